@@ -1,0 +1,44 @@
+# -*- coding: utf-8 -*-
+# Copyright: ece.remote_clusters contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    DOCUMENTATION = r'''
+options:
+  validate_certs:
+    description:
+      - Verify the server's TLS certificate.
+      - Set to V(false) only for tests; the module then warns that the connection and its credentials can be intercepted.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - PEM file with the CA certificates that signed the server's certificate, for a private CA.
+      - It is passed with every request, so it wins over E(REQUESTS_CA_BUNDLE) and E(CURL_CA_BUNDLE).
+    type: path
+  request_timeout:
+    description:
+      - Seconds to wait for the server to answer one request.
+    type: float
+    default: 30
+  retries:
+    description:
+      - How often a request is retried after a connection error, a timeout, or an HTTP 429, 502, 503 or 504 answer.
+      - Other 4xx answers are never retried. A C(POST) that creates something is not retried after the connection
+        broke, since the server may have acted on it.
+      - Each retry is reported as a warning.
+    type: int
+    default: 3
+  retry_backoff:
+    description:
+      - Base delay in seconds of the jittered exponential backoff between retries (about 1, 2, 4, ... times this value).
+      - A C(Retry-After) header of the server is honoured, up to 60 seconds.
+    type: float
+    default: 1
+'''

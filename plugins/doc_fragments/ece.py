@@ -1,0 +1,46 @@
+# -*- coding: utf-8 -*-
+# Copyright: ece.remote_clusters contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    DOCUMENTATION = r'''
+options:
+  ece_url:
+    description:
+      - URL of the ECE API (a coordinator or its load balancer), for example V(https://coordinator:12443).
+      - If not set, the value of the E(ECE_URL) environment variable is used.
+    type: str
+    required: true
+  ece_api_key:
+    description:
+      - "An ECE API key, sent as C(Authorization: ApiKey ...)."
+      - Mutually exclusive with O(ece_username). If not set, the E(ECE_API_KEY) environment variable is used.
+    type: str
+  ece_username:
+    description:
+      - User for basic authentication, for example the ECE C(admin) user. Requires O(ece_password).
+      - If not set, the E(ECE_USERNAME) environment variable is used.
+    type: str
+  ece_password:
+    description:
+      - Password of O(ece_username). If not set, the E(ECE_PASSWORD) environment variable is used.
+    type: str
+  ece_region:
+    description:
+      - Region of the ECE installation; C(/platform/...) paths are sent as C(/api/v1/regions/<region>/platform/...).
+      - An empty string sends them without a region prefix, as older ECE versions document.
+      - If not set, the E(ECE_REGION) environment variable is used, else V(ece-region).
+    type: str
+    default: ece-region
+notes:
+  - Set the connection options once for all ECE modules with C(module_defaults) and the action group
+    C(group/ece.remote_clusters.ece).
+requirements:
+  - requests
+'''

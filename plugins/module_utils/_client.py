@@ -1,0 +1,222 @@
+# -*- coding: utf-8 -*-
+# Copyright: ece.remote_clusters contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+"""HTTP transport shared by the ECE and the Elasticsearch client.
+
+Private to this collection: the API may change without notice.
+
+One ``requests.Session`` per module run (keep-alive), ``verify`` passed on every request (a
+``REQUESTS_CA_BUNDLE`` in the environment would otherwise override a session-level ``verify``),
+jittered exponential backoff on connection errors, 429, 502, 503 and 504 honouring ``Retry-After``,
+never a retry of another 4xx, and error messages that never carry a credential.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+import email.utils
+import json
+import random
+import time
+import traceback
+
+try:
+    import requests
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError:  # pragma: no cover - exercised by the import sanity test
+    requests = None
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+RETRY_STATUSES = frozenset((429, 502, 503, 504))
+WRITE_METHODS = frozenset(('POST', 'PUT', 'PATCH', 'DELETE'))
+MASK = '********'
+# Retry-After can ask for a long pause; never sleep longer than this per retry.
+MAX_RETRY_AFTER = 60.0
+
+
+class ApiError(Exception):
+    """A failed API call, already phrased for a user: one line, no credential."""
+
+    def __init__(self, message, status=None, error=None, operation=None):
+        super(ApiError, self).__init__(message)
+        self.message = message
+        self.status = status
+        self.error = error
+        self.operation = operation
+
+
+class CheckModeWriteError(Exception):
+    """Raised when code would send a write in check mode: a bug, never a user error."""
+
+
+class ApiClient:
+    """Base HTTP client. Subclasses know the API's paths and error format."""
+
+    api_name = 'API'
+
+    def __init__(self, base_url, api_key=None, username=None, password=None, validate_certs=True,
+                 ca_path=None, request_timeout=30.0, retries=3, retry_backoff=1.0, read_only=False,
+                 warn=None, sleep=time.sleep):
+        if not HAS_REQUESTS:
+            raise ImportError('requests is required')  # the module checks first with missing_required_lib
+        self.base_url = base_url.rstrip('/')
+        self.verify = (ca_path or True) if validate_certs else False
+        self.timeout = request_timeout
+        self.retries = max(0, int(retries))
+        self.retry_backoff = max(0.0, float(retry_backoff))
+        self.read_only = read_only
+        self.warn = warn or (lambda message: None)
+        self.sleep = sleep
+        self.requests_sent = 0
+        self.writes_sent = 0
+        self._secrets = [s for s in (api_key, password) if s]
+        self.session = requests.Session()
+        self.session.trust_env = False  # no .netrc auth and no environment CA bundle behind our back
+        self.session.headers.update({'Accept': 'application/json', 'Content-Type': 'application/json',
+                                     'User-Agent': 'ece.remote_clusters'})
+        if api_key:
+            self.session.headers['Authorization'] = 'ApiKey %s' % api_key
+        elif username:
+            token = base64.b64encode(('%s:%s' % (username, password or '')).encode('utf-8')).decode('ascii')
+            self.session.headers['Authorization'] = 'Basic %s' % token
+            self._secrets.append(token)
+
+    # -- secrets -----------------------------------------------------------------------------
+    def add_secret(self, value):
+        """Register a value that must never appear in a message (e.g. a key the API returned)."""
+        if value and value not in self._secrets:
+            self._secrets.append(value)
+
+    def redact(self, text):
+        if not isinstance(text, str):
+            return text
+        for secret in self._secrets:
+            if secret and secret in text:
+                text = text.replace(secret, MASK)
+        return text
+
+    # -- requests ----------------------------------------------------------------------------
+    def url(self, path):
+        return self.base_url + path
+
+    def request(self, method, path, operation, params=None, body=None, expected=(200,), headers=None,
+                allow_status=(), write=None):
+        """Send one request, with retries, and return ``(status, json_body, response_headers)``.
+
+        ``write`` defaults to the method being POST/PUT/PATCH/DELETE; read-only POSTs (searches)
+        pass ``write=False``. Writes are refused in check mode, and writes that are not idempotent
+        (POST) are not retried after a connection broke, since the server may have acted on them.
+        """
+        method = method.upper()
+        if write is None:
+            write = method in WRITE_METHODS
+        if write and self.read_only:
+            raise CheckModeWriteError('%s would send %s %s in check mode' % (operation, method, path))
+        retry_broken_connection = not (write and method == 'POST')
+        data = json.dumps(body, separators=(',', ':')) if body is not None else None
+        attempt = 0
+        while True:
+            self.requests_sent += 1
+            if write:
+                self.writes_sent += 1
+            try:
+                response = self.session.request(method, self.url(path), params=params, data=data, headers=headers,
+                                                timeout=self.timeout, verify=self.verify)
+            except requests.exceptions.SSLError as exc:
+                raise ApiError(self.redact('%s failed: TLS verification of %s failed (%s). Set ca_path to the CA bundle that '
+                                           'signed the %s certificate, or validate_certs: false to skip verification '
+                                           '(not recommended).' % (operation, self.base_url, _short_reason(exc), self.api_name)),
+                               operation=operation)
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+                is_timeout = isinstance(exc, requests.exceptions.Timeout)
+                reason = ('no answer within %ss (request_timeout)' % self.timeout) if is_timeout else _short_reason(exc)
+                connect_phase = isinstance(exc, requests.exceptions.ConnectTimeout) or _is_connect_refused(exc)
+                if attempt < self.retries and (retry_broken_connection or connect_phase):
+                    attempt += 1
+                    self._pause(attempt, None, operation, reason)
+                    continue
+                raise ApiError(self.redact('%s failed: %s %s: %s%s' % (
+                    operation, method, self.url(path), reason, _attempts(attempt))), operation=operation)
+            status = response.status_code
+            if status in RETRY_STATUSES and attempt < self.retries:
+                attempt += 1
+                self._pause(attempt, response.headers.get('Retry-After'), operation, 'HTTP %s' % status)
+                continue
+            payload = _json_or_text(response)
+            if status in expected or status in allow_status:
+                return status, payload, response.headers
+            code, text = self.parse_error(payload)
+            detail = ': '.join(part for part in (code, text) if part) or (response.reason or 'no error text')
+            raise ApiError(self.redact('%s failed: HTTP %s: %s%s' % (operation, status, detail, _attempts(attempt))),
+                           status=status, error=_redact_obj(self, payload), operation=operation)
+
+    def _pause(self, attempt, retry_after, operation, reason):
+        delay = self.retry_backoff * (2 ** (attempt - 1))
+        delay = random.uniform(delay / 2.0, delay)  # jitter: spread the retries of many hosts
+        server_wait = _parse_retry_after(retry_after)
+        if server_wait is not None:
+            delay = max(delay, min(server_wait, MAX_RETRY_AFTER))
+        self.warn('%s: %s, retry %d of %d in %.1fs' % (operation, reason, attempt, self.retries, delay))
+        self.sleep(delay)
+
+    def parse_error(self, payload):  # pragma: no cover - overridden
+        return None, payload if isinstance(payload, str) else json.dumps(payload)
+
+    def close(self):
+        self.session.close()
+
+
+def _attempts(attempt):
+    return ' (after %d retries)' % attempt if attempt else ''
+
+
+def _json_or_text(response):
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return response.text[:500]
+
+
+def _redact_obj(client, obj):
+    if obj is None:
+        return None
+    return json.loads(client.redact(json.dumps(obj)))
+
+
+def _parse_retry_after(value):
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed is None:
+        return None
+    return max(0.0, parsed.timestamp() - time.time())
+
+
+def _short_reason(exc):
+    """The innermost reason of a requests/urllib3 error, without the retry-pool noise."""
+    text = str(exc)
+    for marker in ('Caused by ', '(Caused by '):
+        if marker in text:
+            text = text.split(marker, 1)[1].rstrip(')')
+    if 'CERTIFICATE_VERIFY_FAILED' in text:
+        start = text.find('certificate verify failed')
+        return text[start:].split("'")[0].rstrip(' )(') if start >= 0 else 'certificate verify failed'
+    return text[:300]
+
+
+def _is_connect_refused(exc):
+    text = str(exc)
+    return 'Connection refused' in text or 'NewConnectionError' in text or 'Failed to establish a new connection' in text

@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+# Copyright: ece.remote_clusters contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+"""Validation, version and comparison helpers shared by the modules. Private to this collection."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+import binascii
+import re
+
+CLUSTER_ID_RE = re.compile(r'^[0-9a-f]{32}$')
+ALIAS_RE = re.compile(r'^[a-z0-9_-]+$')
+PEM_RE = re.compile(r'-----BEGIN CERTIFICATE-----\s*([A-Za-z0-9+/=\s]+?)\s*-----END CERTIFICATE-----')
+VERSION_RE = re.compile(r'^(\d+)\.(\d+)(?:\.(\d+))?(?:[-+].*)?$')
+
+
+def version_tuple(version):
+    """``'8.14.3'`` -> ``(8, 14, 3)``; ``'8.14'`` -> ``(8, 14, 0)``; ``'9.1.0-SNAPSHOT'`` -> ``(9, 1, 0)``."""
+    match = VERSION_RE.match(str(version).strip())
+    if not match:
+        raise ValueError('%r is not a version like 8.14.3' % (version,))
+    return tuple(int(part or 0) for part in match.groups())
+
+
+def check_version(value, option):
+    """An error message for an option that should hold a version, or None."""
+    try:
+        version_tuple(value)
+    except ValueError:
+        return '%s: %r is not a version; write it like 8.13.0' % (option, value)
+    return None
+
+
+def check_cluster_ids(ids, option):
+    """Elasticsearch cluster IDs are 32 lower-case hex characters (not deployment names, not deployment IDs by mistake)."""
+    bad = [i for i in ids or [] if not isinstance(i, str) or not CLUSTER_ID_RE.match(i)]
+    if bad:
+        return ('%s: %s %s not an Elasticsearch cluster ID; a cluster ID is 32 lower-case hexadecimal characters, '
+                'as in resources.elasticsearch[].id of the deployment (ece_deployment_info returns it as cluster_id)'
+                % (option, ', '.join(repr(b) for b in bad), 'is' if len(bad) == 1 else 'are'))
+    return None
+
+
+def check_alias(alias, option='alias'):
+    if not isinstance(alias, str) or not ALIAS_RE.match(alias):
+        return ('%s: %r is not a valid remote cluster alias; use only lower-case letters, digits, "_" and "-" '
+                '(no upper case, dots or spaces), e.g. "ece_b_data"' % (option, alias))
+    return None
+
+
+def split_pem_certificates(text):
+    """The certificates of a PEM bundle, normalised; ``None`` when the text holds something else."""
+    if not isinstance(text, str):
+        return None
+    blocks = PEM_RE.findall(text)
+    if not blocks:
+        return None
+    certificates = []
+    for block in blocks:
+        body = ''.join(block.split())
+        try:
+            der = base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            return None
+        if len(der) < 64 or der[0:1] != b'\x30':  # a DER certificate is an ASN.1 SEQUENCE
+            return None
+        lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+        certificates.append('-----BEGIN CERTIFICATE-----\n%s\n-----END CERTIFICATE-----\n' % '\n'.join(lines))
+    return certificates
+
+
+def normalize_pem(text):
+    """One normalised PEM certificate (or bundle), for comparison; None when not a certificate."""
+    certificates = split_pem_certificates(text)
+    return ''.join(certificates) if certificates else None
+
+
+def check_pem(text, option):
+    if split_pem_certificates(text) is None:
+        return ('%s: not a PEM certificate; give the CA certificate text starting with "-----BEGIN CERTIFICATE-----" '
+                '(for example from ece_trust_relationship_info, the local relationship\'s certificate)' % option)
+    return None
+
+
+def mask_secrets(value, secret_keys, mask='********'):
+    """A copy of ``value`` with the values of ``secret_keys`` (at any depth) replaced by ``mask``."""
+    if isinstance(value, dict):
+        return dict((k, mask if k in secret_keys and v is not None else mask_secrets(v, secret_keys, mask)) for k, v in value.items())
+    if isinstance(value, list):
+        return [mask_secrets(v, secret_keys, mask) for v in value]
+    return value

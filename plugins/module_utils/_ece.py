@@ -1,0 +1,198 @@
+# -*- coding: utf-8 -*-
+# Copyright: ece.remote_clusters contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+"""The ECE API client. Private to this collection."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import time
+
+from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiClient, ApiError
+
+API_PREFIX = '/api/v1'
+
+
+class EceClient(ApiClient):
+    """ECE API: ``/api/v1`` paths, ``errors[].code/message`` error bodies, region-prefixed platform paths."""
+
+    api_name = 'ECE API'
+
+    def __init__(self, base_url, region='ece-region', **kwargs):
+        super(EceClient, self).__init__(base_url, **kwargs)
+        self.region = region or ''
+
+    def parse_error(self, payload):
+        if isinstance(payload, dict) and isinstance(payload.get('errors'), list) and payload['errors']:
+            codes = [str(e.get('code', '')) for e in payload['errors'] if isinstance(e, dict)]
+            messages = [str(e.get('message', '')) for e in payload['errors'] if isinstance(e, dict)]
+            return ', '.join(c for c in codes if c), '; '.join(m for m in messages if m)
+        if isinstance(payload, str):
+            return None, payload[:300]
+        return None, None
+
+    # -- paths ---------------------------------------------------------------------------------
+    def platform_path(self, path):
+        """``/platform/...`` lives under ``/regions/{region}`` unless the region is empty (older ECE docs)."""
+        if self.region:
+            return '%s/regions/%s/platform%s' % (API_PREFIX, self.region, path)
+        return '%s/platform%s' % (API_PREFIX, path)
+
+    @staticmethod
+    def deployment_path(deployment_id, suffix=''):
+        return '%s/deployments/%s%s' % (API_PREFIX, deployment_id, suffix)
+
+    def get(self, path, operation, params=None, allow_status=()):
+        return self.request('GET', path, operation, params=params, allow_status=allow_status)[1]
+
+    # -- trust relationships ---------------------------------------------------------------------
+    def list_trust_relationships(self, include_certificate=True):
+        body = self.get(self.platform_path('/configuration/trust-relationships'), 'list trust relationships',
+                        params={'include_certificate': _bool(include_certificate)})
+        return body.get('trust_relationships', [])
+
+    # -- deployments -----------------------------------------------------------------------------
+    def get_deployment(self, deployment_id, **params):
+        """GET a deployment; returns ``(deployment, resource_version)``."""
+        query = dict((k, _bool(v)) for k, v in params.items())
+        status, body, headers = self.request('GET', self.deployment_path(deployment_id), 'get deployment %s' % deployment_id,
+                                             params=query or None)
+        return body, headers.get('x-cloud-resource-version')
+
+    @staticmethod
+    def es_resource(deployment, ref_id=None):
+        """The deployment's Elasticsearch resource ``ref_id``, or its first one when ``ref_id`` is not given."""
+        resources = (deployment.get('resources') or {}).get('elasticsearch') or []
+        if not resources:
+            raise ApiError('deployment %s has no Elasticsearch resource' % deployment.get('id'))
+        if not ref_id:
+            return resources[0]
+        for resource in resources:
+            if resource.get('ref_id') == ref_id:
+                return resource
+        raise ApiError('deployment %s has no Elasticsearch resource with ref_id %s; it has: %s' % (
+            deployment.get('id'), ref_id, ', '.join(r.get('ref_id', '?') for r in resources)))
+
+    def update_es_settings(self, deployment_id, ref_id, compute, wait=True, wait_timeout=600):
+        """Read-modify-write of one Elasticsearch resource's ``settings`` through ``PUT /deployments/{id}``.
+
+        ``compute(resource)`` returns the new ``settings`` object to send (only the keys to change,
+        e.g. ``{'trust': {...}}``) or ``None`` when nothing needs to change. The payload is the
+        pattern of ECE's own tooling: ``prune_orphans: false`` (true would shut down every resource
+        not in the body, such as Kibana), the current plan without its ``transient`` part (sent back,
+        a ``cluster_reboot`` would restart the cluster again) and ``?version=`` so a concurrent
+        change is answered with 409: then the deployment is read again and ``compute`` re-applied
+        on top of the concurrent change, once.
+
+        Returns ``(resource_before, settings_sent_or_None, plan_summary_or_None)``.
+        """
+        for attempt in (1, 2):
+            deployment, version = self.get_deployment(deployment_id, show_settings=True, show_plans=True,
+                                                      show_plan_history=False, clear_transient=True)
+            resource = self.es_resource(deployment, ref_id)
+            settings = compute(resource)
+            if settings is None or self.read_only:
+                return resource, settings, None
+            plan_info = resource['info'].get('plan_info') or {}
+            plan = copy.deepcopy((plan_info.get('current') or {}).get('plan'))
+            if not plan:
+                raise ApiError('deployment %s: Elasticsearch resource %s has no current plan to send back' % (
+                    deployment_id, resource['ref_id']))
+            plan.pop('transient', None)
+            previous_attempt = (plan_info.get('current') or {}).get('plan_attempt_id')
+            payload = {'prune_orphans': False,
+                       'resources': {'elasticsearch': [{'ref_id': resource['ref_id'], 'region': resource['region'],
+                                                        'plan': plan, 'settings': settings}]}}
+            try:
+                self.request('PUT', self.deployment_path(deployment_id), 'update deployment %s' % deployment_id,
+                             params={'version': version} if version is not None else None, body=payload)
+            except ApiError as exc:
+                if exc.status == 409 and attempt == 1:
+                    self.warn('update deployment %s: changed concurrently (HTTP 409); read again and re-applied on top of '
+                              'the concurrent change' % deployment_id)
+                    continue
+                raise
+            plan_summary = None
+            if wait:
+                plan_summary = self.wait_for_plan(deployment_id, resource['ref_id'], wait_timeout, previous_attempt)
+            return resource, settings, plan_summary
+        raise ApiError('update deployment %s: unreachable' % deployment_id)  # pragma: no cover
+
+    def wait_for_plan(self, deployment_id, ref_id, timeout, previous_attempt=None, poll_interval=1.0):
+        """Wait until the Elasticsearch resource has no pending plan; fail with the plan's own error.
+
+        Returns a summary ``{attempt_id, status, duration_seconds}`` of the attempt that ran, or
+        ``None`` when no new plan attempt appeared.
+        """
+        path = self.deployment_path(deployment_id, '/elasticsearch/%s' % ref_id)
+        operation = 'wait for the plan of deployment %s (%s)' % (deployment_id, ref_id)
+        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        watched = None
+        while True:
+            info = self.get(path, operation, params={'show_plans': 'true', 'show_plan_logs': 'true',
+                                                     'show_plan_history': 'true'}).get('info', {})
+            plan_info = info.get('plan_info') or {}
+            pending = plan_info.get('pending')
+            if pending:
+                watched = pending.get('plan_attempt_id') or watched
+                if time.monotonic() >= deadline:
+                    raise ApiError('%s: still pending after %ss (wait_timeout): plan attempt %s, step %s' % (
+                        operation, timeout, watched, _current_step(pending)))
+                self.sleep(poll_interval)
+                continue
+            attempt = _find_attempt(plan_info, watched, previous_attempt)
+            if attempt is None:
+                return None
+            failure = plan_failure(attempt)
+            if failure:
+                raise ApiError('%s: plan attempt %s failed: %s' % (operation, attempt.get('plan_attempt_id'), failure),
+                               error={'plan_attempt_id': attempt.get('plan_attempt_id'), 'message': failure})
+            return {'attempt_id': attempt.get('plan_attempt_id'), 'status': 'success',
+                    'duration_seconds': round(time.monotonic() - started, 1)}
+
+
+def plan_failure(attempt):
+    """The error message of a failed plan attempt, or None when it succeeded (ECE SDK rule)."""
+    for step in reversed(attempt.get('plan_attempt_log') or []):
+        if step.get('step_id') == 'plan-completed':
+            if step.get('status') == 'error':
+                logs = step.get('info_log') or []
+                return (logs[-1].get('message') if logs else None) or (attempt.get('error') or {}).get('message') or 'plan failed'
+            return None
+    if attempt.get('error'):
+        return attempt['error'].get('message') or 'plan failed'
+    return None
+
+
+def _find_attempt(plan_info, watched, previous):
+    """The plan attempt our change started: the one seen pending, else the newest one after ``previous``."""
+    current = plan_info.get('current') or {}
+    history = list(reversed(plan_info.get('history') or []))  # newest first
+    if watched:
+        for candidate in [current] + history:
+            if candidate.get('plan_attempt_id') == watched:
+                return candidate
+        return None
+    if current.get('plan_attempt_id') not in (None, previous):
+        return current
+    for candidate in history:  # a failed attempt never becomes current: look in the history
+        attempt_id = candidate.get('plan_attempt_id')
+        if attempt_id == previous:
+            break
+        if attempt_id:
+            return candidate
+    return None
+
+
+def _current_step(pending):
+    log = pending.get('plan_attempt_log') or []
+    return log[-1].get('step_id') if log else 'unknown'
+
+
+def _bool(value):
+    if isinstance(value, bool):
+        return 'true' if value else 'false'
+    return value

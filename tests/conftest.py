@@ -1,0 +1,157 @@
+# -*- coding: utf-8 -*-
+# Copyright: ece.remote_clusters contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+"""Shared pytest fixtures: the simulator, an in-process module runner, and CI strictness.
+
+- ``sim``: the bundled ECE/Elasticsearch simulator (default scenario), started once per test
+  session in background threads and reset before every test that uses it.
+- ``run_module(name, args, check_mode=False, diff=False)``: runs a module of this collection
+  in-process, as Ansible would, and returns its result dict (``failed`` set on failure).
+- In CI (``CI=true``) a skipped test fails the run: a suite that cannot run must not pass silently.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import contextlib
+import importlib
+import io
+import json
+import os
+import sys
+import tempfile
+
+import pytest
+
+TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.dirname(TESTS_DIR)
+sys.path.insert(0, os.path.join(TESTS_DIR, 'simulator'))
+
+
+def _ensure_collection_importable():
+    """Plain ``pytest`` in a checkout: expose the checkout as ansible_collections.ece.remote_clusters."""
+    try:
+        importlib.import_module('ansible_collections.ece.remote_clusters.plugins')
+        return
+    except ImportError:
+        pass
+    base = os.path.join(tempfile.gettempdir(), 'ece-remote-clusters-pytest-%d' % os.getuid())
+    link = os.path.join(base, 'ansible_collections', 'ece', 'remote_clusters')
+    os.makedirs(os.path.dirname(link), exist_ok=True)
+    if os.path.realpath(link) != os.path.realpath(REPO_ROOT):
+        if os.path.lexists(link):
+            os.unlink(link)
+        os.symlink(REPO_ROOT, link)
+    sys.path.insert(0, base)
+    for name in [m for m in sys.modules if m == 'ansible_collections' or m.startswith('ansible_collections.')]:
+        del sys.modules[name]
+
+
+_ensure_collection_importable()
+
+
+def spec_dir():
+    """The official API specs (ECE Swagger, Elasticsearch REST specs), kept outside the repository."""
+    candidate = os.environ.get('ECE_SIM_SPEC_DIR') or os.path.join(os.path.dirname(REPO_ROOT), 'shared', 'specs')
+    return candidate if os.path.isdir(candidate) else None
+
+
+# -- the simulator ---------------------------------------------------------------------------------
+@pytest.fixture(scope='session')
+def _simulator():
+    from ecesim.testing import Simulator  # pylint: disable=import-error
+    simulator = Simulator.start(spec_dir=spec_dir())
+    simulator.settings(plan_seconds=0.2)
+    yield simulator
+    simulator.stop()
+
+
+@pytest.fixture
+def sim(_simulator):
+    """The simulator, back in the scenario's initial state, with an empty request log."""
+    _simulator.reset()
+    _simulator.settings(plan_seconds=0.2)
+    yield _simulator
+    violations = [r for r in _simulator.requests() if r.get('spec_violation')]
+    assert not violations, 'requests that do not conform to the API specs: %s' % violations
+
+
+class Connections:
+    """Connection options of modules for the simulated environments and clusters."""
+
+    def __init__(self, simulator):
+        self.sim = simulator
+
+    def ece(self, env='ece-a', **extra):
+        """Options for an ECE module talking to environment ``env``."""
+        info = self.sim.info['environments'][env]
+        args = dict(ece_url=info['ece_url'], ece_api_key=info['api_key'], ca_path=self.sim.info['ca_bundle'],
+                    ece_region=info.get('region', 'ece-region'), retry_backoff=0.01)
+        args.update(extra)
+        return args
+
+    def es(self, env, deployment, **extra):
+        """Options for an Elasticsearch module talking to the cluster of ``deployment`` in ``env``."""
+        info = self.sim.info['environments'][env]['deployments'][deployment]['elasticsearch']
+        args = dict(es_url=info['url'], es_username=info['username'], es_password=info['password'],
+                    ca_path=self.sim.info['ca_bundle'], retry_backoff=0.01)
+        args.update(extra)
+        return args
+
+    def deployment(self, env, name):
+        """The simulator's record of a deployment: ``id``, ``elasticsearch.cluster_id``, ..."""
+        return self.sim.info['environments'][env]['deployments'][name]
+
+
+@pytest.fixture
+def conn(sim):
+    return Connections(sim)
+
+
+# -- running modules in-process -------------------------------------------------------------------
+def _run_module(name, args, check_mode=False, diff=False):
+    try:
+        from ansible.module_utils.testing import patch_module_args
+    except ImportError:  # ansible-core < 2.19
+        from ansible.module_utils import basic
+        from ansible.module_utils.common.text.converters import to_bytes
+
+        @contextlib.contextmanager
+        def patch_module_args(module_args):
+            saved = basic._ANSIBLE_ARGS
+            basic._ANSIBLE_ARGS = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': module_args}))
+            try:
+                yield
+            finally:
+                basic._ANSIBLE_ARGS = saved
+
+    module = importlib.import_module('ansible_collections.ece.remote_clusters.plugins.modules.%s' % name)
+    full_args = dict(args)
+    full_args.update(_ansible_check_mode=check_mode, _ansible_diff=diff)
+    out = io.StringIO()
+    with patch_module_args(full_args), contextlib.redirect_stdout(out):
+        with pytest.raises(SystemExit):
+            module.main()
+    return json.loads(out.getvalue())
+
+
+@pytest.fixture
+def run_module():
+    return _run_module
+
+
+# -- CI strictness ----------------------------------------------------------------------------------
+_SKIPPED = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and not hasattr(report, 'wasxfail'):
+        _SKIPPED.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if os.environ.get('CI') == 'true' and _SKIPPED and exitstatus == 0:
+        sys.stderr.write('\nCI: %d test(s) skipped; a suite that cannot run fails CI:\n  %s\n'
+                         % (len(_SKIPPED), '\n  '.join(_SKIPPED)))
+        session.exitstatus = 1
