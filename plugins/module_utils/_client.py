@@ -141,6 +141,9 @@ class ApiClient:
                     continue
                 raise ApiError(self.redact('%s failed: %s %s: %s%s' % (
                     operation, method, self.url(path), reason, _attempts(attempt))), operation=operation)
+            except (requests.exceptions.RequestException, OSError) as exc:  # a missing ca_path file, a URL without https://
+                raise ApiError(self.redact('%s failed: %s %s: %s' % (operation, method, self.url(path), _short_reason(exc))),
+                               operation=operation)
             status = response.status_code
             if status in RETRY_STATUSES and attempt < self.retries:
                 attempt += 1
@@ -184,9 +187,12 @@ def _json_or_text(response):
 
 
 def _redact_obj(client, obj):
-    if obj is None:
-        return None
-    return json.loads(client.redact(json.dumps(obj)))
+    # on the values themselves: in json.dumps text a secret with '"', '\\' or non-ASCII is escaped and not found
+    if isinstance(obj, dict):
+        return dict((client.redact(k), _redact_obj(client, v)) for k, v in obj.items())
+    if isinstance(obj, list):
+        return [_redact_obj(client, v) for v in obj]
+    return client.redact(obj)
 
 
 def _parse_retry_after(value):
@@ -213,7 +219,7 @@ def _short_reason(exc):
             text = text.split(marker, 1)[1].rstrip(')')
     if 'CERTIFICATE_VERIFY_FAILED' in text:
         start = text.find('certificate verify failed')
-        return text[start:].split("'")[0].rstrip(' )(') if start >= 0 else 'certificate verify failed'
+        return text[start:].split("'")[0].split(' (_ssl.c:')[0].rstrip(' )(') if start >= 0 else 'certificate verify failed'
     return text[:300]
 
 
