@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
-# Copyright: ece.remote_clusters contributors
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# Copyright: Contributors to the ece.remote_clusters collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Validation, version and comparison helpers shared by the modules. Private to this collection."""
 
 from __future__ import absolute_import, division, print_function
@@ -41,6 +42,25 @@ def check_cluster_ids(ids, option):
         return ('%s: %s %s not an Elasticsearch cluster ID; a cluster ID is 32 lower-case hexadecimal characters, '
                 'as in resources.elasticsearch[].id of the deployment (ece_deployment_info returns it as cluster_id)'
                 % (option, ', '.join(repr(b) for b in bad), 'is' if len(bad) == 1 else 'are'))
+    return None
+
+
+def check_deployment_ids(ids, option):
+    """ECE deployment IDs are 32 lower-case hex characters (a deployment name is not an ID)."""
+    bad = [i for i in ids or [] if not isinstance(i, str) or not CLUSTER_ID_RE.match(i)]
+    if bad:
+        return ('%s: %s %s not a deployment ID; a deployment ID is 32 lower-case hexadecimal characters, as the id '
+                'ece_deployment_info returns (look a deployment up by name with its name option)'
+                % (option, ', '.join(repr(b) for b in bad), 'is' if len(bad) == 1 else 'are'))
+    return None
+
+
+def check_installation_id(value, option='installation_id'):
+    """An ECE environment ID (a trust relationship's installation_id) is 32 lower-case hex characters."""
+    if not isinstance(value, str) or not CLUSTER_ID_RE.match(value):
+        return ('%s: %r is not an ECE environment ID; it is 32 lower-case hexadecimal characters, the installation_id '
+                'of the other environment\'s local trust relationship (ece_trust_relationship_info returns it as '
+                'local.installation_id)' % (option, value))
     return None
 
 

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
-# Copyright: ece.remote_clusters contributors
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# Copyright: Contributors to the ece.remote_clusters collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The HTTP clients against a real HTTPS server on 127.0.0.1 (see conftest.py), and the validators."""
 
 from __future__ import absolute_import, division, print_function
@@ -470,7 +471,7 @@ def test_ece_wait_for_plan_success(server, make_client, fake_sleep):
                  dict(status=200, body=_es_resource_info(current=done)))
     summary = make_client(EceClient, sleep=fake_sleep).wait_for_plan('d1', 'main-elasticsearch', 60, previous_attempt='a1')
     assert (summary['attempt_id'], summary['status']) == ('a2', 'success')
-    assert fake_sleep.delays == [1.0]
+    assert fake_sleep.delays == [0.25]  # first poll interval; it grows by half each poll
     assert server.requests[0].path == '/api/v1/deployments/d1/elasticsearch/main-elasticsearch'
     assert server.requests[0].query == {'show_plans': 'true', 'show_plan_logs': 'true', 'show_plan_history': 'true'}
 
