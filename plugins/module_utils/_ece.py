@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
-# Copyright: ece.remote_clusters contributors
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# Copyright: Contributors to the ece.remote_clusters collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The ECE API client. Private to this collection."""
 
 from __future__ import absolute_import, division, print_function
@@ -11,6 +12,7 @@ import copy
 import time
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiClient, ApiError
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import version_tuple
 
 API_PREFIX = '/api/v1'
 
@@ -84,11 +86,13 @@ class EceClient(ApiClient):
         not in the body, such as Kibana), the current plan without its ``transient`` part (sent back,
         a ``cluster_reboot`` would restart the cluster again) and ``?version=`` so a concurrent
         change is answered with 409: then the deployment is read again and ``compute`` re-applied
-        on top of the concurrent change, once.
+        on top of the concurrent change, once. ECE refuses an update while a plan is pending, so a
+        pending plan is waited for first.
 
         Returns ``(resource_before, settings_sent_or_None, plan_summary_or_None)``.
         """
-        for attempt in (1, 2):
+        waited_for_pending = conflict_retried = False
+        for dummy in range(3):
             deployment, version = self.get_deployment(deployment_id, show_settings=True, show_plans=True,
                                                       show_plan_history=False, clear_transient=True)
             resource = self.es_resource(deployment, ref_id)
@@ -96,6 +100,12 @@ class EceClient(ApiClient):
             if settings is None or self.read_only:
                 return resource, settings, None
             plan_info = resource['info'].get('plan_info') or {}
+            if plan_info.get('pending') and not waited_for_pending:
+                # ECE refuses an update while another plan runs: let it finish, then read again
+                self.warn('deployment %s: waiting for the pending plan to finish before the update' % deployment_id)
+                self.wait_for_plan(deployment_id, resource['ref_id'], wait_timeout)
+                waited_for_pending = True
+                continue
             plan = copy.deepcopy((plan_info.get('current') or {}).get('plan'))
             if not plan:
                 raise ApiError('deployment %s: Elasticsearch resource %s has no current plan to send back' % (
@@ -109,7 +119,8 @@ class EceClient(ApiClient):
                 self.request('PUT', self.deployment_path(deployment_id), 'update deployment %s' % deployment_id,
                              params={'version': version} if version is not None else None, body=payload)
             except ApiError as exc:
-                if exc.status == 409 and attempt == 1:
+                if exc.status == 409 and not conflict_retried:
+                    conflict_retried = True
                     self.warn('update deployment %s: changed concurrently (HTTP 409); read again and re-applied on top of '
                               'the concurrent change' % deployment_id)
                     continue
@@ -120,7 +131,7 @@ class EceClient(ApiClient):
             return resource, settings, plan_summary
         raise ApiError('update deployment %s: unreachable' % deployment_id)  # pragma: no cover
 
-    def wait_for_plan(self, deployment_id, ref_id, timeout, previous_attempt=None, poll_interval=1.0):
+    def wait_for_plan(self, deployment_id, ref_id, timeout, previous_attempt=None, poll_interval=0.25, max_interval=5.0):
         """Wait until the Elasticsearch resource has no pending plan; fail with the plan's own error.
 
         Returns a summary ``{attempt_id, status, duration_seconds}`` of the attempt that ran, or
@@ -142,6 +153,7 @@ class EceClient(ApiClient):
                     raise ApiError('%s: still pending after %ss (wait_timeout): plan attempt %s, step %s' % (
                         operation, timeout, watched, _current_step(pending)))
                 self.sleep(poll_interval)
+                poll_interval = min(max_interval, poll_interval * 1.5)  # short plans end quickly, long ones are polled gently
                 continue
             attempt = _find_attempt(plan_info, watched, previous_attempt)
             if attempt is None:
@@ -152,6 +164,35 @@ class EceClient(ApiClient):
                                error={'plan_attempt_id': attempt.get('plan_attempt_id'), 'message': failure})
             return {'attempt_id': attempt.get('plan_attempt_id'), 'status': 'success',
                     'duration_seconds': round(time.monotonic() - started, 1)}
+
+
+def relationship_view(item):
+    """A trust relationship of the API in this collection's words (``certificate`` for ``public_ca_cert``)."""
+    return {
+        'id': item.get('id'),
+        'name': item.get('name'),
+        'local': bool(item.get('local')),
+        'trust_by_default': bool(item.get('trust_by_default')),
+        'account_ids': list(item.get('account_ids') or []),
+        'installation_id': item.get('installation_id'),
+        'certificate': item.get('public_ca_cert'),
+    }
+
+
+def running_version(resource):
+    """The Elasticsearch version an ES resource runs: the lowest ``service_version`` of its instances
+    (during a rolling upgrade the old nodes decide what works), else the version of its current plan."""
+    info = resource.get('info') or {}
+    versions = []
+    for instance in (info.get('topology') or {}).get('instances') or []:
+        try:
+            versions.append((version_tuple(instance.get('service_version')), instance.get('service_version')))
+        except ValueError:  # no version while an instance is starting
+            continue
+    if versions:
+        return min(versions)[1]
+    plan = ((info.get('plan_info') or {}).get('current') or {}).get('plan') or {}
+    return (plan.get('elasticsearch') or {}).get('version')
 
 
 def plan_failure(attempt):

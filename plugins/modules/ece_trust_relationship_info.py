@@ -1,7 +1,8 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# Copyright: ece.remote_clusters contributors
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# Copyright: Contributors to the ece.remote_clusters collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import absolute_import, division, print_function
 
@@ -33,7 +34,7 @@ extends_documentation_fragment:
   - ece.remote_clusters.attributes.INFO_MODULE
   - ece.remote_clusters.attributes.ACTIONGROUP_ECE
 author:
-  - ece.remote_clusters maintainers
+  - ece.remote_clusters maintainers (@ece-remote-clusters)
 '''
 
 EXAMPLES = r'''
@@ -88,30 +89,40 @@ local:
   description: The environment's own relationship (same keys as an item of RV(trust_relationships)), null if the API has none.
   returned: always
   type: dict
-  sample:
-    id: 3d2b27a5c9a54bfd8fb8a7e1c8b2b6a0
-    name: ece-b
-    local: true
-    installation_id: 1f3e0a5b2c3d4e5f60718293a4b5c6d7
-    account_ids: [651598b101e54ccab1bfdcd8b6e3b8be]
-    trust_by_default: false
-    certificate: "-----BEGIN CERTIFICATE-----\n..."
+  contains:
+    id:
+      description: Server-assigned ID of the local relationship.
+      type: str
+      sample: 3d2b27a5c9a54bfd8fb8a7e1c8b2b6a0
+    name:
+      description: Name of the local relationship, usually the environment's name.
+      type: str
+      sample: ece-b
+    local:
+      description: Always true.
+      type: bool
+      sample: true
+    trust_by_default:
+      description: The environment's default for new deployments, trusting all deployments of this environment.
+      type: bool
+      sample: false
+    account_ids:
+      description: IDs of this environment's accounts (an ECE environment has one).
+      type: list
+      elements: str
+      sample: [651598b101e54ccab1bfdcd8b6e3b8be]
+    installation_id:
+      description: This environment's ID (the B(environment ID) another environment must trust).
+      type: str
+      sample: 1f3e0a5b2c3d4e5f60718293a4b5c6d7
+    certificate:
+      description: This environment's CA certificate (PEM); null when O(include_certificate=false).
+      type: str
+      sample: "-----BEGIN CERTIFICATE-----\n..."
 '''
 
+from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import relationship_view
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import RemoteClustersModule
-
-
-def relationship_view(item):
-    """The API's trust relationship in this collection's words (``certificate`` for ``public_ca_cert``)."""
-    return {
-        'id': item.get('id'),
-        'name': item.get('name'),
-        'local': bool(item.get('local')),
-        'trust_by_default': bool(item.get('trust_by_default')),
-        'account_ids': list(item.get('account_ids') or []),
-        'installation_id': item.get('installation_id'),
-        'certificate': item.get('public_ca_cert'),
-    }
 
 
 class TrustRelationshipInfo(RemoteClustersModule):

@@ -1,0 +1,282 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ece.remote_clusters collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: ece_remote_clusters
+short_description: Manage the ECE remote clusters of a deployment (same environment, TLS certificate model)
+version_added: 0.1.0
+description:
+  - Manages the list of remote clusters that Elastic Cloud Enterprise keeps for a deployment's Elasticsearch resource
+    (C(/deployments/{id}/elasticsearch/{ref_id}/remote-clusters)). ECE turns the list into the cluster's
+    C(cluster.remote.*) settings.
+  - This API works only for the TLS certificate model and for remote deployments of the same ECE environment. For
+    another environment or for the API key model, use M(ece.remote_clusters.es_remote_cluster). The deployments must
+    trust each other (see M(ece.remote_clusters.ece_deployment_trust)).
+  - The API replaces the whole list on every write. The module reads the list, changes only the aliases it is given
+    (unless O(purge=true)) and writes the whole list back, only when it differs. Remote clusters it was not asked to
+    change are always written back unchanged.
+  - Entries are compared on O(remote_clusters[].alias), O(remote_clusters[].deployment_id),
+    O(remote_clusters[].elasticsearch_ref_id) and O(remote_clusters[].skip_unavailable).
+options:
+  deployment_id:
+    description:
+      - ID of the local deployment, whose remote clusters are managed (32 lower-case hexadecimal characters).
+    type: str
+    required: true
+  ref_id:
+    description:
+      - Reference ID of the local deployment's Elasticsearch resource.
+      - When not given, the deployment's first Elasticsearch resource, which costs one more (small) request.
+    type: str
+  remote_clusters:
+    description:
+      - The remote clusters to add, update (O(state=present)) or remove (O(state=absent)), identified by their alias.
+      - With O(purge=true) and O(state=present), the complete list; V([]) then removes every remote cluster.
+    type: list
+    elements: dict
+    suboptions:
+      alias:
+        description:
+          - Alias of the remote cluster, as searches name it (C(alias:index)).
+          - Only lower-case letters, digits, C(_) and C(-).
+        type: str
+        required: true
+      deployment_id:
+        description:
+          - ID of the remote deployment, in the same ECE environment (32 lower-case hexadecimal characters).
+          - Required with O(state=present).
+        type: str
+      elasticsearch_ref_id:
+        description:
+          - Reference ID of the remote deployment's Elasticsearch resource.
+          - The default is the reference ID that ECE's templates give the first Elasticsearch resource; a deployment
+            created otherwise may use another one (M(ece.remote_clusters.ece_deployment_info) returns it as
+            RV(ece.remote_clusters.ece_deployment_info#module:deployments[].elasticsearch[].ref_id)).
+        type: str
+        default: main-elasticsearch
+      skip_unavailable:
+        description:
+          - Whether searches skip this remote cluster when it is unavailable instead of failing.
+        type: bool
+        default: false
+  state:
+    description:
+      - V(present) adds the listed remote clusters or updates them to match.
+      - V(absent) removes the listed aliases; only O(remote_clusters[].alias) counts.
+    type: str
+    choices: [present, absent]
+    default: present
+  purge:
+    description:
+      - With V(true), O(remote_clusters) is the complete list and every other remote cluster is removed.
+      - Only with O(state=present).
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - ece.remote_clusters.ece
+  - ece.remote_clusters.connection
+  - ece.remote_clusters.attributes
+  - ece.remote_clusters.attributes.ACTIONGROUP_ECE
+author:
+  - ece.remote_clusters maintainers (@ece-remote-clusters)
+'''
+
+EXAMPLES = r'''
+- name: Add the logging deployment as remote cluster "logging" (other remote clusters are kept)
+  ece.remote_clusters.ece_remote_clusters:
+    ece_url: https://ece-a.example.com:12443
+    ece_api_key: "{{ vault_ece_a_api_key }}"
+    deployment_id: 0e4b5a1f2c3d4e5f60718293a4b5c6d7
+    remote_clusters:
+      - alias: logging
+        deployment_id: 9a8b7c6d5e4f30211203948576abcdef
+        skip_unavailable: true
+
+- name: Remove the remote cluster "logging"
+  ece.remote_clusters.ece_remote_clusters:
+    ece_url: https://ece-a.example.com:12443
+    ece_api_key: "{{ vault_ece_a_api_key }}"
+    deployment_id: 0e4b5a1f2c3d4e5f60718293a4b5c6d7
+    remote_clusters:
+      - alias: logging
+    state: absent
+
+- name: Make this the complete list of remote clusters
+  ece.remote_clusters.ece_remote_clusters:
+    ece_url: https://ece-a.example.com:12443
+    ece_api_key: "{{ vault_ece_a_api_key }}"
+    deployment_id: 0e4b5a1f2c3d4e5f60718293a4b5c6d7
+    ref_id: main-elasticsearch
+    remote_clusters:
+      - alias: metrics
+        deployment_id: 3c4d5e6f708192a3b4c5d6e7f8091a2b
+        elasticsearch_ref_id: main-elasticsearch
+    purge: true
+'''
+
+RETURN = r'''
+ref_id:
+  description: Reference ID of the local Elasticsearch resource whose remote clusters were managed.
+  returned: always
+  type: str
+  sample: main-elasticsearch
+remote_clusters:
+  description:
+    - The remote clusters after the change (predicted in check mode), as the API lists them.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    alias:
+      description: Alias of the remote cluster.
+      type: str
+      sample: logging
+    deployment_id:
+      description: ID of the remote deployment.
+      type: str
+      sample: 9a8b7c6d5e4f30211203948576abcdef
+    elasticsearch_ref_id:
+      description: Reference ID of the remote Elasticsearch resource.
+      type: str
+      sample: main-elasticsearch
+    skip_unavailable:
+      description: Whether searches skip the remote cluster when it is unavailable.
+      type: bool
+      sample: false
+    info:
+      description:
+        - Read-only state that the API reports (C(healthy), C(connected), C(compatible), C(trusted), C(trusted_back)).
+        - Absent when the API gives none, and for a remote cluster predicted in check mode.
+      type: dict
+      returned: when the API gives it
+      sample:
+        healthy: true
+        connected: true
+        compatible: true
+        trusted: true
+        trusted_back: true
+'''
+
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import check_alias, check_deployment_ids
+from ansible_collections.ece.remote_clusters.plugins.module_utils._module import RemoteClustersModule
+
+
+def normalize(entry):
+    """The writable fields of an entry, ``skip_unavailable`` explicit (the API's default is false); never ``info``."""
+    return {'alias': entry.get('alias'), 'deployment_id': entry.get('deployment_id'),
+            'elasticsearch_ref_id': entry.get('elasticsearch_ref_id'),
+            'skip_unavailable': bool(entry.get('skip_unavailable'))}
+
+
+def predicted(current, desired):
+    """The list check mode predicts: unchanged entries keep the ``info`` read, new or changed ones have none yet."""
+    read = dict((e.get('alias'), e) for e in current)
+    after = []
+    for entry in desired:
+        old = read.get(entry['alias'])
+        if old is not None and 'info' in old and normalize(old) == entry:
+            entry = dict(entry, info=old['info'])
+        after.append(entry)
+    return after
+
+
+def diff_view(entries):
+    return {'remote_clusters': sorted((normalize(e) for e in entries), key=lambda e: e['alias'] or '')}
+
+
+class RemoteClusters(RemoteClustersModule):
+    api = 'ece'
+
+    def validate(self):
+        params = self.params
+        entries = params['remote_clusters'] or []
+        errors = [check_deployment_ids([params['deployment_id']], 'deployment_id')]
+        if params['ref_id'] is not None and not params['ref_id'].strip():
+            errors.append('ref_id: must not be empty; leave it out to use the deployment\'s first Elasticsearch resource')
+        if params['purge'] and params['state'] == 'absent':
+            errors.append('purge: applies to state=present only; to remove every remote cluster use state: present, '
+                          'purge: true and remote_clusters: []')
+        aliases = [e['alias'] for e in entries]
+        for index, entry in enumerate(entries):
+            option = 'remote_clusters[%d]' % index
+            errors.append(check_alias(entry['alias'], option + '.alias'))
+            if params['state'] == 'present':
+                if entry['deployment_id'] is None:
+                    errors.append('%s.deployment_id: required with state=present; give the ID of the remote deployment '
+                                  '(alias %r)' % (option, entry['alias']))
+                else:
+                    errors.append(check_deployment_ids([entry['deployment_id']], option + '.deployment_id'))
+                if not (entry['elasticsearch_ref_id'] or '').strip():
+                    errors.append('%s.elasticsearch_ref_id: must not be empty; leave it out for main-elasticsearch' % option)
+        duplicates = sorted(set(a for a in aliases if aliases.count(a) > 1))
+        if duplicates:
+            errors.append('remote_clusters: alias %s given more than once; give each alias once'
+                          % ', '.join(repr(a) for a in duplicates))
+        return errors
+
+    def execute(self):
+        params = self.params
+        deployment_id = params['deployment_id']
+        ref_id = params['ref_id'] or self.first_es_ref_id(deployment_id)
+        path = self.client.deployment_path(deployment_id, '/elasticsearch/%s/remote-clusters' % ref_id)
+        operation = 'remote clusters of deployment %s (%s)' % (deployment_id, ref_id)
+        current = (self.client.get(path, 'get ' + operation) or {}).get('resources') or []
+
+        desired = self.desired(current)
+        by_alias = dict((e.get('alias'), normalize(e)) for e in current)
+        changed = by_alias != dict((e['alias'], e) for e in desired)
+        self.set_changed(changed)
+        if changed and not self.check_mode:
+            self.client.request('PUT', path, 'set ' + operation, body={'resources': desired}, expected=(202,))
+            after = (self.client.get(path, 'get ' + operation) or {}).get('resources') or []
+        elif changed:
+            after = predicted(current, desired)
+        else:
+            after = current
+        self.result.update(ref_id=ref_id, remote_clusters=after)
+        self.set_diff(diff_view(current), diff_view(desired))
+
+    def first_es_ref_id(self, deployment_id):
+        # a small GET: no plans, settings, metadata or template enrichment
+        deployment = self.client.get_deployment(deployment_id, show_plans=False, show_settings=False, show_metadata=False,
+                                                show_instance_configurations=False, enrich_with_template=False)[0]
+        return self.client.es_resource(deployment)['ref_id']
+
+    def desired(self, current):
+        """The whole list to write: the entries read, with the listed aliases upserted or removed."""
+        params = self.params
+        given = [normalize(e) for e in params['remote_clusters'] or []]
+        if params['state'] == 'present' and params['purge']:
+            return given
+        if params['state'] == 'absent':
+            removed = set(e['alias'] for e in given)
+            return [normalize(e) for e in current if e.get('alias') not in removed]
+        wanted = dict((e['alias'], e) for e in given)
+        result = [wanted.pop(e.get('alias'), None) or normalize(e) for e in current]
+        return result + [e for e in given if e['alias'] in wanted]
+
+
+def main():
+    RemoteClusters(dict(
+        deployment_id=dict(type='str', required=True),
+        ref_id=dict(type='str'),
+        remote_clusters=dict(type='list', elements='dict', options=dict(
+            alias=dict(type='str', required=True),
+            deployment_id=dict(type='str'),
+            elasticsearch_ref_id=dict(type='str', default='main-elasticsearch'),
+            skip_unavailable=dict(type='bool', default=False),
+        )),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        purge=dict(type='bool', default=False),
+    )).run()
+
+
+if __name__ == '__main__':
+    main()
