@@ -240,8 +240,6 @@ def test_absent_twice_reports_no_change(sim, conn, run_module):
     assert writes(sim) == []
 
 
-@pytest.mark.xfail(strict=True, reason='the simulator does not URL-decode path parameters (Elasticsearch does): '
-                                       'it stores the role as "team%20a%2Freaders"')
 def test_a_role_name_with_special_characters_is_quoted_in_the_path(sim, conn, run_module):
     result = run_module(MODULE, dict(conn.es('ece-a', 'search-a'), name='team a/readers', cluster=['monitor']))
 

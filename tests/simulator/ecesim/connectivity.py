@@ -1,0 +1,293 @@
+"""When is a remote cluster connected? (SIMULATOR.md "Connected means the whole chain is right")
+
+Every link is checked and every missing one is reported in plain words; ``connected`` is true only
+when there is no problem. The same evaluation feeds ``GET /_remote/info``, the ``info`` of the ECE
+remote-clusters API and the admin diagnostic ``GET /_sim/diagnose``.
+
+TLS-certificate model (no credentials loaded for the alias):
+  proxy mode to ``<remote endpoint>:9300`` or ``:9400`` with ``server_name = <remote endpoint>``, or legacy
+  sniff (local below 7.6) with seeds ``<remote endpoint>:<any>`` and ``proxy = <remote endpoint>:9400``;
+  trust both ways (same environment: ``accounts``; across environments: platform trust relationships in
+  both environments with the right installation id and CA certificate, referenced by ``external`` entries
+  with ``trust_all`` or the peer's cluster id); compatible versions.
+API-key model (credentials loaded by the running nodes):
+  proxy mode to ``<remote endpoint>:9443`` with the right ``server_name``; the credentials are the
+  ``encoded`` value of an active cross-cluster key of the remote; both 8.12 or later; the local deployment
+  trusts the remote environment's proxy CA (``direct`` entry of ``type: proxy``) when that CA is private.
+"""
+
+from __future__ import annotations
+
+import time
+
+from .certs import normalize_pem
+from .es_settings import alias_groups, effective_mode, effective_settings, is_enabled, seed_list
+from .state import PORT_REMOTE_CLUSTER, PORT_TRANSPORT, PORT_TRANSPORT_PASSTHROUGH
+from .util import b64
+
+LAST_MINOR = {6: 8, 7: 17, 8: 19}
+
+
+def compatible(a, b):
+    """Same major, or adjacent majors where the older one is on its last minor (6.8, 7.17, 8.19)."""
+    older, newer = sorted([a, b])
+    if older[0] == newer[0]:
+        return True
+    return newer[0] - older[0] == 1 and older[1] >= LAST_MINOR.get(older[0], 99)
+
+
+def _label(es):
+    return '%s/%s' % (es.env.name, es.deployment.name)
+
+
+def _split(address):
+    if not address or ':' not in address:
+        return address or '', None
+    host, port = address.rsplit(':', 1)
+    try:
+        return host, int(port)
+    except ValueError:
+        return host, None
+
+
+def alias_group(es, alias):
+    groups = alias_groups(effective_settings(es), es.vt)
+    return groups.get(('cluster.remote.', alias)) or groups.get(('search.remote.', alias))
+
+
+def configured_aliases(es):
+    """Aliases that exist (enabled) in the effective cluster settings, sorted."""
+    result = []
+    for (dummy, alias), group in alias_groups(effective_settings(es), es.vt).items():
+        if is_enabled(group, es.vt) and alias not in result:
+            result.append(alias)
+    return sorted(result)
+
+
+def credentials_name(alias):
+    return 'cluster.remote.%s.credentials' % alias
+
+
+def loaded_credentials(es, alias):
+    if not es.v(8, 10, 0):
+        return None
+    return es.loaded_keystore.get(credentials_name(alias))
+
+
+def _account_trusts(truster, trustee):
+    trust = truster.applied_trust or {}
+    for entry in trust.get('accounts') or []:
+        if entry.get('account_id') != truster.env.account_id:
+            continue
+        if entry.get('trust_all') or trustee.cluster_id in (entry.get('trust_allowlist') or []):
+            return True
+    return False
+
+
+def _allowlist_mentions_deployment_id(trust, trustee):
+    for kind in ('accounts', 'external', 'direct'):
+        for entry in trust.get(kind) or []:
+            if trustee.deployment.id in (entry.get('trust_allowlist') or []):
+                return True
+    return False
+
+
+def _matching_relationships(truster_env, trustee_env):
+    by_installation = [rel for rel in truster_env.trust_relationships.values()
+                       if not rel.get('local') and rel.get('installation_id') == trustee_env.env_id]
+    expected = normalize_pem(trustee_env.ca.pem)
+    good = [rel for rel in by_installation if normalize_pem(rel.get('public_ca_cert') or '') == expected]
+    return by_installation, good
+
+
+def trust_problems(truster, trustee):
+    """Why ``truster`` does not trust ``trustee`` in the TLS-certificate model (empty list: it does)."""
+    problems = []
+    who = 'deployment %s' % _label(truster)
+    if truster.trust != truster.applied_trust:
+        problems.append('%s has a trust change that no completed plan has applied yet (plan pending or failed: the running cluster '
+                        'still uses the old trust)' % who)
+    if truster.env is trustee.env:
+        if not _account_trusts(truster, trustee):
+            problems.append('%s does not trust %s: its trust has no `accounts` entry for account %s with trust_all or cluster id %s '
+                            'in trust_allowlist' % (who, _label(trustee), truster.env.account_id, trustee.cluster_id))
+    else:
+        by_installation, good = _matching_relationships(truster.env, trustee.env)
+        if not by_installation:
+            problems.append('environment %s has no trust relationship for environment %s (installation_id %s)'
+                            % (truster.env.name, trustee.env.name, trustee.env.env_id))
+        elif not good:
+            problems.append('the trust relationship(s) %s of environment %s for environment %s hold the wrong certificate '
+                            '(not the platform CA of %s)' % (sorted(rel['name'] for rel in by_installation), truster.env.name,
+                                                             trustee.env.name, trustee.env.name))
+        if good:
+            good_ids = set(rel['id'] for rel in good)
+            ok = False
+            for entry in (truster.applied_trust or {}).get('external') or []:
+                if entry.get('trust_relationship_id') in good_ids and (
+                        entry.get('trust_all') or trustee.cluster_id in (entry.get('trust_allowlist') or [])):
+                    ok = True
+            if not ok:
+                problems.append('%s has no `external` trust entry referencing trust relationship %s (for environment %s) with trust_all '
+                                'or cluster id %s in trust_allowlist' % (who, sorted(good_ids), trustee.env.name, trustee.cluster_id))
+    if problems and _allowlist_mentions_deployment_id(truster.applied_trust or {}, trustee):
+        problems.append('%s lists the deployment id %s of %s in a trust_allowlist; allowlists take Elasticsearch cluster ids (%s)'
+                        % (who, trustee.deployment.id, _label(trustee), trustee.cluster_id))
+    return problems
+
+
+def _key_for_credentials(remote, encoded):
+    for key in remote.api_keys.values():
+        if b64('%s:%s' % (key['id'], key['secret'])) == encoded:
+            return key
+    return None
+
+
+def _proxy_ca_trusted(local, remote_env):
+    expected = normalize_pem(remote_env.proxy_root_pem)
+    for entry in (local.applied_trust or {}).get('direct') or []:
+        if entry.get('type') != 'proxy':
+            continue
+        for cert in entry.get('certificates') or []:
+            if normalize_pem(cert.get('pem') or '') == expected:
+                return True
+    return False
+
+
+def evaluate(world, es, alias):
+    """The whole chain for one alias of one local cluster: {connected, model, mode, remote, problems}."""
+    result = {'alias': alias, 'local': {'env': es.env.name, 'deployment': es.deployment.name, 'cluster_id': es.cluster_id,
+                                        'version': es.version},
+              'configured': False, 'connected': False, 'model': None, 'mode': None, 'remote': None, 'problems': []}
+    problems = result['problems']
+    group = alias_group(es, alias)
+    if group is None or not is_enabled(group, es.vt):
+        problems.append('alias [%s] is not configured on %s (no seeds / proxy_address in its cluster settings)' % (alias, _label(es)))
+        return result
+    result['configured'] = True
+    mode = effective_mode(group, es.vt)
+    result['mode'] = mode
+    loaded = loaded_credentials(es, alias)
+    stored = es.keystore.get(credentials_name(alias))
+    model = 'api_key' if loaded else 'certificate'
+    result['model'] = model
+    if not es.running:
+        problems.append('the local cluster %s is stopped' % _label(es))
+
+    if mode == 'proxy':
+        address = group.get('proxy_address') or ''
+        host, port = _split(address)
+    else:
+        seeds = seed_list(group.get('seeds'))
+        host, port = _split(seeds[0]) if seeds else ('', None)
+    remote = world.endpoints.get(host)
+    if remote is None:
+        problems.append('%s [%s] does not name a simulated deployment endpoint (<cluster_id>.<environment>.sim.example); '
+                        'use the remote metadata.endpoint, not its service_url' % ('proxy_address' if mode == 'proxy' else 'seeds', host))
+    else:
+        result['remote'] = {'env': remote.env.name, 'deployment': remote.deployment.name, 'cluster_id': remote.cluster_id,
+                            'version': remote.version}
+        if not remote.running:
+            problems.append('the remote cluster %s is stopped' % _label(remote))
+
+    if model == 'certificate':
+        _certificate_links(es, alias, group, mode, host, port, remote, stored, problems)
+    else:
+        _api_key_links(es, alias, group, mode, host, port, remote, loaded, stored, problems)
+    result['connected'] = not problems
+    return result
+
+
+def _certificate_links(es, alias, group, mode, host, port, remote, stored, problems):
+    if stored is not None and es.v(8, 10, 0):
+        problems.append('credentials for alias [%s] are in the keystore but the running nodes have not loaded them '
+                        '(Elasticsearch %s reloads remote credentials only from 8.13 on; restart the cluster)' % (alias, es.version))
+    if mode == 'proxy':
+        if port == PORT_REMOTE_CLUSTER:
+            problems.append('port %d is the remote cluster server port of the API-key model, but no credentials are loaded for alias [%s]; '
+                            'the TLS-certificate model connects to %d or %d' % (port, alias, PORT_TRANSPORT, PORT_TRANSPORT_PASSTHROUGH))
+        elif port not in (PORT_TRANSPORT, PORT_TRANSPORT_PASSTHROUGH):
+            problems.append('proxy_address port [%s] is neither the transport port %d nor the transport passthrough port %d'
+                            % (port, PORT_TRANSPORT, PORT_TRANSPORT_PASSTHROUGH))
+        _check_server_name(group, remote, problems)
+    else:
+        if es.v(7, 6, 0):
+            problems.append('sniff mode cannot reach a cluster behind the ECE proxy (sniffed node addresses are internal); '
+                            'Elasticsearch %s must use proxy mode' % es.version)
+        proxy_host, proxy_port = _split(group.get('proxy') or '')
+        if not group.get('proxy'):
+            problems.append('legacy sniff mode needs cluster.remote.%s.proxy = <remote endpoint>:%d (the ECE proxy)'
+                            % (alias, PORT_TRANSPORT_PASSTHROUGH))
+        elif remote is not None and (proxy_host != remote.endpoint or proxy_port != PORT_TRANSPORT_PASSTHROUGH):
+            problems.append('cluster.remote.%s.proxy must be %s:%d, not %s' % (alias, remote.endpoint, PORT_TRANSPORT_PASSTHROUGH, group.get('proxy')))
+    if remote is None:
+        return
+    if not compatible(es.vt, remote.vt):
+        problems.append('versions %s (local) and %s (remote) are not compatible for remote clusters' % (es.version, remote.version))
+    problems.extend(trust_problems(es, remote))
+    problems.extend(trust_problems(remote, es))
+
+
+def _check_server_name(group, remote, problems):
+    if remote is None:
+        return
+    server_name = group.get('server_name') or ''
+    if not server_name:
+        problems.append('server_name is not set; the ECE proxy routes on it (TLS SNI) and needs the remote endpoint %s' % remote.endpoint)
+    elif server_name != remote.endpoint:
+        problems.append('server_name [%s] is not the remote endpoint [%s]' % (server_name, remote.endpoint))
+
+
+def _api_key_links(es, alias, group, mode, host, port, remote, loaded, stored, problems):
+    if stored is not None and stored.get('value') != loaded:
+        hint = ' (the keystore holds other credentials the running nodes have not loaded yet)'
+    else:
+        hint = ''
+    if not es.v(8, 12, 0):
+        problems.append('the API-key model needs Elasticsearch 8.12 or later on the local cluster (it runs %s)' % es.version)
+    if mode != 'proxy':
+        problems.append('the API-key model through the ECE proxy needs proxy mode, not %s' % mode)
+    elif port != PORT_REMOTE_CLUSTER:
+        problems.append('credentials are loaded for alias [%s] (API-key model) but proxy_address uses port %s; the remote cluster '
+                        'server port is %d' % (alias, port, PORT_REMOTE_CLUSTER))
+    if mode == 'proxy':
+        _check_server_name(group, remote, problems)
+    if remote is None:
+        return
+    if not remote.v(8, 12, 0):
+        problems.append('the API-key model needs Elasticsearch 8.12 or later on the remote cluster (it runs %s)' % remote.version)
+    if not compatible(es.vt, remote.vt):
+        problems.append('versions %s (local) and %s (remote) are not compatible for remote clusters' % (es.version, remote.version))
+    key = _key_for_credentials(remote, loaded)
+    now_ms = int(time.time() * 1000)
+    if key is None:
+        problems.append('the credentials loaded for alias [%s] are not the encoded value of any API key of %s%s' % (alias, _label(remote), hint))
+    elif key['type'] != 'cross_cluster':
+        problems.append('the credentials loaded for alias [%s] are a REST API key [%s]; the API-key model needs a cross-cluster API key'
+                        % (alias, key['id']))
+    elif key['invalidated']:
+        problems.append('the cross-cluster API key [%s] loaded for alias [%s] has been invalidated%s' % (key['id'], alias, hint))
+    elif key['expiration'] is not None and key['expiration'] <= now_ms:
+        problems.append('the cross-cluster API key [%s] loaded for alias [%s] has expired%s' % (key['id'], alias, hint))
+    if remote.env is not es.env and remote.env.proxy_ca == 'private' and not _proxy_ca_trusted(es, remote.env):
+        problems.append('the proxy of environment %s uses a private CA; deployment %s needs a `direct` trust entry of type `proxy` '
+                        'holding that CA (the root of GET /platform/configuration/security/tls/proxy in %s)'
+                        % (remote.env.name, _label(es), remote.env.name))
+    if es.trust != es.applied_trust and remote.env is not es.env:
+        problems.append('deployment %s has a trust change that no completed plan has applied yet (plan pending or failed)' % _label(es))
+
+
+def remote_resource_info(world, es, ref):
+    """``RemoteResourceInfo`` of an ECE remote-clusters entry."""
+    remote_dep = es.env.deployments.get(ref['deployment_id'])
+    remote = remote_dep.es if remote_dep else None
+    if remote is None:
+        return {'healthy': False, 'connected': False, 'compatible': False, 'trusted': False, 'trusted_back': False}
+    evaluation = evaluate(world, es, ref['alias'])
+    return {
+        'healthy': remote.healthy,
+        'connected': evaluation['connected'],
+        'compatible': compatible(es.vt, remote.vt),
+        'trusted': not trust_problems(es, remote),
+        'trusted_back': not trust_problems(remote, es),
+    }
