@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
-# Copyright: ece.remote_clusters contributors
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# Copyright: Contributors to the ece.remote_clusters collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The Elasticsearch API client. Private to this collection."""
 
 from __future__ import absolute_import, division, print_function
