@@ -128,12 +128,30 @@ def _run_module(name, args, check_mode=False, diff=False):
                 basic._ANSIBLE_ARGS = saved
 
     module = importlib.import_module('ansible_collections.ece.remote_clusters.plugins.modules.%s' % name)
+    # warnings and deprecations are process-wide in ansible-core: without this, a run returns those of earlier runs
+    from ansible.module_utils.common import warnings as ansible_warnings
+    for store in ('_global_warnings', '_global_deprecations'):
+        if hasattr(ansible_warnings, store):
+            getattr(ansible_warnings, store).clear()
+    # once a test has imported controller code (ansible.errors, a filter plugin), ansible-core 2.19 sends module
+    # warnings to the controller's display instead of the result: run the module as on a target
+    try:
+        from ansible.module_utils import _internal as ansible_internal
+    except ImportError:  # ansible-core < 2.19
+        ansible_internal = None
+    controller = getattr(ansible_internal, 'is_controller', False)
     full_args = dict(args)
     full_args.update(_ansible_check_mode=check_mode, _ansible_diff=diff)
     out = io.StringIO()
-    with patch_module_args(full_args), contextlib.redirect_stdout(out):
-        with pytest.raises(SystemExit):
-            module.main()
+    try:
+        if controller:
+            ansible_internal.is_controller = False
+        with patch_module_args(full_args), contextlib.redirect_stdout(out):
+            with pytest.raises(SystemExit):
+                module.main()
+    finally:
+        if controller:
+            ansible_internal.is_controller = controller
     return json.loads(out.getvalue())
 
 

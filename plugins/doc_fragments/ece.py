@@ -15,6 +15,7 @@ options:
   ece_url:
     description:
       - URL of the ECE API (a coordinator or its load balancer), for example V(https://coordinator:12443).
+      - It must start with C(https://) (or C(http://)) and name a host, without C(/api/v1); credentials in the URL are refused.
       - If not set, the value of the E(ECE_URL) environment variable is used.
     type: str
     required: true

@@ -15,6 +15,7 @@ options:
   es_url:
     description:
       - URL of the Elasticsearch cluster, for example V(https://0123456789abcdef0123456789abcdef.ece.example.com:9243).
+      - It must start with C(https://) (or C(http://)) and name a host; credentials in the URL are refused.
       - If not set, the value of the E(ES_URL) environment variable is used.
     type: str
     required: true

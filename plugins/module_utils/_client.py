@@ -140,8 +140,12 @@ class ApiClient:
                     attempt += 1
                     self._pause(attempt, None, operation, reason)
                     continue
-                raise ApiError(self.redact('%s failed: %s %s: %s%s' % (
-                    operation, method, self.url(path), reason, _attempts(attempt))), operation=operation)
+                not_retried = ''
+                if not (retry_broken_connection or connect_phase):
+                    not_retried = ('; a %s is not retried once it may have reached the server, which may have acted on it: '
+                                   'run the task again, it reads the current state before it writes' % method)
+                raise ApiError(self.redact('%s failed: %s %s: %s%s%s' % (
+                    operation, method, self.url(path), reason, _attempts(attempt), not_retried)), operation=operation)
             except (requests.exceptions.RequestException, OSError) as exc:  # a missing ca_path file, a URL without https://
                 raise ApiError(self.redact('%s failed: %s %s: %s' % (operation, method, self.url(path), _short_reason(exc))),
                                operation=operation)

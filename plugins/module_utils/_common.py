@@ -11,11 +11,17 @@ __metaclass__ = type
 import base64
 import binascii
 import re
+from urllib.parse import urlsplit
 
 CLUSTER_ID_RE = re.compile(r'^[0-9a-f]{32}$')
 ALIAS_RE = re.compile(r'^[a-z0-9_-]+$')
 PEM_RE = re.compile(r'-----BEGIN CERTIFICATE-----\s*([A-Za-z0-9+/=\s]+?)\s*-----END CERTIFICATE-----')
 VERSION_RE = re.compile(r'^(\d+)\.(\d+)(?:\.(\d+))?(?:[-+].*)?$')
+# IDs the API assigns (account, trust relationship) and resource ref_ids: no spaces, slashes or other URL syntax
+IDENTIFIER_RE = re.compile(r'^[A-Za-z0-9._-]+$')
+# user:password@ before the host, with or without a scheme: never echo such a URL
+USERINFO_RE = re.compile(r'^(?:[A-Za-z][A-Za-z0-9+.-]*://)?([^/?#@]*)@')
+TIME_VALUE_RE = re.compile(r'^[0-9]+(nanos|micros|ms|s|m|h|d)$')
 
 
 def version_tuple(version):
@@ -52,6 +58,67 @@ def check_deployment_ids(ids, option):
         return ('%s: %s %s not a deployment ID; a deployment ID is 32 lower-case hexadecimal characters, as the id '
                 'ece_deployment_info returns (look a deployment up by name with its name option)'
                 % (option, ', '.join(repr(b) for b in bad), 'is' if len(bad) == 1 else 'are'))
+    return None
+
+
+def check_identifiers(values, option, what, hint):
+    """IDs that go into a request (an account ID, a trust relationship ID, a ref_id): letters, digits, ``.``, ``_``, ``-``."""
+    bad = [v for v in values or [] if not isinstance(v, str) or not IDENTIFIER_RE.match(v)]
+    if bad:
+        return '%s: %s %s not %s; %s' % (option, ', '.join(repr(b) for b in bad), 'is' if len(bad) == 1 else 'are', what, hint)
+    return None
+
+
+def check_ref_id(value, option='ref_id'):
+    """A resource ref_id such as main-elasticsearch."""
+    return check_identifiers([value], option, 'a resource ref_id',
+                             'a ref_id is a name like "main-elasticsearch" (letters, digits, ".", "_" and "-"), as in '
+                             'elasticsearch[].ref_id of ece_deployment_info')
+
+
+def check_url(value, option, example):
+    """An error message for an option that should hold an http:// or https:// URL with a host, or None.
+
+    A URL with credentials in it is refused without being shown: the credentials belong in their own options.
+    """
+    text = value if isinstance(value, str) else ''
+    if not text.strip():
+        return '%s: empty; give the URL with its scheme, e.g. %s' % (option, example)
+    if any(c.isspace() for c in text):
+        return '%s: %r contains white space; remove it, e.g. %s' % (option, value, example)
+    if USERINFO_RE.match(text):
+        prefix = option.split('_', 1)[0]
+        return ('%s: the URL holds credentials (user:password@host); remove them from the URL and give %s_username and '
+                '%s_password or %s_api_key instead' % (option, prefix, prefix, prefix))
+    try:
+        parts = urlsplit(text)
+        host, dummy = parts.hostname, parts.port  # .port raises ValueError on a port that is not a number
+    except ValueError:
+        return '%s: %r is not a URL: its port is not a number from 1 to 65535; write it like %s' % (option, value, example)
+    if '://' not in text:
+        return '%s: %r has no scheme; write it with https:// (or http://), e.g. https://%s' % (option, value, text)
+    if parts.scheme.lower() not in ('http', 'https'):
+        return '%s: %r is not an http:// or https:// URL; the API is served over HTTPS, e.g. %s' % (option, value, example)
+    if not host:
+        return '%s: %r has no valid host; write it like %s' % (option, value, example)
+    return None
+
+
+def check_time_value(value, option, example='90d'):
+    """An Elasticsearch time value such as 90d, 12h, 30m."""
+    if not isinstance(value, str) or not TIME_VALUE_RE.match(value):
+        return ('%s: %r is not a time value; write a whole number and a unit (d, h, m, s, ms), e.g. %s'
+                % (option, value, example))
+    return None
+
+
+def check_metadata_keys(metadata, option='metadata'):
+    """Elasticsearch reserves metadata keys that start with an underscore."""
+    reserved = sorted(k for k in metadata or {} if str(k).startswith('_'))
+    if reserved:
+        return ('%s: %s %s reserved (keys starting with "_" belong to Elasticsearch); rename %s without the leading "_"'
+                % (option, ', '.join(repr(k) for k in reserved), 'is' if len(reserved) == 1 else 'are',
+                   'it' if len(reserved) == 1 else 'them'))
     return None
 
 

@@ -16,15 +16,19 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+import re
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError, CheckModeWriteError)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._common import mask_secrets
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import USERINFO_RE, check_url, mask_secrets
 
 MASK = '********'
+REGION_RE = re.compile(r'^[A-Za-z0-9._-]*$')
+URL_EXAMPLES = {'ece': 'https://ece.example.com:12443', 'elasticsearch': 'https://0123abcd.ece.example.com:9243'}
 
 
 def connection_argument_spec():
@@ -115,6 +119,31 @@ class RemoteClustersModule:
         return ElasticsearchClient(params['es_url'], **common)
 
     # -- life cycle ------------------------------------------------------------------------------
+    def validate_connection(self):
+        """Messages about the connection options, found without any request."""
+        params, prefix = self.params, self._prefix
+        userinfo = USERINFO_RE.match(params[prefix + 'url'] or '')
+        if userinfo:  # a password in the URL: masked wherever Ansible shows the options (invocation, -vvv)
+            self.module.no_log_values.update(v for v in (userinfo.group(1), userinfo.group(1).partition(':')[2]) if v)
+        errors = [check_url(params[prefix + 'url'], prefix + 'url', URL_EXAMPLES[self.api])]
+        if self.api == 'ece':
+            if not errors[0] and params['ece_url'].rstrip('/').endswith('/api/v1'):
+                errors.append('ece_url: give the address of the ECE API without /api/v1 (the modules add it), e.g. %s'
+                              % URL_EXAMPLES['ece'])
+            if not REGION_RE.match(params['ece_region'] or ''):
+                errors.append('ece_region: %r is not a region ID; give the region of the installation, usually "ece-region", '
+                              'or an empty string for no region prefix' % params['ece_region'])
+        if params['request_timeout'] <= 0:
+            errors.append('request_timeout: %s is not a positive number of seconds; give e.g. 30' % params['request_timeout'])
+        if params['retries'] < 0:
+            errors.append('retries: %d is negative; give 0 for no retry, or e.g. 3' % params['retries'])
+        if params['retry_backoff'] < 0:
+            errors.append('retry_backoff: %s is negative; give the base delay in seconds, e.g. 1' % params['retry_backoff'])
+        if params['validate_certs'] and params['ca_path'] and not os.path.exists(params['ca_path']):
+            errors.append('ca_path: %s does not exist; give the path of the PEM file with the CA certificate that signed the '
+                          'server certificate' % params['ca_path'])
+        return errors
+
     def validate(self):
         """Messages about bad input, found without any request. Override; return a list."""
         return []
@@ -123,7 +152,7 @@ class RemoteClustersModule:
         raise NotImplementedError
 
     def run(self):
-        errors = [message for message in self.validate() if message]
+        errors = [message for message in self.validate_connection() + list(self.validate()) if message]
         if errors:
             self.fail('; '.join(errors))
         try:

@@ -143,7 +143,8 @@ msg:
 import time
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
-from ansible_collections.ece.remote_clusters.plugins.module_utils._common import check_version, version_tuple
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
+    check_deployment_ids, check_ref_id, check_version, version_tuple)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import running_version
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import RemoteClustersModule
 
@@ -153,7 +154,11 @@ class DeploymentRestart(RemoteClustersModule):
     deadline = None  # time.monotonic() by which every wait of this run ends
 
     def validate(self):
-        errors = []
+        errors = [check_deployment_ids([self.params['deployment_id']], 'deployment_id')]
+        if self.params['ref_id'] is not None:
+            errors.append(check_ref_id(self.params['ref_id']))
+        if not self.params['group_attribute'].strip():
+            errors.append('group_attribute: must not be empty; leave it out to restart zone by zone (__zone__)')
         if self.params['only_if_version_below'] is not None:
             errors.append(check_version(self.params['only_if_version_below'], 'only_if_version_below'))
         if self.params['wait_timeout'] < 0:

@@ -32,6 +32,9 @@ description:
   - Nothing is written when the trust already is as asked. The comparison ignores the order of allowlists, the
     read-only C(external[].name), C(direct[].uid) and C(certificates[].metadata), the allowlist of an entry that
     trusts all, and how a PEM certificate is wrapped.
+  - When the last plan of the resource failed (C(plan_info.healthy) is false), the trust stored as asked may not be in
+    use, since a failed plan is not applied; the trust is then sent again, which starts a new plan (with a warning), so
+    that running the task again after a failure converges.
 options:
   deployment_id:
     description:
@@ -277,7 +280,8 @@ import copy
 import re
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
-from ansible_collections.ece.remote_clusters.plugins.module_utils._common import check_cluster_ids, check_pem, normalize_pem
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
+    check_cluster_ids, check_deployment_ids, check_identifiers, check_pem, check_ref_id, normalize_pem)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import RemoteClustersModule
 
 SCOPE_ID_RE = re.compile(r'^[a-z0-9]{1,32}$')
@@ -421,7 +425,29 @@ class DeploymentTrust(RemoteClustersModule):
     api = 'ece'
 
     def validate(self):
-        errors = []
+        params = self.params
+        errors = [check_deployment_ids([params['deployment_id']], 'deployment_id')]
+        if params['ref_id'] is not None:
+            errors.append(check_ref_id(params['ref_id']))
+        if params['wait_timeout'] < 0:
+            errors.append('wait_timeout: %d is negative; give the seconds to wait for the plan, e.g. 600' % params['wait_timeout'])
+        for index, entry in enumerate(params['accounts'] or []):
+            errors.append(check_identifiers([entry['account_id']], 'accounts[%d].account_id' % index, 'an account ID',
+                                            'give the ECE account ID, as ece_deployment_info returns it (elasticsearch[].account_id)'))
+        for index, entry in enumerate(params['external'] or []):
+            if entry.get('trust_relationship_id') is not None:
+                errors.append(check_identifiers([entry['trust_relationship_id']], 'external[%d].trust_relationship_id' % index,
+                                                'a trust relationship ID', 'give the id that ece_trust_relationship_info returns, '
+                                                'or the relationship\'s name in trust_relationship_name'))
+            elif not (entry.get('trust_relationship_name') or '').strip():
+                errors.append('external[%d].trust_relationship_name: must not be empty; give the name of the trust relationship '
+                              '(usually the other environment\'s name)' % index)
+        for index, entry in enumerate(params['direct'] or []):
+            if not entry['name'].strip():
+                errors.append('direct[%d].name: must not be empty; give the entry a name, e.g. "ece-b-proxy"' % index)
+            if any(not (n or '').strip() for n in entry.get('additional_node_names') or []):
+                errors.append('direct[%d].additional_node_names: a node name is empty; give node names such as '
+                              '"*.node.ece-b.example.com"' % index)
         for kind, key, dummy, dummy2 in KINDS:
             seen = []
             for index, entry in enumerate(self.params[kind] or []):
@@ -498,9 +524,11 @@ class DeploymentTrust(RemoteClustersModule):
         def compute(resource):
             current = ((resource.get('info') or {}).get('settings') or {}).get('trust') or {}
             after = self.desired(current, wanted)
-            seen.update(before=current, after=after)
+            seen.update(before=current, after=after, reapplied=False)
             if comparable(after) == comparable(current):
-                return None
+                if ((resource.get('info') or {}).get('plan_info') or {}).get('healthy') is not False:
+                    return None
+                seen['reapplied'] = True  # stored as asked, but the failed plan never put it to use
             check_direct(after.get('direct'), [e['name'] for e in wanted['direct']], deployment_id)
             return {'trust': for_write(after)}
 
@@ -509,6 +537,9 @@ class DeploymentTrust(RemoteClustersModule):
                                                                wait_timeout=self.params['wait_timeout'])
         changed = settings is not None
         self.set_changed(changed)
+        if changed and seen.get('reapplied'):
+            self.module.warn('deployment %s: the last plan failed, so the trust settings, stored as asked, may not be in use; '
+                             '%s sent again to start a new plan' % (deployment_id, 'they would be' if self.check_mode else 'they were'))
         self.result['trust'] = seen['after']
         self.result['plan_change'] = plan is not None if (changed and self.params['wait'] and not self.check_mode) else changed
         if plan is not None:

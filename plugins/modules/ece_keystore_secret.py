@@ -183,7 +183,8 @@ restart_required:
 
 import json
 
-from ansible_collections.ece.remote_clusters.plugins.module_utils._common import check_alias, check_version, version_tuple
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
+    check_alias, check_deployment_ids, check_ref_id, check_version, version_tuple)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import running_version
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import MASK, RemoteClustersModule
 
@@ -199,7 +200,10 @@ class KeystoreSecret(RemoteClustersModule):
         return self.params['setting']
 
     def validate(self):
-        errors = [check_version(self.params['reload_min_version'], 'reload_min_version')]
+        errors = [check_deployment_ids([self.params['deployment_id']], 'deployment_id'),
+                  check_version(self.params['reload_min_version'], 'reload_min_version')]
+        if self.params['ref_id'] is not None:
+            errors.append(check_ref_id(self.params['ref_id']))
         if self.params['remote_cluster_alias'] is not None:
             errors.append(check_alias(self.params['remote_cluster_alias'], 'remote_cluster_alias'))
         elif not self.params['setting'].strip() or self.params['setting'] != self.params['setting'].strip():

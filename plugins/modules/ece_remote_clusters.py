@@ -164,7 +164,7 @@ remote_clusters:
         trusted_back: true
 '''
 
-from ansible_collections.ece.remote_clusters.plugins.module_utils._common import check_alias, check_deployment_ids
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import check_alias, check_deployment_ids, check_ref_id
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import RemoteClustersModule
 
 
@@ -198,8 +198,8 @@ class RemoteClusters(RemoteClustersModule):
         params = self.params
         entries = params['remote_clusters'] or []
         errors = [check_deployment_ids([params['deployment_id']], 'deployment_id')]
-        if params['ref_id'] is not None and not params['ref_id'].strip():
-            errors.append('ref_id: must not be empty; leave it out to use the deployment\'s first Elasticsearch resource')
+        if params['ref_id'] is not None:
+            errors.append(check_ref_id(params['ref_id']))
         if params['purge'] and params['state'] == 'absent':
             errors.append('purge: applies to state=present only; to remove every remote cluster use state: present, '
                           'purge: true and remote_clusters: []')
@@ -213,8 +213,7 @@ class RemoteClusters(RemoteClustersModule):
                                   '(alias %r)' % (option, entry['alias']))
                 else:
                     errors.append(check_deployment_ids([entry['deployment_id']], option + '.deployment_id'))
-                if not (entry['elasticsearch_ref_id'] or '').strip():
-                    errors.append('%s.elasticsearch_ref_id: must not be empty; leave it out for main-elasticsearch' % option)
+                errors.append(check_ref_id(entry['elasticsearch_ref_id'], option + '.elasticsearch_ref_id'))
         duplicates = sorted(set(a for a in aliases if aliases.count(a) > 1))
         if duplicates:
             errors.append('remote_clusters: alias %s given more than once; give each alias once'

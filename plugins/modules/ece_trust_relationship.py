@@ -151,7 +151,7 @@ trust_relationship:
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
-    check_installation_id, check_pem, normalize_pem)
+    check_identifiers, check_installation_id, check_pem, normalize_pem)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import relationship_view
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import RemoteClustersModule
 
@@ -180,9 +180,10 @@ class TrustRelationship(RemoteClustersModule):
             errors.append(check_installation_id(params['installation_id']))
         if params['certificate'] is not None:
             errors.append(check_pem(params['certificate'], 'certificate'))
-        if params['account_ids'] is not None and not all(a and a.strip() for a in params['account_ids']):
-            errors.append('account_ids: an account ID is empty; give the account IDs of the other environment '
-                          '(its local relationship\'s account_ids)')
+        if params['account_ids'] is not None:
+            errors.append(check_identifiers(params['account_ids'], 'account_ids', 'an account ID',
+                                            'give the account IDs of the other environment (its local relationship\'s '
+                                            'account_ids, as ece_trust_relationship_info returns them)'))
         return errors
 
     def execute(self):

@@ -248,6 +248,7 @@ expiration:
 import time
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import check_metadata_keys, check_time_value
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import RemoteClustersModule
 from ansible_collections.ece.remote_clusters.plugins.module_utils._security import (
     check_field_security, check_query, normalize_entries, request_entry)
@@ -273,7 +274,11 @@ class CrossClusterApiKey(RemoteClustersModule):
 
     def validate(self):
         params = self.params
-        errors = []
+        errors = [check_metadata_keys(params['metadata'])]
+        if not params['name'].strip():
+            errors.append('name: must not be empty; give the key a name, e.g. "<alias>-<local cluster id>"')
+        if params['expiration'] is not None:
+            errors.append(check_time_value(params['expiration'], 'expiration'))
         if params['es_api_key']:
             errors.append('Elasticsearch does not accept API-key authentication to manage cross-cluster API keys; connect with '
                           'es_username and es_password of a user with the manage_security cluster privilege instead of es_api_key')

@@ -207,7 +207,8 @@ def check_address(value, option):
     """``host:port`` with a port 1..65535, as Elasticsearch parses remote addresses; a message, or None."""
     text = str(value)
     host, sep, port = text.rpartition(':')
-    if not sep or not host.strip() or not port.isdigit() or not 1 <= int(port) <= 65535 or any(c.isspace() for c in text):
+    if (not sep or not host.strip() or not port.isdigit() or not 1 <= int(port) <= 65535 or any(c.isspace() for c in text)
+            or '/' in host):  # no scheme (https://) or path: a transport address is host:port only
         return ('%s: %r is not an address like "remote.example.com:9300"; write host:port with a port from 1 to 65535 '
                 '(9300 for the TLS-certificate model, 9443 for the API-key model on ECE)' % (option, text))
     return None

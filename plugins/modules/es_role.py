@@ -217,6 +217,7 @@ created:
 
 from urllib.parse import quote
 
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import check_metadata_keys
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import RemoteClustersModule
 from ansible_collections.ece.remote_clusters.plugins.module_utils._security import (
     check_field_security, check_query, normalize_entries, request_entry, string_set)
@@ -248,7 +249,7 @@ class Role(RemoteClustersModule):
 
     def validate(self):
         params = self.params
-        errors = []
+        errors = [check_metadata_keys(params['metadata'])]
         if not params['name'] or len(params['name']) > 507:
             errors.append('name: a role name has 1 to 507 characters')
         for option in ENTRY_OPTIONS:

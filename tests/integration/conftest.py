@@ -43,7 +43,7 @@ class PlaybookRun:
 
     @property
     def failed(self):
-        return sum(host.get('failures', 0) + host.get('unreachable', 0) for host in self.stats.values())
+        return sum(host.get('failed', 0) + host.get('unreachable', 0) for host in self.stats.values())
 
 
 @pytest.fixture

@@ -1,0 +1,190 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ece.remote_clusters collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A rollout interrupted halfway (a link fails on one call or one plan), then run again: it converges, and nothing
+is lost or duplicated (one active cross-cluster key per name, one trust relationship per environment, one trust
+entry per relationship, the entries that were there before kept)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+
+
+def writes(requests):
+    return [r for r in requests if r['write']]
+
+
+def es_state(sim, env, deployment):
+    return sim.state()['environments'][env]['deployments'][deployment]['elasticsearch']
+
+
+def cluster_id(sim, env, deployment):
+    return sim.info['environments'][env]['deployments'][deployment]['elasticsearch']['cluster_id']
+
+
+# -- the API-key model: ece-a/logs-a (8.12, restarted) -> ece-b/ingest-b ---------------------------------------------------
+ALIAS = 'ece_b_ingest'
+
+
+def key_name(sim):
+    return '%s-%s' % (ALIAS, cluster_id(sim, 'ece-a', 'logs-a'))
+
+
+def cross_cluster_keys(sim, name):
+    return [k for k in es_state(sim, 'ece-b', 'ingest-b')['api_keys'] if k['name'] == name and k['type'] == 'cross_cluster']
+
+
+def active(keys):
+    return [k for k in keys if not k['invalidated']]
+
+
+def credentials(sim):
+    """The key ID of the encoded credentials stored in logs-a's keystore, or None."""
+    stored = es_state(sim, 'ece-a', 'logs-a')['keystore'].get('cluster.remote.%s.credentials' % ALIAS)
+    if stored is None:
+        return None
+    return base64.b64decode(stored['value']).decode('ascii').split(':', 1)[0]
+
+
+def proxy_entries(sim):
+    return [d for d in es_state(sim, 'ece-a', 'logs-a')['trust'].get('direct') or [] if d['name'] == 'ece-b-proxy']
+
+
+def assert_api_key_link_converged(sim, name):
+    keys = active(cross_cluster_keys(sim, name))
+    assert len(keys) == 1, keys  # no second active key with the same name
+    assert credentials(sim) == keys[0]['id']  # the keystore holds the key that is active
+    assert len(proxy_entries(sim)) == 1
+    assert sim.diagnose('ece-a', 'logs-a', ALIAS)['connected'] is True
+
+
+def test_api_key_link_failing_on_the_keystore_write_converges_on_rerun_with_one_active_key(sim, inventory, ansible_playbook):
+    name = key_name(sim)
+    sim.fault(match={'server': '^ece:ece-a$', 'method': 'PATCH', 'path': '/keystore$'}, status=500, count=1)
+
+    first = ansible_playbook('api_key.yml', inventory=inventory)
+
+    assert first.rc != 0 and first.failed == 1, first.output[-3000:]
+    assert 'Store the credentials in the local keystore' in first.output
+    created = active(cross_cluster_keys(sim, name))
+    assert len(created) == 1 and credentials(sim) is None  # the key exists, its secret never reached the keystore
+    assert [r for r in sim.requests() if r['path'].endswith('/_cluster/settings') and r['method'] == 'PUT'
+            and r['deployment'] == 'logs-a'] == []  # the rollout stopped at the failure
+
+    again = ansible_playbook('api_key.yml', inventory=inventory)
+
+    assert again.rc == 0, again.output[-3000:]
+    assert_api_key_link_converged(sim, name)
+    # the key whose secret was lost is replaced, not left active beside the new one
+    assert [k['invalidated'] for k in cross_cluster_keys(sim, name) if k['id'] == created[0]['id']] == [True]
+    sim.clear_log()
+    third = ansible_playbook('api_key.yml', inventory=inventory)
+    assert third.rc == 0 and third.changed == 0, third.output[-3000:]
+    assert writes(sim.requests()) == []
+
+
+def test_api_key_link_failing_on_the_remote_cluster_settings_converges_without_a_new_key_or_restart(
+        sim, inventory, ansible_playbook):
+    name = key_name(sim)
+    sim.fault(match={'server': '^es:ece-a/logs-a$', 'method': 'PUT', 'path': '^/_cluster/settings$'}, status=500, count=1)
+
+    first = ansible_playbook('api_key.yml', inventory=inventory)
+
+    assert first.rc != 0 and first.failed == 1, first.output[-3000:]
+    assert 'Configure the remote cluster on the local cluster' in first.output
+    key_id = active(cross_cluster_keys(sim, name))[0]['id']
+    assert credentials(sim) == key_id
+    restarts = es_state(sim, 'ece-a', 'logs-a')['restarts']
+    assert restarts == 1
+
+    again = ansible_playbook('api_key.yml', inventory=inventory)
+
+    assert again.rc == 0, again.output[-3000:]
+    assert_api_key_link_converged(sim, name)
+    assert [k['id'] for k in cross_cluster_keys(sim, name)] == [key_id]  # the same key, no rotation
+    assert es_state(sim, 'ece-a', 'logs-a')['restarts'] == restarts  # no second restart
+
+
+# -- the TLS-certificate model: ece-a/search-a -> ece-b/data-b ----------------------------------------------------------------
+CERT_ALIAS = 'ece_b_data'
+
+
+def relationships(sim, env, name):
+    return [r for r in sim.state()['environments'][env]['trust_relationships'] if r['name'] == name]
+
+
+def external_entries(sim, env, deployment, relationship_id):
+    return [e for e in es_state(sim, env, deployment)['trust'].get('external') or []
+            if e['trust_relationship_id'] == relationship_id]
+
+
+def seed_unrelated_trust(sim):
+    """search-a already trusts one cluster of ece-c: that entry must survive the rollout and its retry."""
+    env_c = sim.info['environments']['ece-c']
+    with open(env_c['ca_cert_file']) as handle:
+        pem = handle.read()
+    relationship = sim.mutate({'op': 'add_trust_relationship', 'env': 'ece-a', 'relationship': {
+        'name': 'ece-c', 'installation_id': env_c['environment_id'], 'public_ca_cert': pem,
+        'account_ids': [env_c['account_id']]}})['id']
+    entry = {'trust_relationship_id': relationship, 'trust_all': False,
+             'trust_allowlist': [cluster_id(sim, 'ece-c', 'analytics-c')]}
+    sim.mutate({'op': 'add_trust_entry', 'env': 'ece-a', 'deployment': 'search-a', 'kind': 'external', 'entry': entry})
+    return relationship, entry
+
+
+def assert_certificate_link_converged(sim, unrelated):
+    relationship, entry = unrelated
+    in_a, in_b = relationships(sim, 'ece-a', 'ece-b'), relationships(sim, 'ece-b', 'ece-a')
+    assert len(in_a) == 1 and len(in_b) == 1  # no duplicate trust relationship
+    local = external_entries(sim, 'ece-a', 'search-a', in_a[0]['id'])
+    remote = external_entries(sim, 'ece-b', 'data-b', in_b[0]['id'])
+    assert len(local) == 1 and len(remote) == 1  # no duplicate trust entry
+    assert local[0]['trust_allowlist'] == [cluster_id(sim, 'ece-b', 'data-b')]
+    assert remote[0]['trust_allowlist'] == [cluster_id(sim, 'ece-a', 'search-a')]
+    kept = external_entries(sim, 'ece-a', 'search-a', relationship)
+    assert len(kept) == 1 and kept[0]['trust_allowlist'] == entry['trust_allowlist']  # not lost
+    assert sim.diagnose('ece-a', 'search-a', CERT_ALIAS)['connected'] is True
+
+
+def test_certificate_link_failing_on_the_remote_trust_update_converges_on_rerun(sim, inventory, ansible_playbook):
+    unrelated = seed_unrelated_trust(sim)
+    data_b = sim.info['environments']['ece-b']['deployments']['data-b']['id']
+    sim.fault(match={'server': '^ece:ece-b$', 'method': 'PUT', 'path': '/deployments/%s$' % data_b}, status=500, count=1)
+
+    first = ansible_playbook('certificate.yml', inventory=inventory)
+
+    assert first.rc != 0 and first.failed == 1, first.output[-3000:]
+    assert 'Trust the local deployment from the remote one' in first.output
+    assert len(relationships(sim, 'ece-a', 'ece-b')) == 1 and len(relationships(sim, 'ece-b', 'ece-a')) == 1
+
+    again = ansible_playbook('certificate.yml', inventory=inventory)
+
+    assert again.rc == 0, again.output[-3000:]
+    assert_certificate_link_converged(sim, unrelated)
+
+
+def test_certificate_link_whose_trust_plan_fails_stops_there_and_converges_on_rerun(sim, inventory, ansible_playbook):
+    unrelated = seed_unrelated_trust(sim)
+    message = 'Plan change failed: allocator capacity exhausted in zone ece-zone-1'
+    sim.fault(plan_failure=message, env='ece-a', deployment='search-a', count=1)
+
+    first = ansible_playbook('certificate.yml', inventory=inventory)
+
+    assert first.rc != 0 and first.failed == 1, first.output[-3000:]
+    assert message in first.output
+    failed_put = [r for r in sim.requests() if r['method'] == 'PUT' and r['deployment'] == 'search-a' and r['env'] == 'ece-a'
+                  and r['server'] == 'ece:ece-a']
+    assert len(failed_put) == 1
+    assert writes([r for r in sim.requests() if r['seq'] > failed_put[0]['seq']]) == []  # nothing changed after the failure
+
+    again = ansible_playbook('certificate.yml', inventory=inventory)
+
+    assert again.rc == 0, again.output[-3000:]
+    assert_certificate_link_converged(sim, unrelated)
+    sim.clear_log()
+    third = ansible_playbook('certificate.yml', inventory=inventory)
+    assert third.rc == 0 and third.changed == 0, third.output[-3000:]
+    assert writes(sim.requests()) == []
