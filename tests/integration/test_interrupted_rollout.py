@@ -86,7 +86,7 @@ def test_api_key_link_failing_on_the_keystore_write_converges_on_rerun_with_one_
     assert writes(sim.requests()) == []
 
 
-def test_api_key_link_failing_on_the_remote_cluster_settings_converges_without_a_new_key_or_restart(
+def test_api_key_link_failing_on_the_remote_cluster_settings_converges_without_a_new_key_or_second_restart(
         sim, inventory, ansible_playbook):
     name = key_name(sim)
     sim.fault(match={'server': '^es:ece-a/logs-a$', 'method': 'PUT', 'path': '^/_cluster/settings$'}, status=500, count=1)
@@ -97,15 +97,14 @@ def test_api_key_link_failing_on_the_remote_cluster_settings_converges_without_a
     assert 'Configure the remote cluster on the local cluster' in first.output
     key_id = active(cross_cluster_keys(sim, name))[0]['id']
     assert credentials(sim) == key_id
-    restarts = es_state(sim, 'ece-a', 'logs-a')['restarts']
-    assert restarts == 1
+    assert es_state(sim, 'ece-a', 'logs-a')['restarts'] == 0  # the settings come before the restart
 
     again = ansible_playbook('api_key.yml', inventory=inventory)
 
     assert again.rc == 0, again.output[-3000:]
     assert_api_key_link_converged(sim, name)
     assert [k['id'] for k in cross_cluster_keys(sim, name)] == [key_id]  # the same key, no rotation
-    assert es_state(sim, 'ece-a', 'logs-a')['restarts'] == restarts  # no second restart
+    assert es_state(sim, 'ece-a', 'logs-a')['restarts'] == 1  # one restart in all, to load the stored credentials
 
 
 # -- the TLS-certificate model: ece-a/search-a -> ece-b/data-b ----------------------------------------------------------------
@@ -186,5 +185,35 @@ def test_certificate_link_whose_trust_plan_fails_stops_there_and_converges_on_re
     assert_certificate_link_converged(sim, unrelated)
     sim.clear_log()
     third = ansible_playbook('certificate.yml', inventory=inventory)
+    assert third.rc == 0 and third.changed == 0, third.output[-3000:]
+    assert writes(sim.requests()) == []
+
+
+def restarts(sim, deployment_id):
+    return [r for r in sim.requests() if r['method'] == 'POST' and r['path'].endswith('/_restart') and deployment_id in r['path']
+            and r['status'] == 202]
+
+
+def test_api_key_link_interrupted_before_the_restart_restarts_on_rerun_and_converges(sim, inventory, ansible_playbook):
+    """Below 8.13 stored credentials are loaded only by a restart: a re-run must restart even though the keystore
+    does not change any more (the nodes' _remote/info shows no cluster_credentials for the alias)."""
+    deployment_id = sim.info['environments']['ece-a']['deployments']['logs-a']['id']
+    sim.fault(match={'server': 'ece:ece-a', 'method': 'POST', 'path': '/_restart$'}, status=503, count=10)
+
+    first = ansible_playbook('api_key.yml', inventory=inventory)
+
+    assert first.rc != 0 and first.failed == 1, first.output[-3000:]
+    assert credentials(sim) is not None  # stored, but not loaded by the running nodes
+    assert restarts(sim, deployment_id) == []
+    sim.clear_faults()
+    sim.clear_log()
+
+    again = ansible_playbook('api_key.yml', inventory=inventory)
+
+    assert again.rc == 0, again.output[-3000:]
+    assert len(restarts(sim, deployment_id)) == 1
+    assert_api_key_link_converged(sim, key_name(sim))
+    sim.clear_log()
+    third = ansible_playbook('api_key.yml', inventory=inventory)
     assert third.rc == 0 and third.changed == 0, third.output[-3000:]
     assert writes(sim.requests()) == []
