@@ -19,9 +19,10 @@ class ElasticsearchClient(ApiClient):
 
     api_name = 'Elasticsearch'
 
-    def __init__(self, base_url, **kwargs):
+    def __init__(self, base_url, version=None, **kwargs):
         super(ElasticsearchClient, self).__init__(base_url, **kwargs)
         self._info = None
+        self._version = version  # given by the caller (e.g. from ece_deployment_info): no GET / needed
         self.uses_api_key = 'Authorization' in self.session.headers and self.session.headers['Authorization'].startswith('ApiKey ')
 
     def parse_error(self, payload):
@@ -49,7 +50,7 @@ class ElasticsearchClient(ApiClient):
 
     @property
     def version(self):
-        return self.info()['version']['number']
+        return self._version or self.info()['version']['number']
 
     def version_at_least(self, minimum):
         return version_tuple(self.version) >= version_tuple(minimum)

@@ -24,7 +24,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError, CheckModeWriteError)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._common import USERINFO_RE, check_url, mask_secrets
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import USERINFO_RE, check_url, check_version, mask_secrets
 
 MASK = '********'
 REGION_RE = re.compile(r'^[A-Za-z0-9._-]*$')
@@ -57,6 +57,7 @@ def elasticsearch_argument_spec():
         es_api_key=dict(type='str', no_log=True, fallback=(env_fallback, ['ES_API_KEY'])),
         es_username=dict(type='str', fallback=(env_fallback, ['ES_USERNAME'])),
         es_password=dict(type='str', no_log=True, fallback=(env_fallback, ['ES_PASSWORD'])),
+        elasticsearch_version=dict(type='str'),
     )
 
 
@@ -116,7 +117,7 @@ class RemoteClustersModule:
             from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import EceClient
             return EceClient(params['ece_url'], region=params['ece_region'], **common)
         from ansible_collections.ece.remote_clusters.plugins.module_utils._elasticsearch import ElasticsearchClient
-        return ElasticsearchClient(params['es_url'], **common)
+        return ElasticsearchClient(params['es_url'], version=params['elasticsearch_version'], **common)
 
     # -- life cycle ------------------------------------------------------------------------------
     def validate_connection(self):
@@ -133,6 +134,8 @@ class RemoteClustersModule:
             if not REGION_RE.match(params['ece_region'] or ''):
                 errors.append('ece_region: %r is not a region ID; give the region of the installation, usually "ece-region", '
                               'or an empty string for no region prefix' % params['ece_region'])
+        if self.api == 'elasticsearch' and params['elasticsearch_version'] is not None:
+            errors.append(check_version(params['elasticsearch_version'], 'elasticsearch_version'))
         if params['request_timeout'] <= 0:
             errors.append('request_timeout: %s is not a positive number of seconds; give e.g. 30' % params['request_timeout'])
         if params['retries'] < 0:
@@ -142,7 +145,7 @@ class RemoteClustersModule:
         if params['validate_certs'] and params['ca_path'] and not os.path.exists(params['ca_path']):
             errors.append('ca_path: %s does not exist; give the path of the PEM file with the CA certificate that signed the '
                           'server certificate' % params['ca_path'])
-        return errors
+        return [error for error in errors if error]
 
     def validate(self):
         """Messages about bad input, found without any request. Override; return a list."""

@@ -169,7 +169,9 @@ secret:
       type: bool
       sample: false
 elasticsearch_version:
-  description: The Elasticsearch version the resource runs (the lowest of its instances).
+  description:
+    - The Elasticsearch version the resource runs (the lowest of its instances).
+    - Null when O(ref_id) is given and nothing changed, since the version is then not needed and not read.
   returned: always
   type: str
   sample: 8.12.2
@@ -224,14 +226,20 @@ class KeystoreSecret(RemoteClustersModule):
             self.client.add_secret(json.dumps(value))
             self.client.add_secret(json.dumps(value, separators=(',', ':')))
 
+    def read_resource(self, deployment_id):
+        """The Elasticsearch resource's ref_id and running version (one deployment GET)."""
+        deployment, dummy = self.client.get_deployment(deployment_id, show_plans=True, show_settings=False)
+        resource = self.client.es_resource(deployment, self.params['ref_id'])
+        return resource['ref_id'], running_version(resource)
+
     def execute(self):
         deployment_id, name = self.params['deployment_id'], self.name
         self.register_secret()
-        deployment, dummy = self.client.get_deployment(deployment_id)
-        resource = self.client.es_resource(deployment, self.params['ref_id'])
-        version = running_version(resource)
-        path = self.client.deployment_path(deployment_id, '/elasticsearch/%s/keystore' % resource['ref_id'])
-        secrets = (self.client.get(path, 'get keystore of deployment %s (%s)' % (deployment_id, resource['ref_id'])) or {}).get('secrets') or {}
+        ref_id, version = self.params['ref_id'], None
+        if not ref_id:  # the deployment is read for its ref_id; with ref_id given, only when the version is needed
+            ref_id, version = self.read_resource(deployment_id)
+        path = self.client.deployment_path(deployment_id, '/elasticsearch/%s/keystore' % ref_id)
+        secrets = (self.client.get(path, 'get keystore of deployment %s (%s)' % (deployment_id, ref_id)) or {}).get('secrets') or {}
         existing = secrets.get(name)
         as_file = self.params['as_file']
 
@@ -249,7 +257,9 @@ class KeystoreSecret(RemoteClustersModule):
             body = {'secrets': {name: {}}}  # a setting without a value is removed
             after = None
         if changed and not self.check_mode:
-            self.client.request('PATCH', path, 'set keystore of deployment %s (%s)' % (deployment_id, resource['ref_id']), body=body)
+            self.client.request('PATCH', path, 'set keystore of deployment %s (%s)' % (deployment_id, ref_id), body=body)
+        if changed and version is None and self.params['ref_id']:
+            version = self.read_resource(deployment_id)[1]
 
         self.set_changed(changed)
         if changed and version is None:
