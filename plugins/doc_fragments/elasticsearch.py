@@ -37,8 +37,8 @@ options:
     description:
       - The version of Elasticsearch the cluster runs, when the caller knows it (for example the C(version) that
         M(ece.remote_clusters.ece_deployment_info) returns).
-      - It saves the module the request that reads the version (C(GET /)). Give the running version: the modules use it
-        to refuse what the cluster does not support.
+      - It saves the module the request that reads the version (C(GET /)). Give the running version, since the modules
+        use it to refuse what the cluster does not support.
     type: str
 notes:
   - Set the connection options once for all Elasticsearch modules with C(module_defaults) and the action group
