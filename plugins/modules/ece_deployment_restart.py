@@ -22,16 +22,6 @@ description:
   - When another plan is pending, the module waits for it to finish (within O(wait_timeout)) before it restarts,
     or cancels it with O(cancel_pending=true). A pending plan that fails fails the task before the restart.
 options:
-  deployment_id:
-    description:
-      - ID of the deployment.
-    type: str
-    required: true
-  ref_id:
-    description:
-      - C(ref_id) of the Elasticsearch resource, for example V(main-elasticsearch).
-      - Default is the deployment's first (usually only) Elasticsearch resource.
-    type: str
   only_if_version_below:
     description:
       - Restart only when the Elasticsearch version the resource runs (the lowest of its instances) is lower than
@@ -68,6 +58,7 @@ options:
     type: int
     default: 1800
 extends_documentation_fragment:
+  - ece.remote_clusters.deployment
   - ece.remote_clusters.ece
   - ece.remote_clusters.connection
   - ece.remote_clusters.attributes

@@ -36,16 +36,6 @@ description:
     use, since a failed plan is not applied; the trust is then sent again, which starts a new plan (with a warning), so
     that running the task again after a failure converges.
 options:
-  deployment_id:
-    description:
-      - ID of the deployment whose Elasticsearch trust settings are managed.
-    type: str
-    required: true
-  ref_id:
-    description:
-      - C(ref_id) of the Elasticsearch resource, for example V(main-elasticsearch).
-      - Default is the deployment's first (usually only) Elasticsearch resource.
-    type: str
   accounts:
     description:
       - Trust of the clusters of an account. In ECE the environment has a single account; its ID is in the
@@ -180,6 +170,7 @@ options:
     type: int
     default: 600
 extends_documentation_fragment:
+  - ece.remote_clusters.deployment
   - ece.remote_clusters.ece
   - ece.remote_clusters.connection
   - ece.remote_clusters.attributes

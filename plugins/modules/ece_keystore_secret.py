@@ -24,16 +24,6 @@ description:
   - Sends two reads (the deployment, for its version and Elasticsearch resource, and the keystore) and at most one
     write.
 options:
-  deployment_id:
-    description:
-      - ID of the deployment.
-    type: str
-    required: true
-  ref_id:
-    description:
-      - C(ref_id) of the Elasticsearch resource, for example V(main-elasticsearch).
-      - Default is the deployment's first (usually only) Elasticsearch resource.
-    type: str
   setting:
     description:
       - Name of the secure setting, for example V(s3.client.default.access_key).
@@ -84,6 +74,7 @@ options:
     type: str
     default: 8.13.0
 extends_documentation_fragment:
+  - ece.remote_clusters.deployment
   - ece.remote_clusters.ece
   - ece.remote_clusters.connection
   - ece.remote_clusters.attributes
