@@ -4,12 +4,21 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The base class of every module of this collection. Private to this collection.
 
-A module subclasses :class:`RemoteClustersModule`, sets ``api`` (``'ece'`` or ``'elasticsearch'``),
-passes its own argument spec, implements ``validate()`` (checks that need no request; their
-messages fail the task before any request is sent) and ``execute()`` (reads, compares, writes,
-fills ``self.result`` and calls ``self.set_diff()``). The base class merges the connection
-options, creates the client on first use, refuses writes in check mode, masks secrets in the diff
-and turns API errors into one-line failures with ``status`` and ``error``.
+A module's logic is a subclass of :class:`RemoteClustersModule` in ``module_utils``: it sets ``api``
+(``'ece'``, ``'elasticsearch'`` or ``None`` for a module that opens its own clients), its options
+(``argument_spec`` and the constraint attributes), implements ``validate()`` (checks that need no
+request; their messages fail the task before any request is sent) and ``execute()`` (reads,
+compares, writes, fills ``self.result`` and calls ``self.set_diff()``). The module file holds the
+documentation and calls ``run()``.
+
+The same class also runs as a *step* of another module (``parent=``): its options are validated
+with the same specification, the parent's check mode, diff mode, warnings and no_log values apply,
+it can share the parent's client, and a failure raises :class:`ModuleFailure` instead of ending the
+process. ``remote_cluster_link`` applies a whole link this way in one module run.
+
+The base class merges the connection options, creates the client on first use, refuses writes in
+check mode, masks secrets in the diff and turns API errors into one-line failures with ``status``
+and ``error``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,6 +30,7 @@ import re
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError, CheckModeWriteError)
@@ -67,34 +77,128 @@ API_OPTIONS = {
 }
 
 
+CONSTRAINTS = ('mutually_exclusive', 'required_together', 'required_one_of', 'required_if', 'required_by')
+
+
+def connection_options(api, fallbacks=True):
+    """The connection options of ``api`` and their constraints: ``(argument_spec, constraints)``."""
+    spec_factory, prefix = API_OPTIONS[api]
+    spec = connection_argument_spec()
+    spec.update(spec_factory())
+    if not fallbacks:  # options of one of several connections: the environment cannot tell which
+        spec = dict((name, dict((k, v) for k, v in option.items() if k != 'fallback')) for name, option in spec.items())
+    constraints = dict(mutually_exclusive=[(prefix + 'api_key', prefix + 'username')],
+                       required_together=[(prefix + 'username', prefix + 'password')],
+                       required_one_of=[(prefix + 'api_key', prefix + 'username')])
+    return spec, constraints
+
+
+def connection_errors(params, api, label=''):
+    """Messages about connection options ``params`` of ``api``, found without any request.
+
+    ``label`` prefixes option names in the messages (``local.ece.`` for a nested connection).
+    """
+    prefix = API_OPTIONS[api][1]
+    url_option = prefix + 'url'
+    errors = [check_url(params[url_option], label + url_option, URL_EXAMPLES[api])]
+    if api == 'ece':
+        if not errors[0] and params['ece_url'].rstrip('/').endswith('/api/v1'):
+            errors.append('%sece_url: give the address of the ECE API without /api/v1 (the modules add it), e.g. %s'
+                          % (label, URL_EXAMPLES['ece']))
+        if not REGION_RE.match(params['ece_region'] or ''):
+            errors.append('%sece_region: %r is not a region ID; give the region of the installation, usually "ece-region", '
+                          'or an empty string for no region prefix' % (label, params['ece_region']))
+    if api == 'elasticsearch' and params['elasticsearch_version'] is not None:
+        errors.append(check_version(params['elasticsearch_version'], label + 'elasticsearch_version'))
+    if params['request_timeout'] <= 0:
+        errors.append('%srequest_timeout: %s is not a positive number of seconds; give e.g. 30' % (label, params['request_timeout']))
+    if params['retries'] < 0:
+        errors.append('%sretries: %d is negative; give 0 for no retry, or e.g. 3' % (label, params['retries']))
+    if params['retry_backoff'] < 0:
+        errors.append('%sretry_backoff: %s is negative; give the base delay in seconds, e.g. 1' % (label, params['retry_backoff']))
+    if params['validate_certs'] and params['ca_path'] and not os.path.exists(params['ca_path']):
+        errors.append('%sca_path: %s does not exist; give the path of the PEM file with the CA certificate that signed the '
+                      'server certificate' % (label, params['ca_path']))
+    return [error for error in errors if error]
+
+
+def url_secrets(url):
+    """The password (and user:password) in a URL's userinfo, to mask wherever Ansible shows the options."""
+    userinfo = USERINFO_RE.match(url or '')
+    if not userinfo:
+        return []
+    return [v for v in (userinfo.group(1), userinfo.group(1).partition(':')[2]) if v]
+
+
+def new_client(api, params, read_only, warn):
+    """The client of ``api`` for connection options ``params``; ``read_only`` in check mode."""
+    prefix = API_OPTIONS[api][1]
+    common = dict(api_key=params[prefix + 'api_key'], username=params[prefix + 'username'],
+                  password=params[prefix + 'password'], validate_certs=params['validate_certs'],
+                  ca_path=params['ca_path'], request_timeout=params['request_timeout'], retries=params['retries'],
+                  retry_backoff=params['retry_backoff'], read_only=read_only, warn=warn)
+    if not params['validate_certs']:
+        warn('validate_certs is false: the TLS certificate of %s is not verified, so the connection '
+             'and its credentials are open to interception' % params[prefix + 'url'])
+    # imported here so that a module pays only for the client it uses
+    if api == 'ece':
+        from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import EceClient
+        return EceClient(params['ece_url'], region=params['ece_region'], **common)
+    from ansible_collections.ece.remote_clusters.plugins.module_utils._elasticsearch import ElasticsearchClient
+    return ElasticsearchClient(params['es_url'], version=params['elasticsearch_version'], **common)
+
+
+class ModuleFailure(Exception):
+    """Ends a module (``fail_json``) or, in a step, the step; ``msg`` is already redacted."""
+
+    def __init__(self, msg, **kwargs):
+        super(ModuleFailure, self).__init__(msg)
+        self.msg = msg
+        self.kwargs = dict((k, v) for k, v in kwargs.items() if v is not None)
+
+
 class RemoteClustersModule:
     """Base of every module: argument spec, client, check mode, diff, errors."""
 
-    api = None            # 'ece' or 'elasticsearch'
+    api = None            # 'ece', 'elasticsearch', or None (no connection options of its own)
     secret_keys = ()      # keys whose values are masked in the diff
+    argument_spec = {}    # the module's own options; the connection options of ``api`` are added
+    mutually_exclusive = ()
+    required_together = ()
+    required_one_of = ()
+    required_if = ()
+    required_by = {}
 
-    def __init__(self, argument_spec, mutually_exclusive=None, required_together=None, required_one_of=None,
-                 required_if=None, required_by=None):
-        spec_factory, prefix = API_OPTIONS[self.api]
-        spec = connection_argument_spec()
-        spec.update(spec_factory())
-        spec.update(argument_spec)
-        self.module = AnsibleModule(
-            argument_spec=spec,
-            supports_check_mode=True,
-            mutually_exclusive=[(prefix + 'api_key', prefix + 'username')] + list(mutually_exclusive or []),
-            required_together=[(prefix + 'username', prefix + 'password')] + list(required_together or []),
-            required_one_of=[(prefix + 'api_key', prefix + 'username')] + list(required_one_of or []),
-            required_if=required_if or [],
-            required_by=required_by or {},
-        )
-        if not HAS_REQUESTS:
-            self.module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
-        self.params = self.module.params
+    def __init__(self, parent=None, params=None, client=None):
+        spec, constraints = self.specification()
+        self.parent = parent
+        if parent is None:
+            self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **constraints)
+            if not HAS_REQUESTS:
+                self.module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+            self.params = self.module.params
+        else:
+            self.module = parent.module
+            validation = ArgumentSpecValidator(spec, **constraints).validate(params)
+            self.module.no_log_values.update(validation._no_log_values)
+            if validation.error_messages:
+                raise ModuleFailure('%s: %s' % (self.__class__.__name__, '; '.join(validation.error_messages)))
+            self.params = validation.validated_parameters
         self.check_mode = self.module.check_mode
         self.result = {'changed': False}
-        self._prefix = prefix
-        self._client = None
+        self._prefix = API_OPTIONS[self.api][1] if self.api else None
+        self._client = client
+        self._owns_client = client is None
+
+    @classmethod
+    def specification(cls):
+        """``(argument_spec, constraints)``: the module's options with the connection options of ``api``."""
+        spec, constraints = connection_options(cls.api) if cls.api else ({}, dict((c, []) for c in CONSTRAINTS[:4]))
+        spec.update(cls.argument_spec)
+        for name in CONSTRAINTS[:4]:
+            constraints[name] = list(constraints.get(name, [])) + list(getattr(cls, name))
+        constraints['required_by'] = dict(cls.required_by)
+        return spec, constraints
 
     # -- the client ------------------------------------------------------------------------------
     @property
@@ -104,48 +208,16 @@ class RemoteClustersModule:
         return self._client
 
     def create_client(self):
-        # imported here so that a module importing only the base class does not pay for both clients
-        params, prefix = self.params, self._prefix
-        common = dict(api_key=params[prefix + 'api_key'], username=params[prefix + 'username'],
-                      password=params[prefix + 'password'], validate_certs=params['validate_certs'],
-                      ca_path=params['ca_path'], request_timeout=params['request_timeout'], retries=params['retries'],
-                      retry_backoff=params['retry_backoff'], read_only=self.check_mode, warn=self.module.warn)
-        if not params['validate_certs']:
-            self.module.warn('validate_certs is false: the TLS certificate of %s is not verified, so the connection '
-                             'and its credentials are open to interception' % params[prefix + 'url'])
-        if self.api == 'ece':
-            from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import EceClient
-            return EceClient(params['ece_url'], region=params['ece_region'], **common)
-        from ansible_collections.ece.remote_clusters.plugins.module_utils._elasticsearch import ElasticsearchClient
-        return ElasticsearchClient(params['es_url'], version=params['elasticsearch_version'], **common)
+        return new_client(self.api, self.params, self.check_mode, self.module.warn)
 
     # -- life cycle ------------------------------------------------------------------------------
     def validate_connection(self):
         """Messages about the connection options, found without any request."""
-        params, prefix = self.params, self._prefix
-        userinfo = USERINFO_RE.match(params[prefix + 'url'] or '')
-        if userinfo:  # a password in the URL: masked wherever Ansible shows the options (invocation, -vvv)
-            self.module.no_log_values.update(v for v in (userinfo.group(1), userinfo.group(1).partition(':')[2]) if v)
-        errors = [check_url(params[prefix + 'url'], prefix + 'url', URL_EXAMPLES[self.api])]
-        if self.api == 'ece':
-            if not errors[0] and params['ece_url'].rstrip('/').endswith('/api/v1'):
-                errors.append('ece_url: give the address of the ECE API without /api/v1 (the modules add it), e.g. %s'
-                              % URL_EXAMPLES['ece'])
-            if not REGION_RE.match(params['ece_region'] or ''):
-                errors.append('ece_region: %r is not a region ID; give the region of the installation, usually "ece-region", '
-                              'or an empty string for no region prefix' % params['ece_region'])
-        if self.api == 'elasticsearch' and params['elasticsearch_version'] is not None:
-            errors.append(check_version(params['elasticsearch_version'], 'elasticsearch_version'))
-        if params['request_timeout'] <= 0:
-            errors.append('request_timeout: %s is not a positive number of seconds; give e.g. 30' % params['request_timeout'])
-        if params['retries'] < 0:
-            errors.append('retries: %d is negative; give 0 for no retry, or e.g. 3' % params['retries'])
-        if params['retry_backoff'] < 0:
-            errors.append('retry_backoff: %s is negative; give the base delay in seconds, e.g. 1' % params['retry_backoff'])
-        if params['validate_certs'] and params['ca_path'] and not os.path.exists(params['ca_path']):
-            errors.append('ca_path: %s does not exist; give the path of the PEM file with the CA certificate that signed the '
-                          'server certificate' % params['ca_path'])
-        return [error for error in errors if error]
+        if not self.api:
+            return []
+        url = self.params[self._prefix + 'url']
+        self.module.no_log_values.update(url_secrets(url))
+        return connection_errors(self.params, self.api)
 
     def validate(self):
         """Messages about bad input, found without any request. Override; return a list."""
@@ -154,26 +226,37 @@ class RemoteClustersModule:
     def execute(self):  # pragma: no cover - every module overrides it
         raise NotImplementedError
 
+    def input_errors(self):
+        """Every message about bad input, found without any request."""
+        return [message for message in self.validate_connection() + list(self.validate()) if message]
+
     def run(self):
-        errors = [message for message in self.validate_connection() + list(self.validate()) if message]
-        if errors:
-            self.fail('; '.join(errors))
+        """As a module: validate, execute and exit. As a step: the same, returning the result or raising ModuleFailure."""
         try:
-            self.execute()
-        except ApiError as exc:
-            self.fail(exc.message, status=exc.status, error=exc.error)
-        except CheckModeWriteError as exc:
-            self.fail('internal error, please report it: %s' % exc, exception=traceback.format_exc())
+            errors = self.input_errors()
+            if errors:
+                self.fail('; '.join(errors))
+            try:
+                self.execute()
+            except ApiError as exc:
+                self.fail(exc.message, status=exc.status, error=exc.error)
+            except CheckModeWriteError as exc:
+                self.fail('internal error, please report it: %s' % exc, exception=traceback.format_exc())
+        except ModuleFailure as failure:
+            if self.parent is not None:
+                raise
+            self.module.fail_json(msg=failure.msg, **failure.kwargs)
         finally:
-            if self._client is not None:
+            if self._client is not None and self._owns_client:
                 self._client.close()
+        if self.parent is not None:
+            return self.result
         self.module.exit_json(**self.result)
 
     def fail(self, msg, **kwargs):
         if self._client is not None:
             msg = self._client.redact(msg)
-        kwargs = dict((k, v) for k, v in kwargs.items() if v is not None)
-        self.module.fail_json(msg=msg, **kwargs)
+        raise ModuleFailure(msg, **kwargs)
 
     # -- results ---------------------------------------------------------------------------------
     def set_changed(self, changed=True):

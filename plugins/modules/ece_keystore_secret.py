@@ -174,112 +174,11 @@ restart_required:
   type: bool
 '''
 
-import json
-
-from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
-    check_alias, check_deployment_ids, check_ref_id, check_version, version_tuple)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import running_version
-from ansible_collections.ece.remote_clusters.plugins.module_utils._module import MASK, RemoteClustersModule
-
-
-class KeystoreSecret(RemoteClustersModule):
-    api = 'ece'
-    secret_keys = ('value',)
-
-    @property
-    def name(self):
-        if self.params['remote_cluster_alias'] is not None:
-            return 'cluster.remote.%s.credentials' % self.params['remote_cluster_alias']
-        return self.params['setting']
-
-    def validate(self):
-        errors = [check_deployment_ids([self.params['deployment_id']], 'deployment_id'),
-                  check_version(self.params['reload_min_version'], 'reload_min_version')]
-        if self.params['ref_id'] is not None:
-            errors.append(check_ref_id(self.params['ref_id']))
-        if self.params['remote_cluster_alias'] is not None:
-            errors.append(check_alias(self.params['remote_cluster_alias'], 'remote_cluster_alias'))
-        elif not self.params['setting'].strip() or self.params['setting'] != self.params['setting'].strip():
-            errors.append('setting: %r is not a setting name; give the name of a secure setting, e.g. '
-                          's3.client.default.access_key' % self.params['setting'])
-        value = self.params['value']
-        if self.params['state'] == 'present' and value is not None and not isinstance(value, (str, dict)):
-            # never show the value: it may be a secret of another type given by mistake
-            errors.append('value: must be a string or a dictionary, not %s' % type(value).__name__)
-        return errors
-
-    def register_secret(self):
-        """Make sure the value never appears in an error message, also as the JSON the API would echo."""
-        value = self.params['value']
-        if isinstance(value, str):
-            self.client.add_secret(value)
-        elif isinstance(value, dict):
-            self.client.add_secret(json.dumps(value))
-            self.client.add_secret(json.dumps(value, separators=(',', ':')))
-
-    def read_resource(self, deployment_id):
-        """The Elasticsearch resource's ref_id and running version (one deployment GET)."""
-        deployment, dummy = self.client.get_deployment(deployment_id, show_plans=True, show_settings=False)
-        resource = self.client.es_resource(deployment, self.params['ref_id'])
-        return resource['ref_id'], running_version(resource)
-
-    def execute(self):
-        deployment_id, name = self.params['deployment_id'], self.name
-        self.register_secret()
-        ref_id, version = self.params['ref_id'], None
-        if not ref_id:  # the deployment is read for its ref_id; with ref_id given, only when the version is needed
-            ref_id, version = self.read_resource(deployment_id)
-        path = self.client.deployment_path(deployment_id, '/elasticsearch/%s/keystore' % ref_id)
-        secrets = (self.client.get(path, 'get keystore of deployment %s (%s)' % (deployment_id, ref_id)) or {}).get('secrets') or {}
-        existing = secrets.get(name)
-        as_file = self.params['as_file']
-
-        if self.params['state'] == 'present' and self.params['value'] is None:  # a look-up
-            changed = False
-            body = None
-            after = {'name': name, 'as_file': bool(existing.get('as_file'))} if existing is not None else None
-        elif self.params['state'] == 'present':
-            changed = (existing is None or self.params['update_secret'] == 'always'
-                       or bool(existing.get('as_file')) != as_file)
-            body = {'secrets': {name: {'value': self.params['value'], 'as_file': as_file}}}
-            after = {'name': name, 'as_file': as_file}
-        else:
-            changed = existing is not None
-            body = {'secrets': {name: {}}}  # a setting without a value is removed
-            after = None
-        if changed and not self.check_mode:
-            self.client.request('PATCH', path, 'set keystore of deployment %s (%s)' % (deployment_id, ref_id), body=body)
-        if changed and version is None and self.params['ref_id']:
-            version = self.read_resource(deployment_id)[1]
-
-        self.set_changed(changed)
-        if changed and version is None:
-            self.module.warn('deployment %s: the running Elasticsearch version is unknown; restart_required is true to be safe'
-                             % deployment_id)
-        self.result.update(
-            exists=existing is not None,
-            secret=after,
-            elasticsearch_version=version,
-            restart_required=changed and (version is None or version_tuple(version) < version_tuple(self.params['reload_min_version'])),
-        )
-        before = {'name': name, 'as_file': bool(existing.get('as_file')), 'value': MASK} if existing is not None else None
-        self.set_diff(before or {'name': name, 'state': 'absent'},
-                      dict(after, value=MASK) if after else {'name': name, 'state': 'absent'})
+from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import KeystoreSecret
 
 
 def main():
-    KeystoreSecret(dict(
-        deployment_id=dict(type='str', required=True),
-        ref_id=dict(type='str'),
-        setting=dict(type='str', no_log=False),
-        remote_cluster_alias=dict(type='str'),
-        value=dict(type='raw', no_log=True),
-        as_file=dict(type='bool', default=False),
-        state=dict(type='str', default='present', choices=['present', 'absent']),
-        update_secret=dict(type='str', default='on_create', choices=['on_create', 'always']),
-        reload_min_version=dict(type='str', default='8.13.0'),
-    ), mutually_exclusive=[('setting', 'remote_cluster_alias')],
-        required_one_of=[('setting', 'remote_cluster_alias')]).run()
+    KeystoreSecret().run()
 
 
 if __name__ == '__main__':

@@ -164,117 +164,11 @@ remote_clusters:
         trusted_back: true
 '''
 
-from ansible_collections.ece.remote_clusters.plugins.module_utils._common import check_alias, check_deployment_ids, check_ref_id
-from ansible_collections.ece.remote_clusters.plugins.module_utils._module import RemoteClustersModule
-
-
-def normalize(entry):
-    """The writable fields of an entry, ``skip_unavailable`` explicit (the API's default is false); never ``info``."""
-    return {'alias': entry.get('alias'), 'deployment_id': entry.get('deployment_id'),
-            'elasticsearch_ref_id': entry.get('elasticsearch_ref_id'),
-            'skip_unavailable': bool(entry.get('skip_unavailable'))}
-
-
-def predicted(current, desired):
-    """The list check mode predicts: unchanged entries keep the ``info`` read, new or changed ones have none yet."""
-    read = dict((e.get('alias'), e) for e in current)
-    after = []
-    for entry in desired:
-        old = read.get(entry['alias'])
-        if old is not None and 'info' in old and normalize(old) == entry:
-            entry = dict(entry, info=old['info'])
-        after.append(entry)
-    return after
-
-
-def diff_view(entries):
-    return {'remote_clusters': sorted((normalize(e) for e in entries), key=lambda e: e['alias'] or '')}
-
-
-class RemoteClusters(RemoteClustersModule):
-    api = 'ece'
-
-    def validate(self):
-        params = self.params
-        entries = params['remote_clusters'] or []
-        errors = [check_deployment_ids([params['deployment_id']], 'deployment_id')]
-        if params['ref_id'] is not None:
-            errors.append(check_ref_id(params['ref_id']))
-        if params['purge'] and params['state'] == 'absent':
-            errors.append('purge: applies to state=present only; to remove every remote cluster use state: present, '
-                          'purge: true and remote_clusters: []')
-        aliases = [e['alias'] for e in entries]
-        for index, entry in enumerate(entries):
-            option = 'remote_clusters[%d]' % index
-            errors.append(check_alias(entry['alias'], option + '.alias'))
-            if params['state'] == 'present':
-                if entry['deployment_id'] is None:
-                    errors.append('%s.deployment_id: required with state=present; give the ID of the remote deployment '
-                                  '(alias %r)' % (option, entry['alias']))
-                else:
-                    errors.append(check_deployment_ids([entry['deployment_id']], option + '.deployment_id'))
-                errors.append(check_ref_id(entry['elasticsearch_ref_id'], option + '.elasticsearch_ref_id'))
-        duplicates = sorted(set(a for a in aliases if aliases.count(a) > 1))
-        if duplicates:
-            errors.append('remote_clusters: alias %s given more than once; give each alias once'
-                          % ', '.join(repr(a) for a in duplicates))
-        return errors
-
-    def execute(self):
-        params = self.params
-        deployment_id = params['deployment_id']
-        ref_id = params['ref_id'] or self.first_es_ref_id(deployment_id)
-        path = self.client.deployment_path(deployment_id, '/elasticsearch/%s/remote-clusters' % ref_id)
-        operation = 'remote clusters of deployment %s (%s)' % (deployment_id, ref_id)
-        current = (self.client.get(path, 'get ' + operation) or {}).get('resources') or []
-
-        desired = self.desired(current)
-        by_alias = dict((e.get('alias'), normalize(e)) for e in current)
-        changed = by_alias != dict((e['alias'], e) for e in desired)
-        self.set_changed(changed)
-        if changed and not self.check_mode:
-            self.client.request('PUT', path, 'set ' + operation, body={'resources': desired}, expected=(202,))
-            after = (self.client.get(path, 'get ' + operation) or {}).get('resources') or []
-        elif changed:
-            after = predicted(current, desired)
-        else:
-            after = current
-        self.result.update(ref_id=ref_id, remote_clusters=after)
-        self.set_diff(diff_view(current), diff_view(desired))
-
-    def first_es_ref_id(self, deployment_id):
-        # a small GET: no plans, settings, metadata or template enrichment
-        deployment = self.client.get_deployment(deployment_id, show_plans=False, show_settings=False, show_metadata=False,
-                                                show_instance_configurations=False, enrich_with_template=False)[0]
-        return self.client.es_resource(deployment)['ref_id']
-
-    def desired(self, current):
-        """The whole list to write: the entries read, with the listed aliases upserted or removed."""
-        params = self.params
-        given = [normalize(e) for e in params['remote_clusters'] or []]
-        if params['state'] == 'present' and params['purge']:
-            return given
-        if params['state'] == 'absent':
-            removed = set(e['alias'] for e in given)
-            return [normalize(e) for e in current if e.get('alias') not in removed]
-        wanted = dict((e['alias'], e) for e in given)
-        result = [wanted.pop(e.get('alias'), None) or normalize(e) for e in current]
-        return result + [e for e in given if e['alias'] in wanted]
+from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import RemoteClusters
 
 
 def main():
-    RemoteClusters(dict(
-        deployment_id=dict(type='str', required=True),
-        ref_id=dict(type='str'),
-        remote_clusters=dict(type='list', elements='dict', options=dict(
-            alias=dict(type='str', required=True),
-            deployment_id=dict(type='str'),
-            elasticsearch_ref_id=dict(type='str', default='main-elasticsearch'),
-            skip_unavailable=dict(type='bool', default=False),
-        )),
-        state=dict(type='str', choices=['present', 'absent'], default='present'),
-        purge=dict(type='bool', default=False),
-    )).run()
+    RemoteClusters().run()
 
 
 if __name__ == '__main__':

@@ -84,25 +84,11 @@ chain_status:
     first_certificate_to_expire: "CN=ece-b proxy"
 '''
 
-from ansible_collections.ece.remote_clusters.plugins.module_utils._module import RemoteClustersModule
-
-
-class TlsCertificateInfo(RemoteClustersModule):
-    api = 'ece'
-
-    def execute(self):
-        service = self.params['service']
-        body = self.client.get(self.client.platform_path('/configuration/security/tls/%s' % service),
-                               'get TLS certificate chain of %s' % service) or {}
-        chain = list(body.get('chain') or [])
-        self.result.update(chain=chain, root_certificate=chain[-1] if chain else None,
-                           user_supplied=bool(body.get('user_supplied')), chain_status=body.get('chain_status'))
+from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import TlsCertificateInfo
 
 
 def main():
-    TlsCertificateInfo(dict(
-        service=dict(type='str', choices=['proxy', 'adminconsole', 'ui', 'internalca'], default='proxy'),
-    )).run()
+    TlsCertificateInfo().run()
 
 
 if __name__ == '__main__':

@@ -121,26 +121,11 @@ local:
       sample: "-----BEGIN CERTIFICATE-----\n..."
 '''
 
-from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import relationship_view
-from ansible_collections.ece.remote_clusters.plugins.module_utils._module import RemoteClustersModule
-
-
-class TrustRelationshipInfo(RemoteClustersModule):
-    api = 'ece'
-
-    def execute(self):
-        items = [relationship_view(i) for i in self.client.list_trust_relationships(self.params['include_certificate'])]
-        local = next((i for i in items if i['local']), None)
-        if self.params['name'] is not None:
-            items = [i for i in items if i['name'] == self.params['name']]
-        self.result.update(trust_relationships=items, local=local)
+from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import TrustRelationshipInfo
 
 
 def main():
-    TrustRelationshipInfo(dict(
-        name=dict(type='str'),
-        include_certificate=dict(type='bool', default=True),
-    )).run()
+    TrustRelationshipInfo().run()
 
 
 if __name__ == '__main__':

@@ -1,0 +1,541 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ece.remote_clusters collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Elasticsearch cluster objects: the logic of the modules es_remote_cluster, es_cross_cluster_api_key and
+es_role. Private to this collection."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+from urllib.parse import quote
+
+from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import check_alias, check_metadata_keys, check_time_value, version_tuple
+from ansible_collections.ece.remote_clusters.plugins.module_utils._module import RemoteClustersModule
+from ansible_collections.ece.remote_clusters.plugins.module_utils._security import (
+    check_field_security, check_query, normalize_entries, request_entry, string_set)
+
+# -- es_remote_cluster ---------------------------------------------------------------------------------------------
+PROXY_KEYS = ('proxy_address', 'server_name', 'proxy_socket_connections')
+SNIFF_KEYS = ('seeds', 'node_connections', 'proxy')
+LIST_KEYS = ('seeds',)
+# the mode setting and proxy mode exist from this version on
+MODE_VERSION = (7, 6, 0)
+POLL_INTERVAL = 1.0
+
+
+def check_address(value, option):
+    """``host:port`` with a port 1..65535, as Elasticsearch parses remote addresses; a message, or None."""
+    text = str(value)
+    host, sep, port = text.rpartition(':')
+    if (not sep or not host.strip() or not port.isdigit() or not 1 <= int(port) <= 65535 or any(c.isspace() for c in text)
+            or '/' in host):  # no scheme (https://) or path: a transport address is host:port only
+        return ('%s: %r is not an address like "remote.example.com:9300"; write host:port with a port from 1 to 65535 '
+                '(9300 for the TLS-certificate model, 9443 for the API-key model on ECE)' % (option, text))
+    return None
+
+
+def normalize(key, value):
+    """A setting value as Elasticsearch stores it: strings (bool as true/false), lists of strings for list settings."""
+    if value is None:
+        return None
+    if key in LIST_KEYS:
+        if isinstance(value, (list, tuple)):
+            return [normalize(None, v) for v in value]
+        return [part.strip() for part in str(value).split(',') if part.strip()]
+    if isinstance(value, bool):
+        return 'true' if value else 'false'
+    if key == 'mode':
+        return str(value).lower()
+    return str(value)
+
+
+class RemoteCluster(RemoteClustersModule):
+    api = 'elasticsearch'
+    argument_spec = dict(
+        alias=dict(type='str', required=True),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        mode=dict(type='str', choices=['proxy', 'sniff']),
+        proxy_address=dict(type='str'),
+        server_name=dict(type='str'),
+        proxy_socket_connections=dict(type='int'),
+        seeds=dict(type='list', elements='str'),
+        proxy=dict(type='str'),
+        node_connections=dict(type='int'),
+        skip_unavailable=dict(type='bool', default=False),
+        wait_for_connection=dict(type='bool', default=False),
+        wait_timeout=dict(type='int', default=60),
+    )
+
+    def requested_mode(self):
+        params = self.params
+        if params['mode']:
+            return params['mode']
+        if params['proxy_address'] is not None:
+            return 'proxy'
+        if params['seeds'] is not None:
+            return 'sniff'
+        return None
+
+    def validate(self):
+        params = self.params
+        errors = [check_alias(params['alias'])]
+        if params['state'] == 'absent':
+            return errors
+        proxy_given = [k for k in PROXY_KEYS if params[k] is not None]
+        sniff_given = [k for k in SNIFF_KEYS if params[k] is not None]
+        if params['mode'] == 'proxy' and sniff_given:
+            errors.append('%s only apply in sniff mode; remove them, or set mode: sniff' % ', '.join(sniff_given))
+        elif params['mode'] == 'sniff' and proxy_given:
+            errors.append('%s only apply in proxy mode; remove them, or set mode: proxy' % ', '.join(proxy_given))
+        elif not params['mode'] and proxy_given and sniff_given:
+            errors.append('%s are proxy-mode and %s sniff-mode options; give the options of one mode only'
+                          % (', '.join(proxy_given), ', '.join(sniff_given)))
+        mode = self.requested_mode()
+        if mode is None:
+            errors.append('give proxy_address (proxy mode) or seeds (sniff mode): the address of the remote cluster')
+        elif mode == 'proxy' and not params['proxy_address']:
+            errors.append('proxy mode needs proxy_address, the host:port of the remote cluster (for example '
+                          '"<remote endpoint>:9300"), usually with server_name "<remote endpoint>"')
+        elif mode == 'sniff' and not params['seeds']:
+            errors.append('sniff mode needs seeds, a list of host:port addresses of remote nodes')
+        if params['proxy_address']:
+            errors.append(check_address(params['proxy_address'], 'proxy_address'))
+        if params['proxy']:
+            errors.append(check_address(params['proxy'], 'proxy'))
+        for index, seed in enumerate(params['seeds'] or []):
+            errors.append(check_address(seed, 'seeds[%d]' % index))
+        server_name = params['server_name']
+        if server_name is not None and (not server_name.strip() or ':' in server_name or any(c.isspace() for c in server_name)):
+            errors.append('server_name: %r is not a host name; give the remote endpoint without scheme or port, '
+                          'for example "0123abcd.ece.example.com"' % server_name)
+        for option in ('proxy_socket_connections', 'node_connections'):
+            if params[option] is not None and params[option] < 1:
+                errors.append('%s: must be 1 or more, got %d' % (option, params[option]))
+        if params['wait_timeout'] < 0:
+            errors.append('wait_timeout: must be 0 or more seconds, got %d' % params['wait_timeout'])
+        return errors
+
+    def check_version(self, mode, version):
+        """Refuse, before any write, what this Elasticsearch version does not have."""
+        params = self.params
+        if version_tuple(version) < MODE_VERSION:
+            if mode == 'proxy':
+                self.fail('proxy mode needs Elasticsearch 7.6 or later, but %s runs %s; use mode: sniff with seeds '
+                          '["<remote endpoint>:1"] and proxy "<remote endpoint>:<transport passthrough port>" '
+                          '(ece_deployment_info returns them as remote_connection.legacy_sniff)' % (params['es_url'], version))
+            if params['node_connections'] is not None:
+                self.fail('node_connections needs Elasticsearch 7.6 or later, but %s runs %s; remove it (the node setting '
+                          'cluster.remote.connections_per_cluster applies)' % (params['es_url'], version))
+        elif params['proxy'] is not None:
+            self.module.warn('proxy (sniff mode through a TCP proxy) is a legacy setting; from Elasticsearch 7.6 on, use '
+                             'mode: proxy with proxy_address and server_name')
+
+    def desired(self, mode, version):
+        """The alias's wanted settings as sent (suffix -> JSON value) and the keys of the other mode."""
+        params = self.params
+        want = {}
+        if version_tuple(version) >= MODE_VERSION:
+            want['mode'] = mode
+        own_keys, other_keys = (PROXY_KEYS, SNIFF_KEYS) if mode == 'proxy' else (SNIFF_KEYS, PROXY_KEYS)
+        for key in own_keys:
+            if params[key] is not None:
+                want[key] = params[key]
+        want['skip_unavailable'] = params['skip_unavailable']
+        return want, other_keys
+
+    def execute(self):
+        params = self.params
+        alias = params['alias']
+        prefix = 'cluster.remote.%s.' % alias
+        version = self.client.version
+        self.result['elasticsearch_version'] = version
+        if params['state'] == 'present':
+            self.check_version(self.requested_mode(), version)
+        settings = self.client.get('/_cluster/settings', 'read the cluster settings', params={'flat_settings': 'true'})
+        # the alias's keys per scope; search.remote.<alias>.* are its 6.x names, read as a fallback there
+        owned = (prefix, 'search.remote.%s.' % alias)
+        scopes = dict((scope, dict((k, v) for k, v in (settings.get(scope) or {}).items() if k.startswith(owned)))
+                      for scope in ('persistent', 'transient'))
+
+        if params['state'] == 'absent':
+            body = dict((scope, dict((key, None) for key in values)) for scope, values in scopes.items())
+        else:
+            body = self.changes(scopes, prefix, version)
+
+        after_scopes = {}
+        for scope, values in scopes.items():
+            merged = dict(values)
+            merged.update((k, normalize(k[len(prefix):], v)) for k, v in body[scope].items())
+            after_scopes[scope] = dict((k, v) for k, v in merged.items() if v is not None)
+        after = self.view(after_scopes, prefix)
+
+        request = dict((scope, values) for scope, values in body.items() if values)
+        if request:
+            self.set_changed()
+            if not self.check_mode:
+                self.client.request('PUT', '/_cluster/settings', 'update the settings of remote cluster %s' % alias, body=request)
+        self.result['remote_cluster'] = after
+        self.set_diff(self.view(scopes, prefix), after)
+
+        self.result['remote_info'] = None
+        if params['state'] == 'present':
+            if params['wait_for_connection'] and not self.check_mode:
+                self.result['remote_info'] = self.wait_for_connection(alias)
+            else:
+                self.result['remote_info'] = self.remote_info(alias)
+
+    def changes(self, scopes, prefix, version):
+        """The PUT body per scope for state present: empty maps when the settings are as wanted."""
+        alias = self.params['alias']
+        want, other_keys = self.desired(self.requested_mode(), version)
+        wanted = dict((k, normalize(k, v)) for k, v in want.items())
+
+        def wrong(key, value):
+            """A stored key that must go: a legacy name, the other mode's key, or a value other than the wanted one."""
+            if not key.startswith(prefix):
+                return True
+            suffix = key[len(prefix):]
+            return suffix in other_keys or (suffix in wanted and normalize(suffix, value) != wanted[suffix])
+
+        body = {'persistent': {}, 'transient': {}}
+        persistent = scopes['persistent']
+        if any(wrong(k, v) for k, v in persistent.items()) or any(prefix + k not in persistent for k in wanted):
+            # the whole wanted set (before 7.7 the enabling key had to be in every request), and nulls for what must go;
+            # a mode switch has to null the other mode's keys in this same request
+            body['persistent'] = dict((prefix + k, v) for k, v in want.items())
+            body['persistent'].update((k, None) for k, v in persistent.items()
+                                      if wrong(k, v) and not (k.startswith(prefix) and k[len(prefix):] in want))
+        transient = scopes['transient']
+        if any(wrong(k, v) for k, v in transient.items()):
+            # transient values override persistent ones and are validated on their own: remove all of the alias's
+            body['transient'] = dict((key, None) for key in transient)
+            self.module.warn('transient settings of remote cluster %s (%s) overrode the persistent ones; they are removed '
+                             '(transient settings are no longer recommended)' % (alias, ', '.join(sorted(transient))))
+        return body
+
+    @staticmethod
+    def view(scopes, prefix):
+        """The alias's effective settings without the prefix; transient overrides persistent."""
+        view = {}
+        for scope in ('persistent', 'transient'):
+            for key, value in scopes[scope].items():
+                if key.startswith(prefix):
+                    view[key[len(prefix):]] = value
+        return view
+
+    def remote_info(self, alias):
+        info = self.client.get('/_remote/info', 'read the remote cluster connections')
+        return (info or {}).get(alias)
+
+    def wait_for_connection(self, alias):
+        timeout = self.params['wait_timeout']
+        deadline = time.monotonic() + timeout
+        while True:
+            entry = self.remote_info(alias)
+            if entry and entry.get('connected'):
+                return entry
+            if time.monotonic() >= deadline:
+                state = ('last _remote/info entry: %s' % entry) if entry else 'the alias is not listed in _remote/info'
+                self.fail('remote cluster %s is not connected after %ds (%s); check the address and server_name, the trust '
+                          'between the deployments (and environments), and for the API-key model the credentials in the '
+                          'keystore' % (alias, timeout, state), changed=self.result['changed'],
+                          remote_cluster=self.result.get('remote_cluster'), remote_info=entry)
+            self.client.sleep(POLL_INTERVAL)
+
+
+
+# -- es_cross_cluster_api_key --------------------------------------------------------------------------------------
+MIN_VERSION = '8.10.0'
+ACCESS_KINDS = ('search', 'replication')
+# an index entry of a cross-cluster API key's access (search entries add query and field_security)
+INDEX_ENTRY = dict(names=dict(type='list', elements='str', required=True), allow_restricted_indices=dict(type='bool'))
+
+
+def normalize_access(access):
+    """Access in a form fit for comparison: both lists present, entries normalised and in a canonical order."""
+    access = access or {}
+    return dict((kind, normalize_entries(access.get(kind))) for kind in ACCESS_KINDS)
+
+
+def request_access(access):
+    """Access as sent to Elasticsearch: the non-empty lists, entries without null values."""
+    return dict((kind, [request_entry(e) for e in access[kind]]) for kind in ACCESS_KINDS if access.get(kind))
+
+
+class CrossClusterApiKey(RemoteClustersModule):
+    api = 'elasticsearch'
+    secret_keys = ('encoded', 'api_key')
+    argument_spec = dict(
+        name=dict(type='str', required=True),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        access=dict(type='dict', options=dict(
+            search=dict(type='list', elements='dict', options=dict(
+                INDEX_ENTRY, query=dict(type='raw'), field_security=dict(type='dict'))),
+            replication=dict(type='list', elements='dict', options=INDEX_ENTRY),
+        )),
+        expiration=dict(type='str'),
+        metadata=dict(type='dict'),
+        rotate=dict(type='bool', default=False),
+        invalidate_previous=dict(type='bool', default=False),
+    )
+    required_if = [('state', 'present', ('access',))]
+
+    def validate(self):
+        params = self.params
+        errors = [check_metadata_keys(params['metadata'])]
+        if not params['name'].strip():
+            errors.append('name: must not be empty; give the key a name, e.g. "<alias>-<local cluster id>"')
+        if params['expiration'] is not None:
+            errors.append(check_time_value(params['expiration'], 'expiration'))
+        if params['es_api_key']:
+            errors.append('Elasticsearch does not accept API-key authentication to manage cross-cluster API keys; connect with '
+                          'es_username and es_password of a user with the manage_security cluster privilege instead of es_api_key')
+        access = params['access']
+        if params['state'] == 'present' and access is not None:
+            if not any(access.get(kind) for kind in ACCESS_KINDS):
+                errors.append('access: give a non-empty list in access.search or access.replication (or both)')
+            for kind in ACCESS_KINDS:
+                for index, entry in enumerate(access.get(kind) or []):
+                    where = 'access.%s[%d]' % (kind, index)
+                    if not [n for n in entry['names'] if n]:
+                        errors.append('%s.names: give at least one index name or pattern, for example ["logs-*"]' % where)
+                    errors.append(check_query(entry.get('query'), where + '.query'))
+                    errors.append(check_field_security(entry.get('field_security'), where + '.field_security'))
+            if access.get('replication') and any(e.get('query') is not None or e.get('field_security') is not None
+                                                 for e in access.get('search') or []):
+                errors.append('access: search with query or field_security cannot be combined with replication in one key; '
+                              'drop the document/field level security or create a second key for replication')
+        return errors
+
+    def find_active_keys(self):
+        """The active cross-cluster keys with exactly this name, newest first."""
+        name = self.params['name']
+        payload = self.client.get('/_security/api_key', 'look up the cross-cluster API keys named %s' % name,
+                                  params={'name': name, 'active_only': 'true'}, allow_status=(404,))
+        now = time.time() * 1000
+        keys = [k for k in (payload or {}).get('api_keys') or []
+                if k.get('name') == name and k.get('type') == 'cross_cluster' and not k.get('invalidated')
+                and (not k.get('expiration') or k['expiration'] > now)]
+        return sorted(keys, key=lambda k: k.get('creation') or 0, reverse=True)
+
+    def execute(self):
+        params = self.params
+        name = params['name']
+        version = self.client.version
+        if not self.client.version_at_least(MIN_VERSION):
+            raise ApiError('cross-cluster API keys need Elasticsearch 8.10 or later, but %s runs %s; use the TLS-certificate '
+                           'model for this cluster' % (params['es_url'], version))
+        keys = self.find_active_keys()
+        self.result.update(id=None, name=name, created=False, updated=False, invalidated_ids=[], encoded=None, expiration=None)
+        if params['state'] == 'absent':
+            self.absent(keys)
+        else:
+            self.present(keys)
+
+    def absent(self, keys):
+        before = self.view(keys[0]) if keys else {}
+        ids = [k['id'] for k in keys]
+        if ids:
+            self.set_changed()
+            self.result['invalidated_ids'] = ids if self.check_mode else self.invalidate(ids)
+        self.set_diff(before, {})
+
+    def present(self, keys):
+        params = self.params
+        current = keys[0] if keys else None
+        if len(keys) > 1 and not (params['rotate'] and params['invalidate_previous']):
+            self.module.warn('%d active cross-cluster API keys are named %s; managing the newest (%s), not %s. Invalidate the '
+                             'others with state: absent (and create one again), or with rotate: true and invalidate_previous: true'
+                             % (len(keys), params['name'], current['id'], ', '.join(k['id'] for k in keys[1:])))
+        before = self.view(current) if current else {}
+        if current is None or params['rotate']:
+            after = self.create(keys)
+        else:
+            after = self.update(current)
+        self.set_diff(before, after)
+
+    def create(self, previous):
+        params = self.params
+        body = {'name': params['name'], 'access': request_access(params['access'])}
+        if params['metadata'] is not None:
+            body['metadata'] = params['metadata']
+        if params['expiration'] is not None:
+            body['expiration'] = params['expiration']
+        self.set_changed()
+        self.result['created'] = True
+        if self.check_mode:
+            key = {'id': None, 'name': params['name'], 'access': params['access'], 'metadata': params['metadata'] or {}}
+            self.result['invalidated_ids'] = [k['id'] for k in previous] if params['invalidate_previous'] else []
+            return self.view(key)
+        created = self.client.request('POST', '/_security/cross_cluster/api_key',
+                                      'create the cross-cluster API key %s' % params['name'], body=body)[1]
+        # the secret must never reach a message, even one about a later failure
+        self.client.add_secret(created.get('encoded'))
+        self.client.add_secret(created.get('api_key'))
+        self.result.update(id=created.get('id'), encoded=created.get('encoded'), expiration=created.get('expiration'))
+        if params['invalidate_previous'] and previous:
+            self.result['invalidated_ids'] = self.invalidate([k['id'] for k in previous])
+        return self.view({'id': created.get('id'), 'name': params['name'], 'access': params['access'],
+                          'metadata': params['metadata'] or {}})
+
+    def update(self, current):
+        params = self.params
+        self.result.update(id=current['id'], expiration=current.get('expiration'))
+        body = {}
+        if normalize_access(params['access']) != normalize_access(current.get('access')):
+            body['access'] = request_access(params['access'])
+        if params['metadata'] is not None and params['metadata'] != (current.get('metadata') or {}):
+            body['metadata'] = params['metadata']
+        after = dict(current)
+        after.update(body)
+        if not body:
+            return self.view(after)
+        self.set_changed()
+        self.result['updated'] = True
+        if not self.check_mode:
+            response = self.client.request('PUT', '/_security/cross_cluster/api_key/%s' % current['id'],
+                                           'update the cross-cluster API key %s (%s)' % (params['name'], current['id']),
+                                           body=body)[1]
+            # Elasticsearch's own verdict; false when it found nothing to change after all
+            self.result['updated'] = bool((response or {}).get('updated', True))
+            self.result['changed'] = self.result['updated']
+        return self.view(after)
+
+    def invalidate(self, ids):
+        response = self.client.request('DELETE', '/_security/api_key', 'invalidate the cross-cluster API keys %s' % ', '.join(ids),
+                                       body={'ids': ids})[1] or {}
+        if response.get('error_count'):
+            reasons = '; '.join(str((d or {}).get('reason') or d) for d in response.get('error_details') or [])
+            raise ApiError('invalidate the cross-cluster API keys %s: %d error(s): %s' % (', '.join(ids), response['error_count'],
+                                                                                          reasons or 'no details'))
+        return list(response.get('invalidated_api_keys') or []) + list(response.get('previously_invalidated_api_keys') or [])
+
+    @staticmethod
+    def view(key):
+        """The key as shown in the diff: never a secret."""
+        return {'id': key.get('id'), 'name': key.get('name'), 'access': normalize_access(key.get('access')),
+                'metadata': key.get('metadata') or {}}
+
+
+
+# -- es_role -------------------------------------------------------------------------------------------------------
+ENTRY_OPTIONS = ('indices', 'remote_indices')
+# option -> minimum version; sending the field to an older cluster fails with "unexpected field"
+GATED = {'remote_indices': '8.10.0', 'remote_cluster': '8.15.0', 'description': '8.15.0'}
+# an entry of a role's indices (remote_indices entries add clusters)
+PRIVILEGES_ENTRY = dict(
+    names=dict(type='list', elements='str', required=True),
+    privileges=dict(type='list', elements='str', required=True),
+    query=dict(type='raw'),
+    field_security=dict(type='dict'),
+    allow_restricted_indices=dict(type='bool'),
+)
+MANAGED = ('cluster', 'indices', 'remote_indices', 'remote_cluster', 'run_as', 'metadata', 'description')
+
+
+def normalize_role(role):
+    """A role in a form fit for comparison; missing fields are empty, the read-only transient_metadata is dropped."""
+    role = role or {}
+    return {
+        'cluster': string_set(role.get('cluster')),
+        'indices': normalize_entries(role.get('indices')),
+        'remote_indices': normalize_entries(role.get('remote_indices')),
+        'remote_cluster': normalize_entries(role.get('remote_cluster')),
+        'run_as': string_set(role.get('run_as')),
+        'metadata': role.get('metadata') or {},
+        'description': role.get('description') or '',
+        'applications': normalize_entries(role.get('applications')),
+        'global': role.get('global') or {},
+    }
+
+
+class Role(RemoteClustersModule):
+    api = 'elasticsearch'
+    argument_spec = dict(
+        name=dict(type='str', required=True),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        cluster=dict(type='list', elements='str'),
+        indices=dict(type='list', elements='dict', options=PRIVILEGES_ENTRY),
+        remote_indices=dict(type='list', elements='dict', options=dict(
+            PRIVILEGES_ENTRY, clusters=dict(type='list', elements='str', required=True))),
+        remote_cluster=dict(type='list', elements='dict', options=dict(
+            clusters=dict(type='list', elements='str', required=True),
+            privileges=dict(type='list', elements='str', required=True),
+        )),
+        run_as=dict(type='list', elements='str'),
+        metadata=dict(type='dict'),
+        description=dict(type='str'),
+    )
+
+    def validate(self):
+        params = self.params
+        errors = [check_metadata_keys(params['metadata'])]
+        if not params['name'] or len(params['name']) > 507:
+            errors.append('name: a role name has 1 to 507 characters')
+        for option in ENTRY_OPTIONS:
+            for index, entry in enumerate(params[option] or []):
+                where = '%s[%d]' % (option, index)
+                for key in ('clusters', 'names', 'privileges'):
+                    if key in entry and not [v for v in entry[key] if v]:
+                        errors.append('%s.%s: must not be empty' % (where, key))
+                errors.append(check_query(entry.get('query'), where + '.query'))
+                errors.append(check_field_security(entry.get('field_security'), where + '.field_security'))
+        for index, entry in enumerate(params['remote_cluster'] or []):
+            for key in ('clusters', 'privileges'):
+                if not [v for v in entry[key] if v]:
+                    errors.append('remote_cluster[%d].%s: must not be empty' % (index, key))
+        return errors
+
+    def check_version(self):
+        """Read the version only when a version-gated option is given, and refuse what the cluster cannot store."""
+        used = [option for option in GATED if self.params[option]]
+        too_new = [option for option in used if not self.client.version_at_least(GATED[option])]
+        if too_new:
+            self.fail('%s, but %s runs %s; remove %s, or upgrade the cluster' % (
+                '; '.join('%s needs Elasticsearch %s or later' % (option, GATED[option]) for option in too_new),
+                self.params['es_url'], self.client.version, ', '.join(too_new)))
+
+    def execute(self):
+        params = self.params
+        name = params['name']
+        path = '/_security/role/%s' % quote(name, safe='')
+        if params['state'] == 'present':
+            self.check_version()
+        status, payload, dummy = self.client.request('GET', path, 'read the role %s' % name, allow_status=(404,))
+        current = (payload or {}).get(name) if status == 200 else None
+        before = normalize_role(current) if current is not None else {}
+        self.result['created'] = False
+
+        if params['state'] == 'absent':
+            self.result['role'] = None
+            if current is not None:
+                self.set_changed()
+                if not self.check_mode:
+                    self.client.request('DELETE', path, 'delete the role %s' % name, allow_status=(404,))
+            self.set_diff(before, {})
+            return
+
+        body = dict((k, v) for k, v in (current or {}).items() if k != 'transient_metadata')
+        for option in MANAGED:
+            if params[option] is not None:
+                value = params[option]
+                if option in ENTRY_OPTIONS or option == 'remote_cluster':
+                    value = [request_entry(e) for e in value]
+                body[option] = value
+        # a version-gated field left empty is the same as a missing one, and only the missing one works on older versions
+        for option in GATED:
+            if option in body and not body[option]:
+                del body[option]
+        after = normalize_role(body)
+        self.result['role'] = after
+        if current is None or after != before:
+            self.set_changed()
+            self.result['created'] = current is None
+            if not self.check_mode:
+                self.client.request('PUT', path, 'write the role %s' % name, body=body)
+        self.set_diff(before, after)
+

@@ -1,0 +1,466 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ece.remote_clusters collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Deployments of ECE: the logic of the modules ece_deployment_info, ece_deployment_restart, ece_keystore_secret
+and ece_remote_clusters. Private to this collection."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
+    check_alias, check_deployment_ids, check_ref_id, check_version, version_tuple)
+from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import API_PREFIX, running_version
+from ansible_collections.ece.remote_clusters.plugins.module_utils._module import MASK, RemoteClustersModule
+
+# -- ece_deployment_info -------------------------------------------------------------------------------------------
+MAX_WORKERS = 8
+SEARCH_PAGE_SIZE = 1000  # per search page; further pages follow the cursor
+
+
+def remote_connection(endpoint, transport_passthrough, certificate_port, api_key_port):
+    if not endpoint:
+        return None
+    return {
+        'certificate': {'proxy_address': '%s:%d' % (endpoint, certificate_port), 'server_name': endpoint},
+        'api_key': {'proxy_address': '%s:%d' % (endpoint, api_key_port), 'server_name': endpoint},
+        'legacy_sniff': {'seeds': ['%s:1' % endpoint],
+                         'proxy': '%s:%s' % (endpoint, transport_passthrough) if transport_passthrough else None},
+    }
+
+
+def elasticsearch_view(resource, deployment, certificate_port, api_key_port):
+    info = resource.get('info') or {}
+    metadata = info.get('metadata') or {}
+    plan_info = info.get('plan_info') or {}
+    plan = (plan_info.get('current') or {}).get('plan') or {}
+    ports = metadata.get('ports') or {}
+    trust = (info.get('settings') or {}).get('trust')
+    accounts = [a.get('account_id') for a in (trust or {}).get('accounts') or [] if a.get('account_id')]
+    # ECE has one account per environment: any accounts entry names it
+    account_id = accounts[0] if accounts else ((deployment.get('metadata') or {}).get('organization_id')
+                                               or ((info.get('settings') or {}).get('metadata') or {}).get('organization_id'))
+    return {
+        'ref_id': resource.get('ref_id'),
+        'cluster_id': info.get('cluster_id') or resource.get('id'),
+        'region': resource.get('region'),
+        'version': (plan.get('elasticsearch') or {}).get('version'),
+        # only what instances report: a stopped cluster runs nothing
+        'running_version': running_version(resource) if (info.get('topology') or {}).get('instances') else None,
+        'healthy': bool(info.get('healthy')),
+        'status': info.get('status'),
+        'pending_plan': bool(plan_info.get('pending')),
+        'endpoint': metadata.get('endpoint'),
+        'aliased_endpoint': metadata.get('aliased_endpoint'),
+        'service_url': metadata.get('service_url'),
+        'ports': {'http': ports.get('http'), 'https': ports.get('https'),
+                  'transport_passthrough': ports.get('transport_passthrough')},
+        'trust': trust,
+        'account_id': account_id,
+        'remote_connection': remote_connection(metadata.get('endpoint'), ports.get('transport_passthrough'),
+                                               certificate_port, api_key_port),
+    }
+
+
+def deployment_view(deployment, certificate_port, api_key_port):
+    resources = deployment.get('resources') or {}
+    return {
+        'id': deployment.get('id'),
+        'name': deployment.get('name'),
+        'alias': deployment.get('alias'),
+        'healthy': bool(deployment.get('healthy')),
+        'kibana': [{'ref_id': k.get('ref_id'), 'id': k.get('id'), 'status': (k.get('info') or {}).get('status'),
+                    'healthy': bool((k.get('info') or {}).get('healthy'))} for k in resources.get('kibana') or []],
+        'elasticsearch': [elasticsearch_view(r, deployment, certificate_port, api_key_port)
+                          for r in resources.get('elasticsearch') or []],
+    }
+
+
+class DeploymentInfo(RemoteClustersModule):
+    api = 'ece'
+    argument_spec = dict(
+        deployment_id=dict(type='str'),
+        deployment_ids=dict(type='list', elements='str'),
+        name=dict(type='str'),
+        certificate_port=dict(type='int', default=9300),
+        api_key_port=dict(type='int', default=9443, no_log=False),
+    )
+    mutually_exclusive = [('deployment_id', 'deployment_ids', 'name')]
+
+    def validate(self):
+        params = self.params
+        errors = []
+        if params['deployment_id'] is not None:
+            errors.append(check_deployment_ids([params['deployment_id']], 'deployment_id'))
+        if params['deployment_ids'] is not None:
+            errors.append(check_deployment_ids(params['deployment_ids'], 'deployment_ids'))
+        for option in ('certificate_port', 'api_key_port'):
+            if not 1 <= params[option] <= 65535:
+                errors.append('%s: %d is not a TCP port; give a number from 1 to 65535' % (option, params[option]))
+        return errors
+
+    def execute(self):
+        params = self.params
+        if params['deployment_id'] is not None:
+            ids = [params['deployment_id']]
+        elif params['deployment_ids'] is not None:
+            ids = list(dict.fromkeys(params['deployment_ids']))  # without duplicates, in order
+        else:
+            ids = self.search(params['name'])
+        self.result['deployments'] = [deployment_view(d, params['certificate_port'], params['api_key_port'])
+                                      for d in self.read(ids)]
+
+    def search(self, name):
+        """IDs of every deployment, or of those named ``name``, following the search cursor."""
+        query = {'match': {'name': {'query': name, 'operator': 'and'}}} if name is not None else {'match_all': {}}
+        body = {'query': query, 'size': SEARCH_PAGE_SIZE}
+        ids, cursors, returned, match_count = [], set(), 0, None
+        while True:
+            page = self.client.request('POST', '%s/deployments/_search' % API_PREFIX, 'search deployments', body=body,
+                                       write=False)[1] or {}
+            hits = page.get('deployments') or []
+            returned += len(hits)
+            match_count = page.get('match_count', match_count)
+            # the match query is analysed: keep exact names only
+            ids.extend(d['id'] for d in hits if name is None or d.get('name') == name)
+            cursor = page.get('cursor')
+            if not hits or not cursor or cursor in cursors:
+                break
+            cursors.add(cursor)
+            body = {'cursor': cursor}
+        if match_count is not None and returned < match_count:
+            self.module.warn('the deployment search returned %d of the %d deployments that matched and no cursor to '
+                             'read the others; give deployment_ids to read a deployment that is missing' % (returned, match_count))
+        return list(dict.fromkeys(ids))
+
+    def read(self, ids):
+        """One GET per deployment, concurrently over the module's one session; the first failure (in order) is raised."""
+        def get(deployment_id):
+            return self.client.get_deployment(deployment_id, show_settings=True, show_metadata=True, show_plans=True)[0]
+
+        if len(ids) <= 1:
+            return [get(i) for i in ids]
+        with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(ids))) as pool:
+            futures = [pool.submit(get, i) for i in ids]
+            return [future.result() for future in futures]
+
+
+
+# -- ece_deployment_restart ----------------------------------------------------------------------------------------
+class DeploymentRestart(RemoteClustersModule):
+    api = 'ece'
+    deadline = None  # time.monotonic() by which every wait of this run ends
+    argument_spec = dict(
+        deployment_id=dict(type='str', required=True),
+        ref_id=dict(type='str'),
+        only_if_version_below=dict(type='str'),
+        skip_snapshot=dict(type='bool', default=True),
+        group_attribute=dict(type='str', default='__zone__'),
+        cancel_pending=dict(type='bool', default=False),
+        wait=dict(type='bool', default=True),
+        wait_timeout=dict(type='int', default=1800),
+    )
+
+    def validate(self):
+        errors = [check_deployment_ids([self.params['deployment_id']], 'deployment_id')]
+        if self.params['ref_id'] is not None:
+            errors.append(check_ref_id(self.params['ref_id']))
+        if not self.params['group_attribute'].strip():
+            errors.append('group_attribute: must not be empty; leave it out to restart zone by zone (__zone__)')
+        if self.params['only_if_version_below'] is not None:
+            errors.append(check_version(self.params['only_if_version_below'], 'only_if_version_below'))
+        if self.params['wait_timeout'] < 0:
+            errors.append('wait_timeout: %d is negative; give the seconds to wait, e.g. 1800' % self.params['wait_timeout'])
+        return errors
+
+    def remaining(self):
+        return max(0, self.deadline - time.monotonic())
+
+    def wait_for_pending(self, deployment_id, ref_id, previous_attempt):
+        """Wait for a plan someone else started; it fails the task (before any restart) when it fails or does not end."""
+        try:
+            summary = self.client.wait_for_plan(deployment_id, ref_id, self.remaining(), previous_attempt)
+        except ApiError as exc:
+            raise ApiError('not restarted: a plan already pending on deployment %s did not finish well: %s' % (deployment_id, exc.message),
+                           status=exc.status, error=exc.error)
+        return (summary or {}).get('attempt_id') or previous_attempt
+
+    def restart(self, deployment_id, ref_id):
+        params = {'skip_snapshot': _bool(self.params['skip_snapshot']), 'group_attribute': self.params['group_attribute'],
+                  'cancel_pending': _bool(self.params['cancel_pending'])}
+        path = self.client.deployment_path(deployment_id, '/elasticsearch/%s/_restart' % ref_id)
+        self.client.request('POST', path, 'restart deployment %s (%s)' % (deployment_id, ref_id), params=params, expected=(202,))
+
+    def execute(self):
+        deployment_id = self.params['deployment_id']
+        self.deadline = time.monotonic() + self.params['wait_timeout']
+        deployment, dummy = self.client.get_deployment(deployment_id, show_plans=True)
+        resource = self.client.es_resource(deployment, self.params['ref_id'])
+        ref_id = resource['ref_id']
+        version = running_version(resource)
+        plan_info = resource['info'].get('plan_info') or {}
+        previous_attempt = (plan_info.get('current') or {}).get('plan_attempt_id')
+        self.result.update(restarted=False, plan=None, elasticsearch_version=version)
+
+        threshold = self.params['only_if_version_below']
+        if threshold is not None:
+            if version is None:
+                raise ApiError('deployment %s (%s): the running Elasticsearch version is unknown, so only_if_version_below '
+                               'cannot be checked; retry when the deployment is running' % (deployment_id, ref_id))
+            if version_tuple(version) >= version_tuple(threshold):
+                self.result['msg'] = 'not restarted: deployment %s (%s) runs Elasticsearch %s, not below %s' % (
+                    deployment_id, ref_id, version, threshold)
+                self.set_diff(self.view(ref_id, version, False), self.view(ref_id, version, False))
+                return
+
+        self.set_changed(True)
+        self.result['restarted'] = True
+        self.set_diff(self.view(ref_id, version, False), self.view(ref_id, version, True))
+        if self.check_mode:
+            self.result['msg'] = 'deployment %s (%s) would be restarted' % (deployment_id, ref_id)
+            return
+
+        if plan_info.get('pending') and not self.params['cancel_pending']:
+            previous_attempt = self.wait_for_pending(deployment_id, ref_id, previous_attempt)
+        try:
+            self.restart(deployment_id, ref_id)
+        except ApiError as exc:
+            # a plan started between the read and the restart: wait for it once, then restart
+            if exc.status != 422 or self.params['cancel_pending']:
+                raise
+            previous_attempt = self.wait_for_pending(deployment_id, ref_id, previous_attempt)
+            self.restart(deployment_id, ref_id)
+
+        if self.params['wait']:
+            self.result['plan'] = self.client.wait_for_plan(deployment_id, ref_id, self.remaining(), previous_attempt)
+            self.result['msg'] = 'deployment %s (%s) restarted' % (deployment_id, ref_id)
+        else:
+            info = self.client.get(self.client.deployment_path(deployment_id, '/elasticsearch/%s' % ref_id),
+                                   'get deployment %s (%s)' % (deployment_id, ref_id), params={'show_plans': 'true'}).get('info') or {}
+            pending = (info.get('plan_info') or {}).get('pending') or {}
+            if pending.get('plan_attempt_id'):
+                self.result['plan'] = {'attempt_id': pending['plan_attempt_id'], 'status': 'pending', 'duration_seconds': None}
+            self.result['msg'] = 'deployment %s (%s): restart started' % (deployment_id, ref_id)
+
+    @staticmethod
+    def view(ref_id, version, restarted):
+        return {'ref_id': ref_id, 'elasticsearch_version': version, 'restarted': restarted}
+
+
+def _bool(value):
+    return 'true' if value else 'false'
+
+
+
+# -- ece_keystore_secret -------------------------------------------------------------------------------------------
+class KeystoreSecret(RemoteClustersModule):
+    api = 'ece'
+    secret_keys = ('value',)
+    argument_spec = dict(
+        deployment_id=dict(type='str', required=True),
+        ref_id=dict(type='str'),
+        setting=dict(type='str', no_log=False),
+        remote_cluster_alias=dict(type='str'),
+        value=dict(type='raw', no_log=True),
+        as_file=dict(type='bool', default=False),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        update_secret=dict(type='str', default='on_create', choices=['on_create', 'always']),
+        reload_min_version=dict(type='str', default='8.13.0'),
+    )
+    mutually_exclusive = [('setting', 'remote_cluster_alias')]
+    required_one_of = [('setting', 'remote_cluster_alias')]
+
+    @property
+    def name(self):
+        if self.params['remote_cluster_alias'] is not None:
+            return 'cluster.remote.%s.credentials' % self.params['remote_cluster_alias']
+        return self.params['setting']
+
+    def validate(self):
+        errors = [check_deployment_ids([self.params['deployment_id']], 'deployment_id'),
+                  check_version(self.params['reload_min_version'], 'reload_min_version')]
+        if self.params['ref_id'] is not None:
+            errors.append(check_ref_id(self.params['ref_id']))
+        if self.params['remote_cluster_alias'] is not None:
+            errors.append(check_alias(self.params['remote_cluster_alias'], 'remote_cluster_alias'))
+        elif not self.params['setting'].strip() or self.params['setting'] != self.params['setting'].strip():
+            errors.append('setting: %r is not a setting name; give the name of a secure setting, e.g. '
+                          's3.client.default.access_key' % self.params['setting'])
+        value = self.params['value']
+        if self.params['state'] == 'present' and value is not None and not isinstance(value, (str, dict)):
+            # never show the value: it may be a secret of another type given by mistake
+            errors.append('value: must be a string or a dictionary, not %s' % type(value).__name__)
+        return errors
+
+    def register_secret(self):
+        """Make sure the value never appears in an error message, also as the JSON the API would echo."""
+        value = self.params['value']
+        if isinstance(value, str):
+            self.client.add_secret(value)
+        elif isinstance(value, dict):
+            self.client.add_secret(json.dumps(value))
+            self.client.add_secret(json.dumps(value, separators=(',', ':')))
+
+    def read_resource(self, deployment_id):
+        """The Elasticsearch resource's ref_id and running version (one deployment GET)."""
+        deployment, dummy = self.client.get_deployment(deployment_id, show_plans=True, show_settings=False)
+        resource = self.client.es_resource(deployment, self.params['ref_id'])
+        return resource['ref_id'], running_version(resource)
+
+    def execute(self):
+        deployment_id, name = self.params['deployment_id'], self.name
+        self.register_secret()
+        ref_id, version = self.params['ref_id'], None
+        if not ref_id:  # the deployment is read for its ref_id; with ref_id given, only when the version is needed
+            ref_id, version = self.read_resource(deployment_id)
+        path = self.client.deployment_path(deployment_id, '/elasticsearch/%s/keystore' % ref_id)
+        secrets = (self.client.get(path, 'get keystore of deployment %s (%s)' % (deployment_id, ref_id)) or {}).get('secrets') or {}
+        existing = secrets.get(name)
+        as_file = self.params['as_file']
+
+        if self.params['state'] == 'present' and self.params['value'] is None:  # a look-up
+            changed = False
+            body = None
+            after = {'name': name, 'as_file': bool(existing.get('as_file'))} if existing is not None else None
+        elif self.params['state'] == 'present':
+            changed = (existing is None or self.params['update_secret'] == 'always'
+                       or bool(existing.get('as_file')) != as_file)
+            body = {'secrets': {name: {'value': self.params['value'], 'as_file': as_file}}}
+            after = {'name': name, 'as_file': as_file}
+        else:
+            changed = existing is not None
+            body = {'secrets': {name: {}}}  # a setting without a value is removed
+            after = None
+        if changed and not self.check_mode:
+            self.client.request('PATCH', path, 'set keystore of deployment %s (%s)' % (deployment_id, ref_id), body=body)
+        if changed and version is None and self.params['ref_id']:
+            version = self.read_resource(deployment_id)[1]
+
+        self.set_changed(changed)
+        if changed and version is None:
+            self.module.warn('deployment %s: the running Elasticsearch version is unknown; restart_required is true to be safe'
+                             % deployment_id)
+        self.result.update(
+            exists=existing is not None,
+            secret=after,
+            elasticsearch_version=version,
+            restart_required=changed and (version is None or version_tuple(version) < version_tuple(self.params['reload_min_version'])),
+        )
+        before = {'name': name, 'as_file': bool(existing.get('as_file')), 'value': MASK} if existing is not None else None
+        self.set_diff(before or {'name': name, 'state': 'absent'},
+                      dict(after, value=MASK) if after else {'name': name, 'state': 'absent'})
+
+
+
+# -- ece_remote_clusters -------------------------------------------------------------------------------------------
+def normalize(entry):
+    """The writable fields of an entry, ``skip_unavailable`` explicit (the API's default is false); never ``info``."""
+    return {'alias': entry.get('alias'), 'deployment_id': entry.get('deployment_id'),
+            'elasticsearch_ref_id': entry.get('elasticsearch_ref_id'),
+            'skip_unavailable': bool(entry.get('skip_unavailable'))}
+
+
+def predicted(current, desired):
+    """The list check mode predicts: unchanged entries keep the ``info`` read, new or changed ones have none yet."""
+    read = dict((e.get('alias'), e) for e in current)
+    after = []
+    for entry in desired:
+        old = read.get(entry['alias'])
+        if old is not None and 'info' in old and normalize(old) == entry:
+            entry = dict(entry, info=old['info'])
+        after.append(entry)
+    return after
+
+
+def diff_view(entries):
+    return {'remote_clusters': sorted((normalize(e) for e in entries), key=lambda e: e['alias'] or '')}
+
+
+class RemoteClusters(RemoteClustersModule):
+    api = 'ece'
+    argument_spec = dict(
+        deployment_id=dict(type='str', required=True),
+        ref_id=dict(type='str'),
+        remote_clusters=dict(type='list', elements='dict', options=dict(
+            alias=dict(type='str', required=True),
+            deployment_id=dict(type='str'),
+            elasticsearch_ref_id=dict(type='str', default='main-elasticsearch'),
+            skip_unavailable=dict(type='bool', default=False),
+        )),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        purge=dict(type='bool', default=False),
+    )
+
+    def validate(self):
+        params = self.params
+        entries = params['remote_clusters'] or []
+        errors = [check_deployment_ids([params['deployment_id']], 'deployment_id')]
+        if params['ref_id'] is not None:
+            errors.append(check_ref_id(params['ref_id']))
+        if params['purge'] and params['state'] == 'absent':
+            errors.append('purge: applies to state=present only; to remove every remote cluster use state: present, '
+                          'purge: true and remote_clusters: []')
+        aliases = [e['alias'] for e in entries]
+        for index, entry in enumerate(entries):
+            option = 'remote_clusters[%d]' % index
+            errors.append(check_alias(entry['alias'], option + '.alias'))
+            if params['state'] == 'present':
+                if entry['deployment_id'] is None:
+                    errors.append('%s.deployment_id: required with state=present; give the ID of the remote deployment '
+                                  '(alias %r)' % (option, entry['alias']))
+                else:
+                    errors.append(check_deployment_ids([entry['deployment_id']], option + '.deployment_id'))
+                errors.append(check_ref_id(entry['elasticsearch_ref_id'], option + '.elasticsearch_ref_id'))
+        duplicates = sorted(set(a for a in aliases if aliases.count(a) > 1))
+        if duplicates:
+            errors.append('remote_clusters: alias %s given more than once; give each alias once'
+                          % ', '.join(repr(a) for a in duplicates))
+        return errors
+
+    def execute(self):
+        params = self.params
+        deployment_id = params['deployment_id']
+        ref_id = params['ref_id'] or self.first_es_ref_id(deployment_id)
+        path = self.client.deployment_path(deployment_id, '/elasticsearch/%s/remote-clusters' % ref_id)
+        operation = 'remote clusters of deployment %s (%s)' % (deployment_id, ref_id)
+        current = (self.client.get(path, 'get ' + operation) or {}).get('resources') or []
+
+        desired = self.desired(current)
+        by_alias = dict((e.get('alias'), normalize(e)) for e in current)
+        changed = by_alias != dict((e['alias'], e) for e in desired)
+        self.set_changed(changed)
+        if changed and not self.check_mode:
+            self.client.request('PUT', path, 'set ' + operation, body={'resources': desired}, expected=(202,))
+            after = (self.client.get(path, 'get ' + operation) or {}).get('resources') or []
+        elif changed:
+            after = predicted(current, desired)
+        else:
+            after = current
+        self.result.update(ref_id=ref_id, remote_clusters=after)
+        self.set_diff(diff_view(current), diff_view(desired))
+
+    def first_es_ref_id(self, deployment_id):
+        # a small GET: no plans, settings, metadata or template enrichment
+        deployment = self.client.get_deployment(deployment_id, show_plans=False, show_settings=False, show_metadata=False,
+                                                show_instance_configurations=False, enrich_with_template=False)[0]
+        return self.client.es_resource(deployment)['ref_id']
+
+    def desired(self, current):
+        """The whole list to write: the entries read, with the listed aliases upserted or removed."""
+        params = self.params
+        given = [normalize(e) for e in params['remote_clusters'] or []]
+        if params['state'] == 'present' and params['purge']:
+            return given
+        if params['state'] == 'absent':
+            removed = set(e['alias'] for e in given)
+            return [normalize(e) for e in current if e.get('alias') not in removed]
+        wanted = dict((e['alias'], e) for e in given)
+        result = [wanted.pop(e.get('alias'), None) or normalize(e) for e in current]
+        return result + [e for e in given if e['alias'] in wanted]
+

@@ -1,0 +1,464 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ece.remote_clusters collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Platform trust relationships, deployment trust and TLS certificate chains of ECE: the logic of the modules
+ece_trust_relationship_info, ece_trust_relationship, ece_deployment_trust and ece_tls_certificate_info.
+Private to this collection."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import re
+
+from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
+    check_cluster_ids, check_deployment_ids, check_identifiers, check_installation_id, check_pem, check_ref_id, normalize_pem)
+from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import relationship_view
+from ansible_collections.ece.remote_clusters.plugins.module_utils._module import RemoteClustersModule
+
+# -- ece_trust_relationship_info -----------------------------------------------------------------------------------
+class TrustRelationshipInfo(RemoteClustersModule):
+    api = 'ece'
+    argument_spec = dict(
+        name=dict(type='str'),
+        include_certificate=dict(type='bool', default=True),
+    )
+
+    def execute(self):
+        items = [relationship_view(i) for i in self.client.list_trust_relationships(self.params['include_certificate'])]
+        local = next((i for i in items if i['local']), None)
+        if self.params['name'] is not None:
+            items = [i for i in items if i['name'] == self.params['name']]
+        self.result.update(trust_relationships=items, local=local)
+
+
+
+# -- ece_trust_relationship ----------------------------------------------------------------------------------------
+TRUST_RELATIONSHIPS = '/configuration/trust-relationships'
+
+
+def state_view(item):
+    """The relationship as it appears in the diff: its managed fields, account IDs sorted."""
+    if item is None:
+        return {'state': 'absent'}
+    view = relationship_view(item)
+    return {'state': 'present', 'name': view['name'], 'installation_id': view['installation_id'],
+            'certificate': view['certificate'], 'trust_by_default': view['trust_by_default'],
+            'account_ids': sorted(view['account_ids'])}
+
+
+class TrustRelationship(RemoteClustersModule):
+    api = 'ece'
+    argument_spec = dict(
+        name=dict(type='str', required=True),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        installation_id=dict(type='str'),
+        certificate=dict(type='str'),
+        trust_by_default=dict(type='bool', default=False),
+        account_ids=dict(type='list', elements='str'),
+    )
+
+    def validate(self):
+        params = self.params
+        errors = []
+        if not params['name'].strip():
+            errors.append('name: must not be empty; give the name of the relationship, usually the other environment\'s name')
+        if params['installation_id'] is not None:
+            errors.append(check_installation_id(params['installation_id']))
+        if params['certificate'] is not None:
+            errors.append(check_pem(params['certificate'], 'certificate'))
+        if params['account_ids'] is not None:
+            errors.append(check_identifiers(params['account_ids'], 'account_ids', 'an account ID',
+                                            'give the account IDs of the other environment (its local relationship\'s '
+                                            'account_ids, as ece_trust_relationship_info returns them)'))
+        return errors
+
+    def execute(self):
+        name = self.params['name']
+        items = self.client.list_trust_relationships(include_certificate=True)
+        current = self.find(items, name)
+        if self.params['state'] == 'absent':
+            self.absent(current)
+        else:
+            self.present(current, next((i for i in items if i.get('local')), None))
+
+    @staticmethod
+    def find(items, name):
+        matches = [i for i in items if i.get('name') == name]
+        if any(i.get('local') for i in matches):
+            raise ApiError('name: %r is the name of this environment\'s own (local) trust relationship, which this module '
+                           'never changes; give the name of the relationship to the other environment' % name)
+        if len(matches) > 1:
+            raise ApiError('%d trust relationships are named %r (ids: %s); delete the duplicates (DELETE '
+                           '/platform/configuration/trust-relationships/<id>) so that one remains, then run again'
+                           % (len(matches), name, ', '.join(str(i.get('id')) for i in matches)))
+        return matches[0] if matches else None
+
+    def changes(self, current):
+        """The fields of the update request that differ from ``current`` (all of them for a new relationship)."""
+        params = self.params
+        current = current or {}
+        body = {}
+        if params['trust_by_default'] != bool(current.get('trust_by_default')):
+            body['trust_by_default'] = params['trust_by_default']
+        if params['installation_id'] is not None and params['installation_id'] != current.get('installation_id'):
+            body['installation_id'] = params['installation_id']
+        if params['certificate'] is not None:
+            certificate = normalize_pem(params['certificate'])
+            if certificate != normalize_pem(current.get('public_ca_cert')):
+                body['public_ca_cert'] = certificate
+        if params['account_ids'] is not None and set(params['account_ids']) != set(current.get('account_ids') or []):
+            body['account_ids'] = sorted(set(params['account_ids']))
+        return body
+
+    def present(self, current, local):
+        params = self.params
+        installation_id = params['installation_id']
+        if installation_id and local is not None and installation_id == local.get('installation_id'):
+            raise ApiError('installation_id: %s is the ID of this environment itself; give the ID of the other environment '
+                           '(run ece_trust_relationship_info there and use its local.installation_id)' % installation_id)
+        body = self.changes(current)
+        after = dict(current or {}, **body)
+        if current is None:
+            if params['certificate'] is None:
+                raise ApiError('trust relationship %r does not exist and certificate is not given: give the other '
+                               'environment\'s CA certificate (its local relationship\'s certificate) to create it'
+                               % params['name'])
+            body = dict(body, name=params['name'], trust_by_default=params['trust_by_default'])
+            after = dict(body)
+        self.set_changed(bool(body))
+        if body and not self.check_mode:
+            if current is None:
+                response = self.client.request('POST', self.client.platform_path(TRUST_RELATIONSHIPS),
+                                               'create trust relationship %s' % params['name'], body=body,
+                                               expected=(201,))[1]
+            else:
+                response = self.client.request('PUT', self.client.platform_path('%s/%s' % (TRUST_RELATIONSHIPS, current['id'])),
+                                               'update trust relationship %s' % params['name'], body=body)[1]
+            # the responses carry no certificate: keep the one read or sent
+            after.update(response or {})
+        self.result['trust_relationship'] = relationship_view(after)
+        self.set_diff(state_view(current), state_view(after))
+
+    def absent(self, current):
+        self.set_changed(current is not None)
+        if current is not None and not self.check_mode:
+            self.client.request('DELETE', self.client.platform_path('%s/%s' % (TRUST_RELATIONSHIPS, current['id'])),
+                                'delete trust relationship %s' % self.params['name'])
+        self.result['trust_relationship'] = None
+        self.set_diff(state_view(current), state_view(None))
+
+
+
+# -- ece_deployment_trust ------------------------------------------------------------------------------------------
+SCOPE_ID_RE = re.compile(r'^[a-z0-9]{1,32}$')
+
+# Per list of the trust object: the key of an entry, its plain settings and its set-valued settings.
+KINDS = (
+    ('accounts', 'account_id', ('name',), ('trust_allowlist',)),
+    ('external', 'trust_relationship_id', (), ('trust_allowlist',)),
+    ('direct', 'name', ('type', 'scope_id'), ('trust_allowlist', 'additional_node_names')),
+)
+# Read-only fields the API fills and ignores on write: never compared, never sent.
+READ_ONLY = {'external': ('name',), 'direct': ()}
+
+
+# -- comparing ----------------------------------------------------------------------------------------
+def _pem_key(pem):
+    return normalize_pem(pem) or (pem or '').strip()
+
+
+def comparable(trust):
+    """The trust object as the API means it: entries keyed, allowlists as sets (irrelevant when trust_all is true),
+    read-only fields (external[].name, direct[].uid, certificates[].metadata) dropped, PEMs normalised."""
+    result = {}
+    for kind, key, scalars, sets in KINDS:
+        entries = {}
+        for entry in (trust or {}).get(kind) or []:
+            item = {'trust_all': bool(entry.get('trust_all'))}
+            for field in scalars:
+                item[field] = entry.get(field)
+            if kind == 'direct':
+                item['type'] = entry.get('type') or 'generic'
+                item['certificates'] = sorted(_pem_key(c.get('pem')) for c in entry.get('certificates') or [])
+            for field in sets:
+                item[field] = sorted(set(entry.get(field) or []))
+            if item['trust_all']:
+                item['trust_allowlist'] = None
+            entries[entry.get(key)] = item
+        result[kind] = entries
+    return result
+
+
+# -- changing -----------------------------------------------------------------------------------------
+def _certificates(existing, wanted):
+    """The wanted PEMs as ``[{pem}]``, keeping an existing item (and its read-back form) where it is the same certificate."""
+    by_key = dict((_pem_key(c.get('pem')), c) for c in existing or [])
+    result = []
+    for pem in wanted:
+        key = _pem_key(pem)
+        if key not in [_pem_key(c['pem']) for c in result]:
+            result.append(copy.deepcopy(by_key[key]) if key in by_key else {'pem': pem})
+    return result
+
+
+def apply_present(entries, wanted, kind, key, scalars, sets, purge):
+    """Upsert the wanted entries into a copy of ``entries``; entries not named are kept."""
+    result = copy.deepcopy(entries or [])
+    for want in wanted:
+        entry = next((e for e in result if e.get(key) == want[key]), None)
+        if entry is None:
+            entry = {key: want[key], 'trust_all': False}
+            result.append(entry)
+        if want.get('trust_all') is not None:
+            entry['trust_all'] = want['trust_all']
+        for field in scalars:
+            if want.get(field) is not None:
+                entry[field] = want[field]
+        for field in sets:
+            if want.get(field) is None:
+                continue
+            if purge:
+                entry[field] = _unique(want[field])
+            else:
+                current = list(entry.get(field) or [])
+                entry[field] = current + [v for v in _unique(want[field]) if v not in current]
+        if kind == 'direct' and want.get('certificates') is not None:
+            entry['certificates'] = _certificates(entry.get('certificates'), want['certificates'])
+    return result
+
+
+def apply_absent(entries, wanted, key):
+    """Remove the listed cluster IDs from their entries, or whole entries given without an allowlist."""
+    result = copy.deepcopy(entries or [])
+    for want in wanted:
+        entry = next((e for e in result if e.get(key) == want[key]), None)
+        if entry is None:
+            continue
+        if want.get('trust_allowlist'):
+            entry['trust_allowlist'] = [v for v in entry.get('trust_allowlist') or [] if v not in want['trust_allowlist']]
+        else:
+            result.remove(entry)
+    return result
+
+
+def for_write(trust):
+    """The trust object to send: read-only fields dropped, certificates as ``[{pem}]``, the ``uid`` read back kept."""
+    result = {}
+    for kind, dummy, dummy2, dummy3 in KINDS:
+        if kind not in trust:
+            continue
+        entries = []
+        for entry in trust[kind] or []:
+            item = dict((k, v) for k, v in entry.items() if k not in READ_ONLY.get(kind, ()) and v is not None)
+            if kind == 'direct':
+                item['certificates'] = [{'pem': c['pem']} for c in entry.get('certificates') or []]
+            entries.append(item)
+        result[kind] = entries
+    return result
+
+
+def check_direct(entries, names, deployment_id):
+    """What the API requires of the named direct entries after the change, checked before anything is sent."""
+    for entry in entries or []:
+        if entry.get('name') not in names:
+            continue
+        where = 'direct entry %r of deployment %s' % (entry.get('name'), deployment_id)
+        if not entry.get('certificates'):
+            raise ApiError('%s: has no certificates; give the CA certificate(s) in direct[].certificates' % where)
+        if entry.get('type') == 'proxy':
+            extra = [f for f in ('trust_all', 'trust_allowlist', 'scope_id', 'additional_node_names') if entry.get(f)]
+            if extra:
+                raise ApiError('%s: is of type proxy, which only holds proxy CA certificates, but has %s; remove them with '
+                               'state: absent, or give another type' % (where, ', '.join(extra)))
+            continue
+        if not entry.get('scope_id') and (entry.get('trust_all') or entry.get('trust_allowlist')):
+            raise ApiError('%s: trust_all: true or a trust_allowlist needs a scope_id (the other environment\'s ID or the '
+                           'organization ID); set direct[].scope_id' % where)
+        if not entry.get('scope_id') and not entry.get('additional_node_names'):
+            raise ApiError('%s: needs a scope_id or additional_node_names to know which nodes the CA may vouch for; set '
+                           'direct[].scope_id, or use type: proxy for a proxy CA' % where)
+
+
+def _unique(values):
+    result = []
+    for value in values:
+        if value not in result:
+            result.append(value)
+    return result
+
+
+class DeploymentTrust(RemoteClustersModule):
+    api = 'ece'
+    argument_spec = dict(
+        deployment_id=dict(type='str', required=True),
+        ref_id=dict(type='str'),
+        accounts=dict(type='list', elements='dict', options=dict(
+            account_id=dict(type='str', required=True),
+            trust_all=dict(type='bool'),
+            trust_allowlist=dict(type='list', elements='str'),
+            name=dict(type='str'),
+        )),
+        external=dict(type='list', elements='dict', options=dict(
+            trust_relationship_id=dict(type='str'),
+            trust_relationship_name=dict(type='str'),
+            trust_all=dict(type='bool'),
+            trust_allowlist=dict(type='list', elements='str'),
+        ), mutually_exclusive=[('trust_relationship_id', 'trust_relationship_name')],
+            required_one_of=[('trust_relationship_id', 'trust_relationship_name')]),
+        direct=dict(type='list', elements='dict', options=dict(
+            name=dict(type='str', required=True),
+            type=dict(type='str', choices=['ECE', 'ESS', 'generic', 'proxy']),
+            scope_id=dict(type='str'),
+            certificates=dict(type='list', elements='str'),
+            trust_all=dict(type='bool'),
+            trust_allowlist=dict(type='list', elements='str'),
+            additional_node_names=dict(type='list', elements='str'),
+        )),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        purge=dict(type='bool', default=False),
+        wait=dict(type='bool', default=True),
+        wait_timeout=dict(type='int', default=600),
+    )
+
+    def validate(self):
+        params = self.params
+        errors = [check_deployment_ids([params['deployment_id']], 'deployment_id')]
+        if params['ref_id'] is not None:
+            errors.append(check_ref_id(params['ref_id']))
+        if params['wait_timeout'] < 0:
+            errors.append('wait_timeout: %d is negative; give the seconds to wait for the plan, e.g. 600' % params['wait_timeout'])
+        for index, entry in enumerate(params['accounts'] or []):
+            errors.append(check_identifiers([entry['account_id']], 'accounts[%d].account_id' % index, 'an account ID',
+                                            'give the ECE account ID, as ece_deployment_info returns it (elasticsearch[].account_id)'))
+        for index, entry in enumerate(params['external'] or []):
+            if entry.get('trust_relationship_id') is not None:
+                errors.append(check_identifiers([entry['trust_relationship_id']], 'external[%d].trust_relationship_id' % index,
+                                                'a trust relationship ID', 'give the id that ece_trust_relationship_info returns, '
+                                                'or the relationship\'s name in trust_relationship_name'))
+            elif not (entry.get('trust_relationship_name') or '').strip():
+                errors.append('external[%d].trust_relationship_name: must not be empty; give the name of the trust relationship '
+                              '(usually the other environment\'s name)' % index)
+        for index, entry in enumerate(params['direct'] or []):
+            if not entry['name'].strip():
+                errors.append('direct[%d].name: must not be empty; give the entry a name, e.g. "ece-b-proxy"' % index)
+            if any(not (n or '').strip() for n in entry.get('additional_node_names') or []):
+                errors.append('direct[%d].additional_node_names: a node name is empty; give node names such as '
+                              '"*.node.ece-b.example.com"' % index)
+        for kind, key, dummy, dummy2 in KINDS:
+            seen = []
+            for index, entry in enumerate(self.params[kind] or []):
+                where = '%s[%d]' % (kind, index)
+                if entry.get('trust_all') and entry.get('trust_allowlist'):
+                    errors.append('%s: trust_all: true with a trust_allowlist; the API ignores the allowlist of an entry that '
+                                  'trusts all: remove trust_allowlist, or set trust_all: false to trust only the listed '
+                                  'clusters' % where)
+                errors.append(check_cluster_ids(entry.get('trust_allowlist'), where + '.trust_allowlist'))
+                identity = entry.get(key)
+                if kind == 'external':
+                    identity = (entry.get('trust_relationship_id'), entry.get('trust_relationship_name'))
+                if identity in seen:
+                    errors.append('%s: the same entry is given twice in %s; give each entry once' % (where, kind))
+                seen.append(identity)
+        for index, entry in enumerate(self.params['direct'] or []):
+            where = 'direct[%d]' % index
+            for number, pem in enumerate(entry.get('certificates') or []):
+                errors.append(check_pem(pem, '%s.certificates[%d]' % (where, number)))
+            if entry.get('certificates') is not None and not entry['certificates'] and self.params['state'] == 'present':
+                errors.append('%s.certificates: empty; a direct entry needs at least one CA certificate' % where)
+            if entry.get('scope_id') is not None and not SCOPE_ID_RE.match(entry['scope_id']):
+                errors.append('%s.scope_id: %r is not valid; use at most 32 lower-case letters and digits, e.g. the other '
+                              'environment\'s ID' % (where, entry['scope_id']))
+            if entry.get('type') == 'proxy' and self.params['state'] == 'present':
+                extra = [o for o in ('trust_allowlist', 'scope_id', 'additional_node_names') if entry.get(o)]
+                if entry.get('trust_all'):
+                    extra.insert(0, 'trust_all: true')
+                if extra:
+                    errors.append('%s: an entry of type proxy only holds the proxy CA certificates; remove %s'
+                                  % (where, ', '.join(extra)))
+        return errors
+
+    def resolve_external(self):
+        """``external`` with every trust relationship name replaced by its ID (one list request, only when a name is used)."""
+        wanted = [dict(e) for e in self.params['external'] or []]
+        if not any(e.get('trust_relationship_name') for e in wanted):
+            return wanted
+        relationships = self.client.list_trust_relationships(include_certificate=False)
+        for index, entry in enumerate(wanted):
+            name = entry.get('trust_relationship_name')
+            if not name:
+                continue
+            ids = [r.get('id') for r in relationships if r.get('name') == name]
+            if len(ids) != 1:
+                names = ', '.join(sorted(repr(r.get('name')) for r in relationships)) or 'none'
+                problem = 'no trust relationship is named %r' % name if not ids else '%d trust relationships are named %r' % (len(ids), name)
+                raise ApiError('external[%d].trust_relationship_name: %s in this environment (existing: %s); create it with '
+                               'ece_trust_relationship or give trust_relationship_id' % (index, problem, names))
+            entry['trust_relationship_id'] = ids[0]
+        ids = [e['trust_relationship_id'] for e in wanted]
+        duplicates = sorted(set(i for i in ids if ids.count(i) > 1))
+        if duplicates:
+            raise ApiError('external: trust relationship %s is given twice (by ID and by name); give it once' % ', '.join(duplicates))
+        return wanted
+
+    def desired(self, current, wanted):
+        trust = copy.deepcopy(current)
+        for kind, key, scalars, sets in KINDS:
+            if not wanted[kind]:
+                continue
+            if self.params['state'] == 'present':
+                trust[kind] = apply_present(trust.get(kind), wanted[kind], kind, key, scalars, sets, self.params['purge'])
+            else:
+                trust[kind] = apply_absent(trust.get(kind), wanted[kind], key)
+        return trust
+
+    def execute(self):
+        deployment_id = self.params['deployment_id']
+        wanted = {'accounts': self.params['accounts'] or [], 'external': self.resolve_external(),
+                  'direct': self.params['direct'] or []}
+        seen = {}
+
+        def compute(resource):
+            current = ((resource.get('info') or {}).get('settings') or {}).get('trust') or {}
+            after = self.desired(current, wanted)
+            seen.update(before=current, after=after, reapplied=False)
+            if comparable(after) == comparable(current):
+                if ((resource.get('info') or {}).get('plan_info') or {}).get('healthy') is not False:
+                    return None
+                seen['reapplied'] = True  # stored as asked, but the failed plan never put it to use
+            check_direct(after.get('direct'), [e['name'] for e in wanted['direct']], deployment_id)
+            return {'trust': for_write(after)}
+
+        dummy, settings, plan = self.client.update_es_settings(deployment_id, self.params['ref_id'], compute,
+                                                               wait=self.params['wait'] and not self.check_mode,
+                                                               wait_timeout=self.params['wait_timeout'])
+        changed = settings is not None
+        self.set_changed(changed)
+        if changed and seen.get('reapplied'):
+            self.module.warn('deployment %s: the last plan failed, so the trust settings, stored as asked, may not be in use; '
+                             '%s sent again to start a new plan' % (deployment_id, 'they would be' if self.check_mode else 'they were'))
+        self.result['trust'] = seen['after']
+        self.result['plan_change'] = plan is not None if (changed and self.params['wait'] and not self.check_mode) else changed
+        if plan is not None:
+            self.result['plan'] = plan
+        self.set_diff(seen['before'], seen['after'])
+
+
+# -- ece_tls_certificate_info --------------------------------------------------------------------------------------
+class TlsCertificateInfo(RemoteClustersModule):
+    api = 'ece'
+    argument_spec = dict(
+        service=dict(type='str', choices=['proxy', 'adminconsole', 'ui', 'internalca'], default='proxy'),
+    )
+
+    def execute(self):
+        service = self.params['service']
+        body = self.client.get(self.client.platform_path('/configuration/security/tls/%s' % service),
+                               'get TLS certificate chain of %s' % service) or {}
+        chain = list(body.get('chain') or [])
+        self.result.update(chain=chain, root_certificate=chain[-1] if chain else None,
+                           user_supplied=bool(body.get('user_supplied')), chain_status=body.get('chain_status'))
+
