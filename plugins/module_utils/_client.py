@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import copy
 import email.utils
 import json
 import random
@@ -75,6 +76,7 @@ class ApiClient:
         self.requests_sent = 0
         self.writes_sent = 0
         self._secrets = [s for s in (api_key, password) if s]
+        self._reads = None
         self.session = requests.Session()
         self.session.trust_env = False  # no .netrc auth and no environment CA bundle behind our back
         self.session.headers.update({'Accept': 'application/json', 'Content-Type': 'application/json',
@@ -104,17 +106,37 @@ class ApiClient:
     def url(self, path):
         return self.base_url + path
 
+    def keep_reads(self):
+        """Answer a GET that passes ``reuse=True`` from an identical earlier one, until the next write.
+
+        For a module that applies several steps over one client (``remote_cluster_link``): each step
+        reads the object it manages, and the next step does not read it again when nothing was
+        written in between. Polls never pass ``reuse``.
+        """
+        self._reads = {}
+
     def request(self, method, path, operation, params=None, body=None, expected=(200,), headers=None,
-                allow_status=(), write=None):
+                allow_status=(), write=None, reuse=False):
         """Send one request, with retries, and return ``(status, json_body, response_headers)``.
 
         ``write`` defaults to the method being POST/PUT/PATCH/DELETE; read-only POSTs (searches)
         pass ``write=False``. Writes are refused in check mode, and writes that are not idempotent
         (POST) are not retried after a connection broke, since the server may have acted on them.
+        ``reuse``: see :meth:`keep_reads`.
         """
         method = method.upper()
         if write is None:
             write = method in WRITE_METHODS
+        if self._reads is None or method != 'GET':
+            if write and self._reads:
+                self._reads.clear()
+            return self._send(method, path, operation, params, body, expected, headers, allow_status, write)
+        key = (path, tuple(sorted((params or {}).items())))
+        if not reuse or key not in self._reads:
+            self._reads[key] = self._send(method, path, operation, params, body, expected, headers, allow_status, write)
+        return copy.deepcopy(self._reads[key])
+
+    def _send(self, method, path, operation, params, body, expected, headers, allow_status, write):
         if write and self.read_only:
             raise CheckModeWriteError('%s would send %s %s in check mode' % (operation, method, path))
         retry_broken_connection = not (write and method == 'POST')

@@ -142,7 +142,7 @@ class DeploymentInfo(RemoteClustersModule):
     def read(self, ids):
         """One GET per deployment, concurrently over the module's one session; the first failure (in order) is raised."""
         def get(deployment_id):
-            return self.client.get_deployment(deployment_id, show_settings=True, show_metadata=True, show_plans=True)[0]
+            return self.client.get_deployment(deployment_id)[0]
 
         if len(ids) <= 1:
             return [get(i) for i in ids]
@@ -200,7 +200,7 @@ class DeploymentRestart(RemoteClustersModule):
     def execute(self):
         deployment_id = self.params['deployment_id']
         self.deadline = time.monotonic() + self.params['wait_timeout']
-        deployment, dummy = self.client.get_deployment(deployment_id, show_plans=True)
+        deployment, dummy = self.client.get_deployment(deployment_id)
         resource = self.client.es_resource(deployment, self.params['ref_id'])
         ref_id = resource['ref_id']
         version = running_version(resource)
@@ -309,7 +309,7 @@ class KeystoreSecret(RemoteClustersModule):
 
     def read_resource(self, deployment_id):
         """The Elasticsearch resource's ref_id and running version (one deployment GET)."""
-        deployment, dummy = self.client.get_deployment(deployment_id, show_plans=True, show_settings=False)
+        deployment, dummy = self.client.get_deployment(deployment_id)
         resource = self.client.es_resource(deployment, self.params['ref_id'])
         return resource['ref_id'], running_version(resource)
 
@@ -320,7 +320,7 @@ class KeystoreSecret(RemoteClustersModule):
         if not ref_id:  # the deployment is read for its ref_id; with ref_id given, only when the version is needed
             ref_id, version = self.read_resource(deployment_id)
         path = self.client.deployment_path(deployment_id, '/elasticsearch/%s/keystore' % ref_id)
-        secrets = (self.client.get(path, 'get keystore of deployment %s (%s)' % (deployment_id, ref_id)) or {}).get('secrets') or {}
+        secrets = (self.client.get(path, 'get keystore of deployment %s (%s)' % (deployment_id, ref_id), reuse=True) or {}).get('secrets') or {}
         existing = secrets.get(name)
         as_file = self.params['as_file']
 

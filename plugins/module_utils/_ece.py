@@ -15,6 +15,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._client import
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import version_tuple
 
 API_PREFIX = '/api/v1'
+DEPLOYMENT_QUERY = dict(show_settings=True, show_metadata=True, show_plans=True, clear_transient=True)
 
 
 class EceClient(ApiClient):
@@ -46,21 +47,25 @@ class EceClient(ApiClient):
     def deployment_path(deployment_id, suffix=''):
         return '%s/deployments/%s%s' % (API_PREFIX, deployment_id, suffix)
 
-    def get(self, path, operation, params=None, allow_status=()):
-        return self.request('GET', path, operation, params=params, allow_status=allow_status)[1]
+    def get(self, path, operation, params=None, allow_status=(), reuse=False):
+        return self.request('GET', path, operation, params=params, allow_status=allow_status, reuse=reuse)[1]
 
     # -- trust relationships ---------------------------------------------------------------------
     def list_trust_relationships(self, include_certificate=True):
         body = self.get(self.platform_path('/configuration/trust-relationships'), 'list trust relationships',
-                        params={'include_certificate': _bool(include_certificate)})
+                        params={'include_certificate': _bool(include_certificate)}, reuse=True)
         return body.get('trust_relationships', [])
 
     # -- deployments -----------------------------------------------------------------------------
-    def get_deployment(self, deployment_id, **params):
-        """GET a deployment; returns ``(deployment, resource_version)``."""
-        query = dict((k, _bool(v)) for k, v in params.items())
+    def get_deployment(self, deployment_id, reuse=True, **params):
+        """GET a deployment; returns ``(deployment, resource_version)``.
+
+        Without ``params``, with everything the modules use (settings, metadata, plans without their
+        transient part), so that one read serves every step of a link (see ``keep_reads``).
+        """
+        query = dict((k, _bool(v)) for k, v in (params or DEPLOYMENT_QUERY).items())
         status, body, headers = self.request('GET', self.deployment_path(deployment_id), 'get deployment %s' % deployment_id,
-                                             params=query or None)
+                                             params=query, reuse=reuse)
         return body, headers.get('x-cloud-resource-version')
 
     @staticmethod
@@ -93,8 +98,8 @@ class EceClient(ApiClient):
         """
         waited_for_pending = conflict_retried = False
         for dummy in range(3):
-            deployment, version = self.get_deployment(deployment_id, show_settings=True, show_plans=True,
-                                                      show_plan_history=False, clear_transient=True)
+            # read again after waiting for a pending plan or a conflict
+            deployment, version = self.get_deployment(deployment_id, reuse=not (waited_for_pending or conflict_retried))
             resource = self.es_resource(deployment, ref_id)
             settings = compute(resource)
             if settings is None or self.read_only:

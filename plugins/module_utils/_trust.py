@@ -386,7 +386,7 @@ class DeploymentTrust(RemoteClustersModule):
         wanted = [dict(e) for e in self.params['external'] or []]
         if not any(e.get('trust_relationship_name') for e in wanted):
             return wanted
-        relationships = self.client.list_trust_relationships(include_certificate=False)
+        relationships = self.client.list_trust_relationships()  # as the other trust steps read it: one read serves all
         for index, entry in enumerate(wanted):
             name = entry.get('trust_relationship_name')
             if not name:

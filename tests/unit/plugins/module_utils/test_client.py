@@ -435,7 +435,7 @@ def test_ece_update_es_settings_retries_a_409_once(server, make_client):
     assert (resource['id'], settings, plan) == (CLUSTER_ID, {'trust': {'accounts': [{'account_id': 'x'}]}}, None)
     assert calls == ['main-elasticsearch', 'main-elasticsearch']
     assert [(r.method, r.path) for r in server.requests] == [('GET', '/api/v1/deployments/d1'), ('PUT', '/api/v1/deployments/d1')] * 2
-    assert server.requests[0].query == {'show_settings': 'true', 'show_plans': 'true', 'show_plan_history': 'false',
+    assert server.requests[0].query == {'show_settings': 'true', 'show_metadata': 'true', 'show_plans': 'true',
                                         'clear_transient': 'true'}
     assert (server.requests[1].query, server.requests[3].query) == ({'version': '5'}, {'version': '6'})
     sent = server.requests[3].json()

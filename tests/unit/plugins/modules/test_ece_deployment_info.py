@@ -14,7 +14,7 @@ import pytest
 
 MODULE = 'ece_deployment_info'
 SEARCH_PATH = '/api/v1/deployments/_search'
-READ_FLAGS = {'show_settings': 'true', 'show_metadata': 'true', 'show_plans': 'true'}
+READ_FLAGS = {'show_settings': 'true', 'show_metadata': 'true', 'show_plans': 'true', 'clear_transient': 'true'}
 
 
 def deployment_path(deployment_id):
