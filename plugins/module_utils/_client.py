@@ -107,11 +107,12 @@ class ApiClient:
         return self.base_url + path
 
     def keep_reads(self):
-        """Answer a GET that passes ``reuse=True`` from an identical earlier one, until the next write.
+        """Answer a GET that passes ``reuse=True`` from an identical earlier one, until a write to that resource.
 
         For a module that applies several steps over one client (``remote_cluster_link``): each step
         reads the object it manages, and the next step does not read it again when nothing was
-        written in between. Polls never pass ``reuse``.
+        written to it in between. A write forgets the reads of its path, of the paths below it and of
+        the paths above it (a keystore update forgets the deployment). Polls never pass ``reuse``.
         """
         self._reads = {}
 
@@ -128,8 +129,9 @@ class ApiClient:
         if write is None:
             write = method in WRITE_METHODS
         if self._reads is None or method != 'GET':
-            if write and self._reads:
-                self._reads.clear()
+            if write and self._reads:  # forget the reads of the written resource, of its parts and of what it is part of
+                for key in [k for k in self._reads if k[0].startswith(path) or path.startswith(k[0])]:
+                    del self._reads[key]
             return self._send(method, path, operation, params, body, expected, headers, allow_status, write)
         key = (path, tuple(sorted((params or {}).items())))
         if not reuse or key not in self._reads:

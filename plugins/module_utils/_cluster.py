@@ -247,7 +247,6 @@ class RemoteCluster(RemoteClustersModule):
             self.client.sleep(POLL_INTERVAL)
 
 
-
 # -- es_cross_cluster_api_key --------------------------------------------------------------------------------------
 MIN_VERSION = '8.10.0'
 ACCESS_KINDS = ('search', 'replication')
@@ -421,7 +420,6 @@ class CrossClusterApiKey(RemoteClustersModule):
                 'metadata': key.get('metadata') or {}}
 
 
-
 # -- es_role -------------------------------------------------------------------------------------------------------
 ENTRY_OPTIONS = ('indices', 'remote_indices')
 # option -> minimum version; sending the field to an older cluster fails with "unexpected field"
@@ -538,4 +536,3 @@ class Role(RemoteClustersModule):
             if not self.check_mode:
                 self.client.request('PUT', path, 'write the role %s' % name, body=body)
         self.set_diff(before, after)
-

@@ -151,7 +151,6 @@ class DeploymentInfo(RemoteClustersModule):
             return [future.result() for future in futures]
 
 
-
 # -- ece_deployment_restart ----------------------------------------------------------------------------------------
 class DeploymentRestart(RemoteClustersModule):
     api = 'ece'
@@ -257,7 +256,6 @@ def _bool(value):
     return 'true' if value else 'false'
 
 
-
 # -- ece_keystore_secret -------------------------------------------------------------------------------------------
 class KeystoreSecret(RemoteClustersModule):
     api = 'ece'
@@ -355,7 +353,6 @@ class KeystoreSecret(RemoteClustersModule):
         before = {'name': name, 'as_file': bool(existing.get('as_file')), 'value': MASK} if existing is not None else None
         self.set_diff(before or {'name': name, 'state': 'absent'},
                       dict(after, value=MASK) if after else {'name': name, 'state': 'absent'})
-
 
 
 # -- ece_remote_clusters -------------------------------------------------------------------------------------------
@@ -463,4 +460,3 @@ class RemoteClusters(RemoteClustersModule):
         wanted = dict((e['alias'], e) for e in given)
         result = [wanted.pop(e.get('alias'), None) or normalize(e) for e in current]
         return result + [e for e in given if e['alias'] in wanted]
-

@@ -100,7 +100,9 @@ def connection_errors(params, api, label=''):
     """
     prefix = API_OPTIONS[api][1]
     url_option = prefix + 'url'
-    errors = [check_url(params[url_option], label + url_option, URL_EXAMPLES[api])]
+    errors = []
+    if params[url_option] is not None:  # None: a link's es_url, which defaults to the deployment's
+        errors.append(check_url(params[url_option], label + url_option, URL_EXAMPLES[api]))
     if api == 'ece':
         if not errors[0] and params['ece_url'].rstrip('/').endswith('/api/v1'):
             errors.append('%sece_url: give the address of the ECE API without /api/v1 (the modules add it), e.g. %s'
@@ -179,7 +181,9 @@ class RemoteClustersModule:
             self.params = self.module.params
         else:
             self.module = parent.module
-            validation = ArgumentSpecValidator(spec, **constraints).validate(params)
+            # None is "not given", as for a module's options (the constraints count the keys given)
+            validation = ArgumentSpecValidator(spec, **constraints).validate(
+                dict((k, v) for k, v in params.items() if v is not None))
             self.module.no_log_values.update(validation._no_log_values)
             if validation.error_messages:
                 raise ModuleFailure('%s: %s' % (self.__class__.__name__, '; '.join(validation.error_messages)))

@@ -19,6 +19,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._common import
 from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import relationship_view
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import RemoteClustersModule
 
+
 # -- ece_trust_relationship_info -----------------------------------------------------------------------------------
 class TrustRelationshipInfo(RemoteClustersModule):
     api = 'ece'
@@ -33,7 +34,6 @@ class TrustRelationshipInfo(RemoteClustersModule):
         if self.params['name'] is not None:
             items = [i for i in items if i['name'] == self.params['name']]
         self.result.update(trust_relationships=items, local=local)
-
 
 
 # -- ece_trust_relationship ----------------------------------------------------------------------------------------
@@ -150,7 +150,6 @@ class TrustRelationship(RemoteClustersModule):
                                 'delete trust relationship %s' % self.params['name'])
         self.result['trust_relationship'] = None
         self.set_diff(state_view(current), state_view(None))
-
 
 
 # -- ece_deployment_trust ------------------------------------------------------------------------------------------
@@ -461,4 +460,3 @@ class TlsCertificateInfo(RemoteClustersModule):
         chain = list(body.get('chain') or [])
         self.result.update(chain=chain, root_certificate=chain[-1] if chain else None,
                            user_supplied=bool(body.get('user_supplied')), chain_status=body.get('chain_status'))
-

@@ -21,6 +21,7 @@ import pytest
 ECE_MODULES = ('ece_deployment_info', 'ece_deployment_restart', 'ece_deployment_trust', 'ece_keystore_secret',
                'ece_remote_clusters', 'ece_tls_certificate_info', 'ece_trust_relationship', 'ece_trust_relationship_info')
 ES_MODULES = ('es_cross_cluster_api_key', 'es_remote_cluster', 'es_role')
+LINK_MODULES = ('remote_cluster_link',)
 PEM = '<a CA certificate of the simulator>'  # replaced by the certificate itself
 
 
@@ -54,6 +55,11 @@ def baseline(module, conn, sim):
         'es_role': lambda: conn.es('ece-a', 'search-a', name='remote-logs-reader', cluster=['monitor'],
                                    indices=[{'names': ['logs-*'], 'privileges': ['read']}],
                                    remote_indices=[{'clusters': ['ece_b_data'], 'names': ['logs-*'], 'privileges': ['read']}]),
+        'remote_cluster_link': lambda: dict(
+            model='api_key', alias='ece_b_data', access={'search': [{'names': ['logs-*']}]}, role={'name': 'ece-b-reader'},
+            local=dict(deployment_id=search_a['id'], ece=conn.ece('ece-a'), es=conn.es('ece-a', 'search-a')),
+            remote=dict(deployment_id=deployment(conn, 'ece-b', 'data-b')['id'], environment='ece-b', ece=conn.ece('ece-b'),
+                        es=conn.es('ece-b', 'data-b'))),
     }[module]()
     return resolve(options, sim)
 
@@ -237,6 +243,31 @@ MODULE_CASES = [
      ['remote_cluster[0].privileges', 'must not be empty']),
     ('es_role', {'indices[0].query': '{"term": '}, ['indices[0].query', 'query object']),
     ('es_role', {'indices[0].field_security': {'granted': ['*']}}, ['indices[0].field_security', 'grant and except']),
+    # remote_cluster_link: the options of both sides are named with their side; the key's and the role's options are
+    # checked by their own steps before any request
+    ('remote_cluster_link', {'model': 'mtls'}, ['model', 'certificate', 'api_key']),
+    ('remote_cluster_link', {'alias': 'Ece.B'}, ['alias', 'lower-case']),
+    ('remote_cluster_link', {'local.deployment_id': 'search-a'}, ['local.deployment_id', 'not a deployment ID']),
+    ('remote_cluster_link', {'remote.ref_id': 'main elasticsearch'}, ['remote.ref_id', 'main-elasticsearch']),
+    ('remote_cluster_link', {'local.ece.ece_url': 'ece-a:12443'}, ['local.ece.ece_url', 'has no scheme']),
+    ('remote_cluster_link', {'remote.ece.ece_region': 'ece region'}, ['remote.ece.ece_region', 'ece-region']),
+    ('remote_cluster_link', {'local.es.es_url': 'ftp://x'}, ['local.es.es_url', 'https://']),
+    ('remote_cluster_link', {'remote.es.ca_path': '/nonexistent/es-ca.pem'}, ['remote.es.ca_path', 'does not exist']),
+    ('remote_cluster_link', {'local.ece.ece_api_key': None}, ['ece_api_key', 'ece_username', 'local']),
+    ('remote_cluster_link', {'local.es': None}, ['local.es', 'es_username']),
+    ('remote_cluster_link', {'remote.es': None}, ['remote.es', 'manage_security']),
+    ('remote_cluster_link', {'remote.es.es_username': None, 'remote.es.es_password': None, 'remote.es.es_api_key': 'a2V5OnNlY3JldA=='},
+     ['es_api_key', 'manage_security']),
+    ('remote_cluster_link', {'access.search[0].query': 'not json'}, ['access.search[0].query', 'query object']),
+    ('remote_cluster_link', {'expiration': '90 days'}, ['expiration', '90d']),
+    ('remote_cluster_link', {'metadata': {'_managed_by': 'ansible'}}, ['metadata', "'_managed_by'", 'reserved']),
+    ('remote_cluster_link', {'role': {'name': 'r', 'indices': [{'names': [], 'privileges': ['read']}]}},
+     ['role.indices[0].names', 'must not be empty']),
+    ('remote_cluster_link', {'proxy_ca_certificate': 'MIIB'}, ['proxy_ca_certificate', 'not a PEM certificate']),
+    ('remote_cluster_link', {'reload_min_version': 'eight'}, ['reload_min_version', 'like 8.13.0']),
+    ('remote_cluster_link', {'api_key_port': 70000}, ['api_key_port', '1 to 65535']),
+    ('remote_cluster_link', {'wait_timeout': -1}, ['wait_timeout', 'negative']),
+    ('remote_cluster_link', {'plan_wait_timeout': -1}, ['plan_wait_timeout', 'negative']),
 ]
 
 CASES = connection_cases() + MODULE_CASES
@@ -253,11 +284,11 @@ def test_every_module_has_cases_for_its_options():
     import os
     modules_dir = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'plugins', 'modules')
     modules = sorted(f[:-3] for f in os.listdir(modules_dir) if f.endswith('.py') and not f.startswith('_'))
-    assert sorted(ECE_MODULES + ES_MODULES) == modules
+    assert sorted(ECE_MODULES + ES_MODULES + LINK_MODULES) == modules
     assert sorted(set(case[0] for case in MODULE_CASES)) == modules
 
 
-@pytest.mark.parametrize('module', ECE_MODULES + ES_MODULES)
+@pytest.mark.parametrize('module', ECE_MODULES + ES_MODULES + LINK_MODULES)
 def test_every_baseline_is_valid(sim, conn, run_module, module):
     """The options the cases start from pass validation: a case fails because of the one option it spoils."""
     result = run_module(module, baseline(module, conn, sim), check_mode=True)

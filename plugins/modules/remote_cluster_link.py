@@ -1,0 +1,573 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ece.remote_clusters collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: remote_cluster_link
+short_description: Connect one deployment to another as a remote cluster, every step in one task
+version_added: 0.2.0
+description:
+  - Applies one link between two deployments of Elastic Cloud Enterprise, in the TLS-certificate or the API-key security
+    model, in one module run. It does what the roles M(ece.remote_clusters.remote_cluster_certificate) and
+    M(ece.remote_clusters.remote_cluster_api_key) describe, and those roles use it.
+  - Each step is the logic of one of this collection's modules, with the same validation, comparison and writes; see
+    those modules for the details. The link passes the values from one step to the next, reuses a read for the next step
+    when nothing was written in between, and waits for the plans of both deployments at the same time.
+  - "TLS-certificate model (O(model=certificate)): read both deployments (M(ece.remote_clusters.ece_deployment_info));
+    between two environments, platform trust in both directions (M(ece.remote_clusters.ece_trust_relationship_info),
+    M(ece.remote_clusters.ece_trust_relationship)); deployment trust on both sides, of the environment's account or of the
+    trust relationship, with the peer's cluster ID or all its clusters (M(ece.remote_clusters.ece_deployment_trust));
+    then the remote cluster on the local cluster (M(ece.remote_clusters.es_remote_cluster)): proxy mode on
+    O(certificate_port) with the remote endpoint as C(server_name), or legacy sniff mode through the transport
+    passthrough for Elasticsearch 6.7 to 7.5."
+  - "API-key model (O(model=api_key)): read both deployments, both at Elasticsearch 8.12 or later; look up
+    C(cluster.remote.<alias>.credentials) in the local keystore (M(ece.remote_clusters.ece_keystore_secret)); create
+    or update the cross-cluster API key on the remote cluster, a new one when the keystore lacks the credentials or
+    O(rotate=true) (M(ece.remote_clusters.es_cross_cluster_api_key), older keys of that name invalidated); store a new
+    key's credentials in the local keystore; trust the remote environment's proxy CA in the local deployment where it
+    is private (M(ece.remote_clusters.ece_tls_certificate_info), M(ece.remote_clusters.ece_deployment_trust)); the
+    remote cluster in proxy mode on O(api_key_port); a restart of the local Elasticsearch below O(reload_min_version)
+    when the credentials changed or the nodes have not loaded them (M(ece.remote_clusters.ece_deployment_restart));
+    the wait for the connection; and, when O(role) is given, a local role with C(remote_indices)
+    (M(ece.remote_clusters.es_role))."
+  - The secret of a new cross-cluster API key goes from the remote cluster to the local keystore inside the module
+    run; it is never returned.
+author:
+  - ece.remote_clusters maintainers (@ece-remote-clusters)
+options:
+  model:
+    description:
+      - The security model of the link.
+    type: str
+    required: true
+    choices: [certificate, api_key]
+  alias:
+    description:
+      - The name of the remote cluster on the local cluster, as in C(remote_alias:index) searches.
+      - Lower-case letters, digits, C(_) and C(-).
+    type: str
+    required: true
+  local:
+    description:
+      - The local deployment, whose cluster searches or replicates the remote one.
+    type: dict
+    required: true
+    suboptions:
+      deployment_id: &deployment_id
+        description:
+          - ID of the deployment (32 hexadecimal characters).
+        type: str
+        required: true
+      ref_id: &ref_id
+        description:
+          - The C(ref_id) of the deployment's Elasticsearch resource; by default its first one.
+        type: str
+      environment:
+        description:
+          - A name of this ECE environment. The trust relationship to it in the other environment has this name.
+        type: str
+        default: local
+      ece: &ece
+        description:
+          - Connection options of the ECE API of the deployment's environment.
+          - The options of the C(ece.remote_clusters.ece) and C(ece.remote_clusters.connection) documentation fragments,
+            without the environment variables (a link has two environments).
+        type: dict
+        required: true
+        suboptions:
+          ece_url:
+            description:
+              - URL of the ECE API, for example V(https://coordinator:12443), without C(/api/v1).
+            type: str
+            required: true
+          ece_api_key:
+            description:
+              - An ECE API key. Mutually exclusive with O(local.ece.ece_username).
+            type: str
+          ece_username:
+            description:
+              - User for basic authentication. Requires O(local.ece.ece_password).
+            type: str
+          ece_password:
+            description:
+              - Password of O(local.ece.ece_username).
+            type: str
+          ece_region:
+            description:
+              - Region of the ECE installation; an empty string sends C(/platform/...) paths without a region prefix.
+            type: str
+            default: ece-region
+          validate_certs: &validate_certs
+            description:
+              - Verify the server's TLS certificate.
+            type: bool
+            default: true
+          ca_path: &ca_path
+            description:
+              - PEM file with the CA certificates that signed the server's certificate.
+            type: path
+          request_timeout: &request_timeout
+            description:
+              - Seconds to wait for the server to answer one request.
+            type: float
+            default: 30
+          retries: &retries
+            description:
+              - How often a request is retried after a connection error, a timeout, or an HTTP 429, 502, 503 or 504.
+            type: int
+            default: 3
+          retry_backoff: &retry_backoff
+            description:
+              - Base delay in seconds of the jittered exponential backoff between retries.
+            type: float
+            default: 1
+      es: &es
+        description:
+          - Connection options of the deployment's Elasticsearch cluster.
+          - Required for the local deployment. For the remote deployment, required in the API-key model, where it needs
+            a user with the C(manage_security) privilege, with basic authentication, since Elasticsearch refuses API-key
+            authentication to manage cross-cluster API keys.
+        type: dict
+        suboptions:
+          es_url:
+            description:
+              - URL of the Elasticsearch cluster; by default the service URL of the deployment's resource.
+            type: str
+          es_api_key:
+            description:
+              - An encoded Elasticsearch API key. Mutually exclusive with O(local.es.es_username).
+            type: str
+          es_username:
+            description:
+              - User for basic authentication. Requires O(local.es.es_password).
+            type: str
+          es_password:
+            description:
+              - Password of O(local.es.es_username).
+            type: str
+          elasticsearch_version:
+            description:
+              - The running version of Elasticsearch; by default the one ECE reports.
+            type: str
+          validate_certs: *validate_certs
+          ca_path: *ca_path
+          request_timeout: *request_timeout
+          retries: *retries
+          retry_backoff: *retry_backoff
+  remote:
+    description:
+      - The remote deployment, whose data the local cluster reads.
+    type: dict
+    required: true
+    suboptions:
+      deployment_id: *deployment_id
+      ref_id: *ref_id
+      environment:
+        description:
+          - A name of this ECE environment. The trust relationship to it in the other environment has this name, and
+            in the API-key model the local deployment's trust entry of its proxy CA is named C(<environment>-proxy).
+        type: str
+        default: remote
+      ece: *ece
+      es: *es
+  skip_unavailable:
+    description:
+      - Whether searches skip the remote cluster when it is unavailable. Always written, since its default changed in 8.15.
+    type: bool
+    default: false
+  wait_for_connection:
+    description:
+      - Wait until C(_remote/info) reports the remote cluster connected (not in check mode).
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds to wait for the connection.
+    type: int
+    default: 60
+  plan_wait_timeout:
+    description:
+      - Seconds to wait for each plan that a trust update or a restart starts.
+    type: int
+    default: 1800
+  trust_all:
+    description:
+      - O(model=certificate) only. Trust every deployment of the other environment (or account) instead of the peer's
+        cluster ID only.
+    type: bool
+    default: false
+  manage_platform_trust:
+    description:
+      - O(model=certificate) only. Between two environments, create or update the trust relationship in both. With
+        V(false), the relationships must exist, named after O(local.environment) and O(remote.environment).
+    type: bool
+    default: true
+  trust_by_default:
+    description:
+      - O(model=certificate) only. The C(trust_by_default) of trust relationships the link creates or updates.
+    type: bool
+    default: false
+  certificate_port:
+    description:
+      - O(model=certificate) only. The port of the remote proxy for the TLS-certificate model.
+    type: int
+    default: 9300
+  access:
+    description:
+      - O(model=api_key) only. What the cross-cluster API key grants, as O(ece.remote_clusters.es_cross_cluster_api_key#module:access).
+      - By default search on every index (C(search) of C(names=["*"])).
+    type: dict
+    suboptions:
+      search:
+        description:
+          - Indices the local cluster may search.
+        type: list
+        elements: dict
+        suboptions:
+          names:
+            description:
+              - Index names or patterns.
+            type: list
+            elements: str
+            required: true
+          allow_restricted_indices:
+            description:
+              - Whether the patterns cover restricted indices.
+            type: bool
+          query:
+            description:
+              - Document-level security query, as a dict or JSON string.
+            type: raw
+          field_security:
+            description:
+              - Field-level security, C(grant) and C(except) lists.
+            type: dict
+      replication:
+        description:
+          - Indices the local cluster may replicate (cross-cluster replication).
+        type: list
+        elements: dict
+        suboptions:
+          names:
+            description:
+              - Index names or patterns.
+            type: list
+            elements: str
+            required: true
+          allow_restricted_indices:
+            description:
+              - Whether the patterns cover restricted indices.
+            type: bool
+  api_key_name:
+    description:
+      - O(model=api_key) only. Name of the cross-cluster API key; by default C(<alias>-<local cluster ID>).
+    type: str
+  metadata:
+    description:
+      - O(model=api_key) only. Metadata of the key; C(managed_by), C(local_cluster_id) and C(alias) are added.
+    type: dict
+  expiration:
+    description:
+      - O(model=api_key) only. Expiration of a new key, for example V(90d).
+    type: str
+  rotate:
+    description:
+      - O(model=api_key) only. Create a new key even when one exists, store it and invalidate the older ones.
+    type: bool
+    default: false
+  api_key_port:
+    description:
+      - O(model=api_key) only. The port of the remote proxy for the API-key model.
+    type: int
+    default: 9443
+  trust_proxy_ca:
+    description:
+      - O(model=api_key) only. When to trust the remote environment's proxy CA in the local deployment.
+      - V(auto) trusts it between environments when the proxy certificate is not user-supplied (a private CA);
+        V(always) also within one environment and for user-supplied certificates; V(never) does not.
+    type: str
+    choices: [auto, always, never]
+    default: auto
+  proxy_ca_certificate:
+    description:
+      - O(model=api_key) only. The PEM of the remote proxy's CA, instead of reading the remote environment's chain.
+    type: str
+  reload_min_version:
+    description:
+      - O(model=api_key) only. Below this Elasticsearch version, nodes load new remote credentials only on a restart.
+    type: str
+    default: 8.13.0
+  role:
+    description:
+      - O(model=api_key) only. A local role to create or update, as the options of M(ece.remote_clusters.es_role).
+      - Without C(remote_indices), it grants C(read), C(read_cross_cluster) and C(view_index_metadata) on the
+        searched index names of O(alias).
+    type: dict
+    suboptions:
+      name:
+        description:
+          - Name of the role.
+        type: str
+        required: true
+      cluster:
+        description:
+          - Cluster privileges.
+        type: list
+        elements: str
+      indices:
+        description:
+          - Index privileges on the local cluster, as in M(ece.remote_clusters.es_role).
+        type: list
+        elements: dict
+        suboptions: &privileges_entry
+          names:
+            description:
+              - Index names or patterns.
+            type: list
+            elements: str
+            required: true
+          privileges:
+            description:
+              - Index privileges.
+            type: list
+            elements: str
+            required: true
+          query:
+            description:
+              - Document-level security query.
+            type: raw
+          field_security:
+            description:
+              - Field-level security.
+            type: dict
+          allow_restricted_indices:
+            description:
+              - Whether the patterns cover restricted indices.
+            type: bool
+      remote_indices:
+        description:
+          - Index privileges on remote clusters, as in M(ece.remote_clusters.es_role).
+        type: list
+        elements: dict
+        suboptions:
+          clusters:
+            description:
+              - Remote cluster aliases or patterns.
+            type: list
+            elements: str
+            required: true
+          names:
+            description:
+              - Index names or patterns.
+            type: list
+            elements: str
+            required: true
+          privileges:
+            description:
+              - Index privileges.
+            type: list
+            elements: str
+            required: true
+          query:
+            description:
+              - Document-level security query.
+            type: raw
+          field_security:
+            description:
+              - Field-level security.
+            type: dict
+          allow_restricted_indices:
+            description:
+              - Whether the patterns cover restricted indices.
+            type: bool
+      remote_cluster:
+        description:
+          - Remote cluster privileges (Elasticsearch 8.15 or later).
+        type: list
+        elements: dict
+        suboptions:
+          clusters:
+            description:
+              - Remote cluster aliases or patterns.
+            type: list
+            elements: str
+            required: true
+          privileges:
+            description:
+              - Remote cluster privileges.
+            type: list
+            elements: str
+            required: true
+      metadata:
+        description:
+          - Metadata of the role.
+        type: dict
+      description:
+        description:
+          - Description of the role (Elasticsearch 8.15 or later).
+        type: str
+extends_documentation_fragment:
+  - ece.remote_clusters.attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Every step predicts its change without writing. Where a step needs what an earlier one would create (the ID of
+        a new trust relationship, the secret of a new key), the link reports the change of that step as certain.
+  diff_mode:
+    support: full
+    details:
+      - One diff per step that has a before and after, headed with the step; secrets are masked.
+  idempotent:
+    support: full
+notes:
+  - The link takes no C(module_defaults) group, since each side carries its own connection options (a link usually
+    spans two environments).
+  - A failure names the step that failed (C(step)) and returns the results of the steps before it.
+seealso:
+  - module: ece.remote_clusters.ece_deployment_trust
+  - module: ece.remote_clusters.es_remote_cluster
+  - module: ece.remote_clusters.es_cross_cluster_api_key
+  - name: Access deployments of another ECE environment
+    description: The Elastic documentation of both security models.
+    link: https://www.elastic.co/guide/en/cloud-enterprise/current/ece-enable-ccs-for-eces.html
+'''
+
+EXAMPLES = r'''
+- name: Connect two deployments of two environments with TLS certificates
+  ece.remote_clusters.remote_cluster_link:
+    model: certificate
+    alias: logs-east
+    local:
+      environment: west
+      deployment_id: 0123456789abcdef0123456789abcdef
+      ece: "{{ ece_west }}"          # ece_url, ece_api_key, ca_path, ...
+      es:
+        es_username: remote-admin
+        es_password: "{{ vault_west_es_password }}"
+    remote:
+      environment: east
+      deployment_id: fedcba9876543210fedcba9876543210
+      ece: "{{ ece_east }}"
+
+- name: Connect them with a cross-cluster API key, and a local role that reads the remote logs
+  ece.remote_clusters.remote_cluster_link:
+    model: api_key
+    alias: logs-east
+    local:
+      deployment_id: 0123456789abcdef0123456789abcdef
+      ece: "{{ ece_west }}"
+      es: "{{ es_west }}"
+    remote:
+      environment: east
+      deployment_id: fedcba9876543210fedcba9876543210
+      ece: "{{ ece_east }}"
+      es: "{{ es_east_security_admin }}"   # basic authentication, manage_security
+    access:
+      search:
+        - names: ["logs-*"]
+    role:
+      name: remote-logs-reader
+  register: link
+
+- name: Show how the local cluster sees the remote one
+  ansible.builtin.debug:
+    msg: "{{ link.remote_info }}"
+'''
+
+RETURN = r'''
+model:
+  description: The security model of the link.
+  returned: always
+  type: str
+  sample: api_key
+alias:
+  description: The alias of the remote cluster.
+  returned: always
+  type: str
+  sample: logs-east
+local:
+  description:
+    - The local Elasticsearch resource as M(ece.remote_clusters.ece_deployment_info) returns it (C(cluster_id),
+      C(version), C(running_version), C(service_url), C(account_id), C(remote_connection), ...), with C(deployment_id).
+  returned: always
+  type: dict
+remote:
+  description: The remote Elasticsearch resource, as RV(local).
+  returned: always
+  type: dict
+same_environment:
+  description: Whether both deployments are in one ECE environment (one account).
+  returned: always
+  type: bool
+platform_trust:
+  description:
+    - The platform trust between the environments, C(model=certificate) between two environments with
+      O(manage_platform_trust=true).
+    - C(changed), C(local_relationship) (the relationship to the remote environment in the local one, without its
+      certificate), C(remote_relationship), C(local_environment_id), C(remote_environment_id).
+  returned: when the link manages platform trust
+  type: dict
+local_trust:
+  description: The result of the local deployment's trust step, as M(ece.remote_clusters.ece_deployment_trust) returns it.
+  returned: model=certificate
+  type: dict
+remote_trust:
+  description: The result of the remote deployment's trust step.
+  returned: model=certificate
+  type: dict
+api_key:
+  description:
+    - The cross-cluster API key, as M(ece.remote_clusters.es_cross_cluster_api_key) returns it, without C(encoded).
+  returned: model=api_key
+  type: dict
+  sample: {"changed": true, "created": true, "updated": false, "id": "VuaCfGcBCdbkQm-e5aOx", "name": "logs-east-0123"}
+keystore:
+  description:
+    - The credentials setting in the local keystore, as M(ece.remote_clusters.ece_keystore_secret) returns it (never
+      the value).
+  returned: model=api_key
+  type: dict
+proxy_trust:
+  description: The trust step of the remote proxy CA in the local deployment.
+  returned: model=api_key, when the proxy CA is trusted
+  type: dict
+restart:
+  description: The restart of the local Elasticsearch, as M(ece.remote_clusters.ece_deployment_restart) returns it.
+  returned: model=api_key, when a restart was needed
+  type: dict
+remote_cluster:
+  description: The remote cluster settings step, as M(ece.remote_clusters.es_remote_cluster) returns it.
+  returned: success
+  type: dict
+role:
+  description: The local role step, as M(ece.remote_clusters.es_role) returns it.
+  returned: model=api_key, when O(role) is given
+  type: dict
+remote_info:
+  description: The alias's entry of C(GET /_remote/info) on the local cluster, last read.
+  returned: success
+  type: dict
+  sample: {"connected": true, "mode": "proxy", "proxy_address": "abc.ece.example.com:9443", "cluster_credentials": "::es_redacted::"}
+step:
+  description: The step that failed.
+  returned: failure
+  type: str
+  sample: local_trust
+'''
+
+from ansible_collections.ece.remote_clusters.plugins.module_utils._link import RemoteClusterLink
+
+
+def main():
+    RemoteClusterLink().run()
+
+
+if __name__ == '__main__':
+    main()
