@@ -92,6 +92,8 @@ NEEDED_READS = {
     'es_role': (r'GET /_security/role/\{name\}$',),
     'ece_deployment_restart': (r'GET /deployments/\{id\}$',),
 }
+# a link runs the steps of the modules above in one process: each object it manages or looks up, read once
+NEEDED_READS['remote_cluster_link'] = tuple(sorted(set(pattern for patterns in NEEDED_READS.values() for pattern in patterns)))
 CONTROLLER_ACTIONS = {'set_fact', 'validate_argument_spec', 'assert', 'debug', 'include_role', 'include_tasks', 'import_role', 'import_tasks', 'meta',
                       'fail', 'include_vars'}
 
@@ -346,7 +348,7 @@ def _per_action(tasks, log):
                 signature = '%s %s' % (entry['method'], path)
                 item['paths'][signature] += 1
                 if not entry['write'] and action in NEEDED_READS:
-                    url = (entry['method'], entry['path'], tuple(sorted(entry['query'].items())))
+                    url = (entry['server'], entry['method'], entry['path'], tuple(sorted(entry['query'].items())))
                     seen[url] += 1
                     if seen[url] > runs or not any(re.search(pattern, signature) for pattern in NEEDED_READS[action]):
                         item['extra'][signature] += 1

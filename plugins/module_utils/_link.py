@@ -32,6 +32,8 @@ API_KEY_MIN_VERSION = '8.12.0'
 PROXY_MODE_VERSION = (7, 6, 0)
 DEFAULT_ACCESS = {'search': [{'names': ['*']}]}
 REMOTE_INDICES_PRIVILEGES = ['read', 'read_cross_cluster', 'view_index_metadata']
+# steps that only read: a failure names them, but their results are returned in the link's own words (local, remote)
+UNRECORDED = ('local_deployment', 'remote_deployment', 'local_environment', 'remote_environment', 'proxy_chain')
 ROLE_OPTIONS = ('name', 'cluster', 'indices', 'remote_indices', 'remote_cluster', 'metadata', 'description')
 
 
@@ -204,11 +206,11 @@ class RemoteClusterLink(RemoteClustersModule):
             if failure is not None:
                 self.fail('%s: %s' % (label, failure.msg), status=failure.kwargs.get('status'),
                           error=failure.kwargs.get('error'), step=name)
-            diff = result.pop('diff', None)
+            diff = result.get('diff')
             if diff:
                 self.diffs.append(dict(diff, before_header=label, after_header=label))
             self.set_changed(result['changed'])
-            if name:
+            if name not in UNRECORDED:
                 self.result[name] = result
             results.append(result)
         return results
@@ -224,7 +226,7 @@ class RemoteClusterLink(RemoteClustersModule):
     def read_deployments(self):
         params = self.params
         sides = (self.local, self.remote)
-        results = self.steps(*[(None, 'read the %s deployment' % side.key,
+        results = self.steps(*[(side.key + '_deployment', 'read the %s deployment' % side.key,
                                 side.ece_step(DeploymentInfo, deployment_id=side.deployment_id,
                                               certificate_port=params['certificate_port'], api_key_port=params['api_key_port']))
                                for side in sides])
@@ -235,7 +237,7 @@ class RemoteClusterLink(RemoteClustersModule):
             if not matches:
                 self.fail('%s.ref_id: deployment %s has no Elasticsearch resource %s; it has: %s' % (
                     side.key, side.deployment_id, ref_id, ', '.join(r['ref_id'] for r in resources) or 'none'))
-            side.view = dict(matches[0], deployment_id=side.deployment_id)
+            side.view = dict(matches[0], deployment_id=side.deployment_id, deployment_name=result['deployments'][0]['name'])
             self.result[side.key] = side.view
         self.result['same_environment'] = self.local.view['account_id'] == self.remote.view['account_id']
 
@@ -292,7 +294,8 @@ class RemoteClusterLink(RemoteClustersModule):
         params, local, remote = self.params, self.local, self.remote
         own = {}
         for side, result in zip((local, remote), self.steps(
-                *[(None, 'read the trust relationships of the %s environment' % side.key, side.ece_step(TrustRelationshipInfo))
+                *[(side.key + '_environment', 'read the trust relationships of the %s environment' % side.key,
+                   side.ece_step(TrustRelationshipInfo))
                   for side in (local, remote)])):
             if not result['local']:
                 self.fail('the %s environment returned no local trust relationship; check the ECE version (2.9 or later) '
@@ -302,20 +305,14 @@ class RemoteClusterLink(RemoteClustersModule):
             return 'same'
         steps = []
         for side, peer in ((local, remote), (remote, local)):
-            steps.append((None, 'platform trust of the %s environment in %s' % (peer.key, side.key), side.ece_step(
-                TrustRelationship, name=peer.environment, installation_id=own[peer.key]['installation_id'],
-                certificate=own[peer.key]['certificate'], account_ids=own[peer.key]['account_ids'],
-                trust_by_default=params['trust_by_default'])))
-        results = self.steps(*steps)
-        trust = dict(changed=any(r['changed'] for r in results))
-        relationships = {}
-        for side, result in zip((local, remote), results):
-            relationship = dict((k, v) for k, v in result['trust_relationship'].items() if k != 'certificate')
-            trust[side.key + '_relationship'] = relationship
-            trust[side.key + '_environment_id'] = own[side.key]['installation_id']
-            relationships[side.key] = {'trust_relationship_id': relationship['id']} if relationship.get('id') else None
-        self.result['platform_trust'] = trust
-        return None if None in relationships.values() else relationships
+            steps.append((side.key + '_relationship', 'platform trust of the %s environment in %s' % (peer.key, side.key),
+                          side.ece_step(TrustRelationship, name=peer.environment, installation_id=own[peer.key]['installation_id'],
+                                        certificate=own[peer.key]['certificate'], account_ids=own[peer.key]['account_ids'],
+                                        trust_by_default=params['trust_by_default'])))
+        ids = [result['trust_relationship'].get('id') for result in self.steps(*steps)]
+        if not all(ids):
+            return None
+        return dict((side.key, {'trust_relationship_id': i}) for side, i in zip((local, remote), ids))
 
     # -- API-key model ---------------------------------------------------------------------------
     def key_options(self, local_view):
@@ -387,7 +384,7 @@ class RemoteClusterLink(RemoteClustersModule):
         certificate = params['proxy_ca_certificate']
         mode = params['trust_proxy_ca']
         if not certificate and mode != 'never' and (mode == 'always' or not self.result['same_environment']):
-            chain, = self.steps((None, 'read the proxy certificate chain of the remote environment',
+            chain, = self.steps(('proxy_chain', 'read the proxy certificate chain of the remote environment',
                                  remote.ece_step(TlsCertificateInfo, service='proxy')))
             if mode == 'always' or not chain['user_supplied']:
                 certificate = chain['root_certificate']

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: remote_cluster_link
 short_description: Connect one deployment to another as a remote cluster, every step in one task
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Applies one link between two deployments of Elastic Cloud Enterprise, in the TLS-certificate or the API-key security
     model, in one module run. It does what the roles M(ece.remote_clusters.remote_cluster_certificate) and
@@ -495,7 +495,9 @@ alias:
 local:
   description:
     - The local Elasticsearch resource as M(ece.remote_clusters.ece_deployment_info) returns it (C(cluster_id),
-      C(version), C(running_version), C(service_url), C(account_id), C(remote_connection), ...), with C(deployment_id).
+      C(version), C(running_version), C(service_url), C(account_id), C(remote_connection), ...), with C(deployment_id)
+      and C(deployment_name).
+    - The result of each step below also holds that step's C(diff) in diff mode.
   returned: always
   type: dict
 remote:
@@ -506,13 +508,15 @@ same_environment:
   description: Whether both deployments are in one ECE environment (one account).
   returned: always
   type: bool
-platform_trust:
+local_relationship:
   description:
-    - The platform trust between the environments, C(model=certificate) between two environments with
-      O(manage_platform_trust=true).
-    - C(changed), C(local_relationship) (the relationship to the remote environment in the local one, without its
-      certificate), C(remote_relationship), C(local_environment_id), C(remote_environment_id).
-  returned: when the link manages platform trust
+    - The trust relationship to the remote environment in the local one, as M(ece.remote_clusters.ece_trust_relationship)
+      returns it (C(changed), C(trust_relationship)).
+  returned: model=certificate, between two environments, with O(manage_platform_trust=true)
+  type: dict
+remote_relationship:
+  description: The trust relationship to the local environment in the remote one.
+  returned: model=certificate, between two environments, with O(manage_platform_trust=true)
   type: dict
 local_trust:
   description: The result of the local deployment's trust step, as M(ece.remote_clusters.ece_deployment_trust) returns it.

@@ -169,7 +169,7 @@ def test_a_failing_link_does_not_stop_the_others_and_the_summary_lists_every_out
             assert sim.diagnose(env, deployment, alias)['connected'] is True, name
     assert sim.diagnose('ece-b', 'old-b', 'ece_c_archive')['connected'] is False
     failed = summary_line(run.output, 'old-b-to-archive-c')
-    assert ' failed ' in failed and 'Read the remote deployment' in failed and 'ece-c is down' in failed
+    assert ' failed ' in failed and 'read the remote deployment: ' in failed and 'ece-c is down' in failed
     nowhere = summary_line(run.output, 'search-a-to-nowhere')
     assert ' failed ' in nowhere and 'does not name exactly one deployment' in nowhere
     assert '7 links: 0 ok, 5 changed, 2 failed, 5 connected' in run.output
@@ -177,7 +177,7 @@ def test_a_failing_link_does_not_stop_the_others_and_the_summary_lists_every_out
 
     report = outcomes(json.loads((report_dir / 'remote_clusters.json').read_text()))
     assert report['old-b-to-archive-c']['status'] == 'failed'
-    assert report['old-b-to-archive-c']['failed_task'] == 'Read the remote deployment'
+    assert report['old-b-to-archive-c']['failed_task'] == 'Connect ece_c_archive with TLS certificates (step remote_deployment)'
     # the diagnosis could not read ece-c either, and says so
     assert 'unreadable' in problems(report['old-b-to-archive-c'])
     assert report['search-a-to-nowhere']['failed_task'] == 'Check that each name names exactly one deployment'
@@ -206,8 +206,10 @@ def test_audit_of_fresh_environments_reports_what_would_change_sends_no_write_an
     what = [c['what'] for c in links['search-a-to-data-b']['changes']]
     assert what == ['trust relationship for environment ece-b in environment ece-a',
                     'trust relationship for environment ece-a in environment ece-b',
-                    'deployment trust of ece-a/search-a and ece-b/data-b, once the trust relationships exist',
+                    'deployment trust of ece-a/search-a', 'deployment trust of ece-b/data-b',
                     'remote cluster ece_b_data on ece-a/search-a']
+    # check mode cannot name relationships that do not exist yet: the deployment trust is predicted, and says why
+    assert 'once they are created' in links['search-a-to-data-b']['changes'][2]['note']
     remote_cluster = links['search-a-to-data-b']['changes'][-1]['diff']
     assert remote_cluster['before'] == {}
     assert remote_cluster['after']['proxy_address'].endswith('.ece-b.sim.example:9300')

@@ -78,13 +78,13 @@ def test_certificate_link_between_environments_does_every_step_once(sim, conn, r
     assert sorted(writes(sim)) == sorted([('POST', relationships), ('POST', relationships),
                                           ('PUT', '/api/v1/deployments/%s' % local_id),
                                           ('PUT', '/api/v1/deployments/%s' % remote_id), ('PUT', '/_cluster/settings')])
-    assert result['platform_trust']['changed'] is True
-    assert result['platform_trust']['local_relationship']['name'] == 'ece-b'
-    assert result['platform_trust']['remote_relationship']['name'] == 'ece-a'
+    assert result['local_relationship']['changed'] is True and result['remote_relationship']['changed'] is True
+    assert result['local_relationship']['trust_relationship']['name'] == 'ece-b'
+    assert result['remote_relationship']['trust_relationship']['name'] == 'ece-a'
     # each side trusts the peer's cluster through the new relationship, and nothing else was dropped
     local_trust = es_state(sim, 'ece-a', 'search-a')['trust']
     (external,) = local_trust['external']
-    assert external['trust_relationship_id'] == result['platform_trust']['local_relationship']['id']
+    assert external['trust_relationship_id'] == result['local_relationship']['trust_relationship']['id']
     assert external['trust_allowlist'] == [conn.deployment('ece-b', 'data-b')['elasticsearch']['cluster_id']]
     assert local_trust['accounts'], 'the default account trust must be kept'
     assert result['remote_cluster']['remote_cluster']['mode'] == 'proxy'
@@ -139,7 +139,7 @@ def test_certificate_link_check_mode_predicts_a_second_link_exactly(sim, conn, r
     predicted = run_module(MODULE, second, check_mode=True)
     assert predicted['changed'] is True and writes(sim) == []
     # the relationships exist: only both deployments' trust and the new alias change
-    assert predicted['platform_trust']['changed'] is False
+    assert predicted['local_relationship']['changed'] is False and predicted['remote_relationship']['changed'] is False
     assert predicted['local_trust']['changed'] is True and predicted['remote_trust']['changed'] is True
     assert predicted['remote_cluster']['changed'] is True
     applied = run_module(MODULE, second)
@@ -156,7 +156,7 @@ def test_certificate_link_within_one_environment_trusts_the_account(sim, conn, r
     sim.clear_log()
     result = run_module(MODULE, link(conn, 'certificate', ('ece-a', 'search-a'), ('ece-a', 'logs-a')))
     assert result['changed'] is True and result['same_environment'] is True
-    assert 'platform_trust' not in result
+    assert 'local_relationship' not in result and 'remote_relationship' not in result
     assert not [w for w in writes(sim) if 'trust-relationships' in w[1]]
     account = sim.info['environments']['ece-a']['account_id']
     accounts = es_state(sim, 'ece-a', 'search-a')['trust']['accounts']
