@@ -17,7 +17,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._client import
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
     check_alias, check_deployment_ids, check_ref_id, check_version, version_tuple)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import API_PREFIX, running_version
-from ansible_collections.ece.remote_clusters.plugins.module_utils._module import MASK, RemoteClustersModule
+from ansible_collections.ece.remote_clusters.plugins.module_utils._module import MASK, RemoteClustersModule, deployment_argument_spec
 
 # -- ece_deployment_info -------------------------------------------------------------------------------------------
 MAX_WORKERS = 8
@@ -156,8 +156,7 @@ class DeploymentRestart(RemoteClustersModule):
     api = 'ece'
     deadline = None  # time.monotonic() by which every wait of this run ends
     argument_spec = dict(
-        deployment_id=dict(type='str', required=True),
-        ref_id=dict(type='str'),
+        deployment_argument_spec(),
         only_if_version_below=dict(type='str'),
         skip_snapshot=dict(type='bool', default=True),
         group_attribute=dict(type='str', default='__zone__'),
@@ -261,8 +260,7 @@ class KeystoreSecret(RemoteClustersModule):
     api = 'ece'
     secret_keys = ('value',)
     argument_spec = dict(
-        deployment_id=dict(type='str', required=True),
-        ref_id=dict(type='str'),
+        deployment_argument_spec(),
         setting=dict(type='str', no_log=False),
         remote_cluster_alias=dict(type='str'),
         value=dict(type='raw', no_log=True),
@@ -382,8 +380,7 @@ def diff_view(entries):
 class RemoteClusters(RemoteClustersModule):
     api = 'ece'
     argument_spec = dict(
-        deployment_id=dict(type='str', required=True),
-        ref_id=dict(type='str'),
+        deployment_argument_spec(),
         remote_clusters=dict(type='list', elements='dict', options=dict(
             alias=dict(type='str', required=True),
             deployment_id=dict(type='str'),

@@ -24,7 +24,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._common import
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import (
     DeploymentInfo, DeploymentRestart, KeystoreSecret)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
-    ModuleFailure, RemoteClustersModule, connection_errors, connection_options, new_client, url_secrets)
+    ModuleFailure, RemoteClustersModule, connection_errors, connection_options, deployment_argument_spec, new_client, url_secrets)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import (
     DeploymentTrust, TlsCertificateInfo, TrustRelationship, TrustRelationshipInfo)
 
@@ -43,8 +43,7 @@ def side_options(environment):
     es, es_constraints = connection_options('elasticsearch', fallbacks=False)
     es['es_url'] = dict(type='str')  # default: the service URL of the deployment's Elasticsearch resource
     return dict(
-        deployment_id=dict(type='str', required=True),
-        ref_id=dict(type='str'),
+        deployment_argument_spec(),
         environment=dict(type='str', default=environment),
         ece=dict(type='dict', required=True, options=ece, **ece_constraints),
         es=dict(type='dict', options=es, **es_constraints),

@@ -71,6 +71,14 @@ def elasticsearch_argument_spec():
     )
 
 
+def deployment_argument_spec():
+    """The deployment and its Elasticsearch resource (doc fragment ``ece.remote_clusters.deployment``)."""
+    return dict(
+        deployment_id=dict(type='str', required=True),
+        ref_id=dict(type='str'),
+    )
+
+
 API_OPTIONS = {
     'ece': (ece_argument_spec, 'ece_'),
     'elasticsearch': (elasticsearch_argument_spec, 'es_'),

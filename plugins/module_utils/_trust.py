@@ -17,7 +17,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._client import
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
     check_cluster_ids, check_deployment_ids, check_identifiers, check_installation_id, check_pem, check_ref_id, normalize_pem)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import relationship_view
-from ansible_collections.ece.remote_clusters.plugins.module_utils._module import RemoteClustersModule
+from ansible_collections.ece.remote_clusters.plugins.module_utils._module import RemoteClustersModule, deployment_argument_spec
 
 
 # -- ece_trust_relationship_info -----------------------------------------------------------------------------------
@@ -293,8 +293,7 @@ def _unique(values):
 class DeploymentTrust(RemoteClustersModule):
     api = 'ece'
     argument_spec = dict(
-        deployment_id=dict(type='str', required=True),
-        ref_id=dict(type='str'),
+        deployment_argument_spec(),
         accounts=dict(type='list', elements='dict', options=dict(
             account_id=dict(type='str', required=True),
             trust_all=dict(type='bool'),

@@ -230,16 +230,17 @@ options:
         type: list
         elements: dict
         suboptions:
-          names:
-            description:
-              - Index names or patterns.
-            type: list
-            elements: str
-            required: true
-          allow_restricted_indices:
-            description:
-              - Whether the patterns cover restricted indices.
-            type: bool
+          <<: &index_entry
+            names:
+              description:
+                - Index names or patterns.
+              type: list
+              elements: str
+              required: true
+            allow_restricted_indices:
+              description:
+                - Whether the patterns cover restricted indices.
+              type: bool
           query:
             description:
               - Document-level security query, as a dict or JSON string.
@@ -253,17 +254,7 @@ options:
           - Indices the local cluster may replicate (cross-cluster replication).
         type: list
         elements: dict
-        suboptions:
-          names:
-            description:
-              - Index names or patterns.
-            type: list
-            elements: str
-            required: true
-          allow_restricted_indices:
-            description:
-              - Whether the patterns cover restricted indices.
-            type: bool
+        suboptions: *index_entry
   api_key_name:
     description:
       - O(model=api_key) only. Name of the cross-cluster API key; by default C(<alias>-<local cluster ID>).
@@ -356,36 +347,13 @@ options:
         type: list
         elements: dict
         suboptions:
+          <<: *privileges_entry
           clusters:
             description:
               - Remote cluster aliases or patterns.
             type: list
             elements: str
             required: true
-          names:
-            description:
-              - Index names or patterns.
-            type: list
-            elements: str
-            required: true
-          privileges:
-            description:
-              - Index privileges.
-            type: list
-            elements: str
-            required: true
-          query:
-            description:
-              - Document-level security query.
-            type: raw
-          field_security:
-            description:
-              - Field-level security.
-            type: dict
-          allow_restricted_indices:
-            description:
-              - Whether the patterns cover restricted indices.
-            type: bool
       remote_cluster:
         description:
           - Remote cluster privileges (Elasticsearch 8.15 or later).

@@ -177,7 +177,7 @@ def test_a_failing_link_does_not_stop_the_others_and_the_summary_lists_every_out
 
     report = outcomes(json.loads((report_dir / 'remote_clusters.json').read_text()))
     assert report['old-b-to-archive-c']['status'] == 'failed'
-    assert report['old-b-to-archive-c']['failed_task'] == 'Connect ece_c_archive with TLS certificates (step remote_deployment)'
+    assert report['old-b-to-archive-c']['failed_task'] == 'Connect the remote cluster with TLS certificates, ece_c_archive (step remote_deployment)'
     # the diagnosis could not read ece-c either, and says so
     assert 'unreadable' in problems(report['old-b-to-archive-c'])
     assert report['search-a-to-nowhere']['failed_task'] == 'Check that each name names exactly one deployment'
