@@ -260,8 +260,10 @@ class RemoteClusterLink(RemoteClustersModule):
         relationships = {'local': {'trust_relationship_name': remote.environment},
                          'remote': {'trust_relationship_name': local.environment}}
         if not same and params['manage_platform_trust']:
-            relationships = self.platform_trust()
-            same = relationships == 'same'
+            own = self.own_relationships()
+            same = own['local']['installation_id'] == own['remote']['installation_id']
+            if not same:
+                relationships = self.platform_trust(own)
         if relationships is None:
             # check mode: the relationships do not exist yet, so there is no ID for the deployment trust to name
             for side in (local, remote):
@@ -277,8 +279,8 @@ class RemoteClusterLink(RemoteClustersModule):
                     trust = dict(accounts=[dict(entry, account_id=peer.view['account_id'])])
                 else:
                     trust = dict(external=[dict(entry, **relationships[side.key])])
-                steps.append(self.deployment_trust(side.key + '_trust', side, 'deployment trust of the %s deployment %s' % (side.key, side.deployment_id),
-                                                   **trust))
+                label = 'deployment trust of the %s deployment %s' % (side.key, side.deployment_id)
+                steps.append(self.deployment_trust(side.key + '_trust', side, label, **trust))
             self.steps(*steps)  # both plans at once
         connection = remote.view['remote_connection']
         if version_tuple(local.view['version']) >= PROXY_MODE_VERSION:
@@ -287,21 +289,21 @@ class RemoteClusterLink(RemoteClustersModule):
             options = dict(mode='sniff', **connection['legacy_sniff'])
         self.configure_remote_cluster(options, wait=params['wait_for_connection'] and not self.check_mode)
 
-    def platform_trust(self):
-        """Bi-directional platform trust; returns the relationship each deployment trust names, ``'same'`` when both
-        deployments turn out to be in one environment, or ``None`` in check mode when a relationship is missing."""
-        params, local, remote = self.params, self.local, self.remote
-        own = {}
-        for side, result in zip((local, remote), self.steps(
-                *[(side.key + '_environment', 'read the trust relationships of the %s environment' % side.key,
-                   side.ece_step(TrustRelationshipInfo))
-                  for side in (local, remote)])):
+    def own_relationships(self):
+        """Each environment's own trust relationship: its environment ID, CA certificate and account IDs."""
+        sides = (self.local, self.remote)
+        results = self.steps(*[(side.key + '_environment', 'read the trust relationships of the %s environment' % side.key,
+                                side.ece_step(TrustRelationshipInfo)) for side in sides])
+        for side, result in zip(sides, results):
             if not result['local']:
                 self.fail('the %s environment returned no local trust relationship; check the ECE version (2.9 or later) '
                           'and the role of the API user' % side.key)
-            own[side.key] = result['local']
-        if own['local']['installation_id'] == own['remote']['installation_id']:
-            return 'same'
+        return dict((side.key, result['local']) for side, result in zip(sides, results))
+
+    def platform_trust(self, own):
+        """Bi-directional platform trust; returns the relationship each deployment trust names, or ``None`` in check
+        mode when a relationship does not exist yet."""
+        params, local, remote = self.params, self.local, self.remote
         steps = []
         for side, peer in ((local, remote), (remote, local)):
             steps.append((side.key + '_relationship', 'platform trust of the %s environment in %s' % (peer.key, side.key),
