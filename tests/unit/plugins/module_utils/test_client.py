@@ -418,6 +418,50 @@ def _deployment(attempt_id='a1'):
                   'plan_info': {'current': {'plan_attempt_id': attempt_id, 'plan': plan}}}}]}}
 
 
+# -- reads kept for the next step (remote_cluster_link) -------------------------------------------------
+def test_kept_reads_answer_a_repeated_get_until_a_write_to_that_resource(server, make_client):
+    server.reply(dict(status=200, body={'n': 1}), dict(status=200, body={'b': 1}), dict(status=200, body={}),
+                 dict(status=200, body={'n': 2}))
+    client = make_client(ApiClient)
+    client.keep_reads()
+    first = client.request('GET', '/a/1', 'read a', params={'x': 'true'}, reuse=True)[1]
+    first['n'] = 'changed by the caller'
+    assert client.request('GET', '/a/1', 'read a', params={'x': 'true'}, reuse=True)[1] == {'n': 1}  # a copy, not sent
+    assert client.request('GET', '/b', 'read b', reuse=True)[1] == {'b': 1}
+    client.request('PATCH', '/a/1/keystore', 'write a part of a', body={})  # forgets /a/1, not /b
+    assert client.request('GET', '/a/1', 'read a', params={'x': 'true'}, reuse=True)[1] == {'n': 2}
+    assert client.request('GET', '/b', 'read b', reuse=True)[1] == {'b': 1}
+    assert [(r.method, r.path) for r in server.requests] == [('GET', '/a/1'), ('GET', '/b'), ('PATCH', '/a/1/keystore'),
+                                                              ('GET', '/a/1')]
+
+
+def test_a_poll_and_a_client_that_keeps_no_reads_always_ask_the_server(server, make_client):
+    server.reply(*[dict(status=200, body={'n': i}) for i in range(4)])
+    polling = make_client(ApiClient)
+    polling.keep_reads()
+    assert [polling.request('GET', '/plan', 'poll')[1]['n'] for dummy in range(2)] == [0, 1]  # no reuse=True: a poll
+    plain = make_client(ApiClient)
+    assert [plain.request('GET', '/a', 'read', reuse=True)[1]['n'] for dummy in range(2)] == [2, 3]
+    assert len(server.requests) == 4
+
+
+def test_update_es_settings_reads_again_after_waiting_for_a_pending_plan_even_with_kept_reads(server, make_client):
+    pending = _deployment()
+    pending['resources']['elasticsearch'][0]['info']['plan_info']['pending'] = {'plan_attempt_id': 'a2'}
+    server.reply(dict(status=200, body=pending, headers={'x-cloud-resource-version': '5'}),
+                 dict(status=200, body=_es_resource_info(current={'plan_attempt_id': 'a2'},
+                                                         history=[{'plan_attempt_id': 'a2', 'healthy': True}])),
+                 dict(status=200, body=_deployment('a2'), headers={'x-cloud-resource-version': '6'}),
+                 dict(status=200, body={'id': 'd1'}))
+    client = make_client(EceClient)
+    client.keep_reads()
+    client.update_es_settings('d1', None, lambda resource: {'trust': {'accounts': []}}, wait=False)
+    assert [(r.method, r.path) for r in server.requests] == [
+        ('GET', '/api/v1/deployments/d1'), ('GET', '/api/v1/deployments/d1/elasticsearch/main-elasticsearch'),
+        ('GET', '/api/v1/deployments/d1'), ('PUT', '/api/v1/deployments/d1')]
+    assert server.requests[3].query == {'version': '6'}
+
+
 def test_ece_update_es_settings_retries_a_409_once(server, make_client):
     conflict = _ece_error('deployments.version_conflict', 'version mismatch')
     server.reply(dict(status=200, body=_deployment(), headers={'x-cloud-resource-version': '5'}),
