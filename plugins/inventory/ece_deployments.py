@@ -163,7 +163,8 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import HAS_REQUESTS, ApiError
-from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import API_PREFIX, EceClient, running_version
+from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import running_version
+from ansible_collections.ece.remote_clusters.plugins.module_utils._module import new_client
 
 try:  # ansible-core 2.19+: a template string the plugin sets must be marked trusted to be rendered
     from ansible.template import trust_as_template
@@ -395,15 +396,8 @@ def _read_environment(environment):
     warnings = []
     client = None
     try:
-        client = EceClient(environment['ece_url'], region=environment['ece_region'], api_key=environment['ece_api_key'],
-                           username=environment['ece_username'], password=environment['ece_password'],
-                           validate_certs=environment['validate_certs'], ca_path=environment['ca_path'],
-                           request_timeout=environment['request_timeout'], retries=environment['retries'],
-                           retry_backoff=environment['retry_backoff'], read_only=True, warn=warnings.append)
-        if not environment['validate_certs']:
-            warnings.append('validate_certs is false: the TLS certificate of %s is not verified, so the connection and '
-                            'its credentials are open to interception' % environment['ece_url'])
-        deployments = search_deployments(client)
+        client = new_client('ece', environment, True, warnings.append)
+        deployments, dummy = client.search_deployments({'match_all': {}}, SEARCH_SIZE)
         return [deployment_record(environment['name'], d) for d in deployments], warnings, None
     except ApiError as exc:
         return None, warnings, exc.message
@@ -414,31 +408,6 @@ def _read_environment(environment):
     finally:
         if client is not None:
             client.close()
-
-
-def search_deployments(client):
-    """Every deployment of the environment: one search (``size`` 10000); the cursor only beyond that."""
-    body = {'query': {'match_all': {}}, 'size': SEARCH_SIZE}
-    deployments, seen_cursors = [], set()
-    while True:
-        page = client.request('POST', '%s/deployments/_search' % API_PREFIX, 'search deployments', body=body,
-                              write=False)[1]
-        if not isinstance(page, dict) or not isinstance(page.get('deployments'), list):
-            raise ApiError('search deployments: the answer is not a DeploymentsSearchResponse (no deployments list); '
-                           'is ece_url the ECE API?')
-        hits = page['deployments']
-        deployments.extend(hits)
-        cursor = page.get('cursor')
-        match_count = page.get('match_count')
-        more = isinstance(match_count, int) and match_count > len(deployments)
-        if not hits or not more or not cursor or cursor in seen_cursors:
-            break
-        seen_cursors.add(cursor)
-        body = {'cursor': cursor}
-    unique = {}
-    for deployment in deployments:  # a deployment modified between pages can appear twice
-        unique.setdefault(deployment.get('id'), deployment)
-    return list(unique.values())
 
 
 def _redact(text, secrets):

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
     check_alias, check_deployment_ids, check_ref_id, check_version, version_tuple)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import API_PREFIX, running_version
+from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import running_version
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import MASK, RemoteClustersModule, deployment_argument_spec
 
 # -- ece_deployment_info -------------------------------------------------------------------------------------------
@@ -117,27 +117,15 @@ class DeploymentInfo(RemoteClustersModule):
                                       for d in self.read(ids)]
 
     def search(self, name):
-        """IDs of every deployment, or of those named ``name``, following the search cursor."""
+        """IDs of every deployment, or of those named ``name``."""
         query = {'match': {'name': {'query': name, 'operator': 'and'}}} if name is not None else {'match_all': {}}
-        body = {'query': query, 'size': SEARCH_PAGE_SIZE}
-        ids, cursors, returned, match_count = [], set(), 0, None
-        while True:
-            page = self.client.request('POST', '%s/deployments/_search' % API_PREFIX, 'search deployments', body=body,
-                                       write=False)[1] or {}
-            hits = page.get('deployments') or []
-            returned += len(hits)
-            match_count = page.get('match_count', match_count)
-            # the match query is analysed: keep exact names only
-            ids.extend(d['id'] for d in hits if name is None or d.get('name') == name)
-            cursor = page.get('cursor')
-            if not hits or not cursor or cursor in cursors:
-                break
-            cursors.add(cursor)
-            body = {'cursor': cursor}
-        if match_count is not None and returned < match_count:
+        deployments, match_count = self.client.search_deployments(query, SEARCH_PAGE_SIZE)
+        if match_count is not None and len(deployments) < match_count:
             self.module.warn('the deployment search returned %d of the %d deployments that matched and no cursor to '
-                             'read the others; give deployment_ids to read a deployment that is missing' % (returned, match_count))
-        return list(dict.fromkeys(ids))
+                             'read the others; give deployment_ids to read a deployment that is missing'
+                             % (len(deployments), match_count))
+        # the match query is analysed: keep exact names only
+        return [d['id'] for d in deployments if name is None or d.get('name') == name]
 
     def read(self, ids):
         """One GET per deployment, concurrently over the module's one session; the first failure (in order) is raised."""

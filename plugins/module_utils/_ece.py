@@ -68,6 +68,32 @@ class EceClient(ApiClient):
                                              params=query, reuse=reuse)
         return body, headers.get('x-cloud-resource-version')
 
+    def search_deployments(self, query, page_size):
+        """Every deployment that ``query`` matches, following the cursor: ``(deployments, match_count)``.
+
+        The search is a read (``POST`` with ``write=False``). A deployment modified between pages can appear on two;
+        it is returned once.
+        """
+        body = {'query': query, 'size': page_size}
+        found, cursors, match_count = [], set(), None
+        while True:
+            page = self.request('POST', '%s/deployments/_search' % API_PREFIX, 'search deployments', body=body, write=False)[1]
+            if not isinstance(page, dict) or not isinstance(page.get('deployments'), list):
+                raise ApiError('search deployments: the answer is not a DeploymentsSearchResponse (no deployments list); '
+                               'is ece_url the ECE API?')
+            found.extend(page['deployments'])
+            match_count = page.get('match_count', match_count)
+            more = not isinstance(match_count, int) or match_count > len(found)
+            cursor = page.get('cursor')
+            if not page['deployments'] or not more or not cursor or cursor in cursors:
+                break
+            cursors.add(cursor)
+            body = {'cursor': cursor}
+        unique = {}
+        for deployment in found:
+            unique.setdefault(deployment.get('id'), deployment)
+        return list(unique.values()), match_count
+
     @staticmethod
     def es_resource(deployment, ref_id=None):
         """The deployment's Elasticsearch resource ``ref_id``, or its first one when ``ref_id`` is not given."""

@@ -418,6 +418,31 @@ def _deployment(attempt_id='a1'):
                   'plan_info': {'current': {'plan_attempt_id': attempt_id, 'plan': plan}}}}]}}
 
 
+# -- the deployment search (ece_deployment_info, the inventory plugin) -------------------------------------
+def test_search_deployments_follows_the_cursor_until_every_match_is_read(server, make_client):
+    server.reply(dict(status=200, body={'deployments': [{'id': 'd1'}, {'id': 'd2'}], 'match_count': 3, 'cursor': 'c1'}),
+                 dict(status=200, body={'deployments': [{'id': 'd2'}, {'id': 'd3'}], 'match_count': 3, 'cursor': 'c2'}))
+    client = make_client(EceClient)
+    deployments, match_count = client.search_deployments({'match_all': {}}, 2)
+    # d2 was modified between the pages and came twice: returned once
+    assert ([d['id'] for d in deployments], match_count) == (['d1', 'd2', 'd3'], 3)
+    assert [(r.method, r.path, r.json()) for r in server.requests] == [
+        ('POST', '/api/v1/deployments/_search', {'query': {'match_all': {}}, 'size': 2}),
+        ('POST', '/api/v1/deployments/_search', {'cursor': 'c1'})]
+    assert client.writes_sent == 0  # a search is a read, also in check mode
+
+
+def test_search_deployments_stops_at_a_repeated_cursor_and_refuses_an_answer_that_is_no_search(server, make_client):
+    server.reply(dict(status=200, body={'deployments': [{'id': 'd1'}], 'match_count': 5, 'cursor': 'c1'}),
+                 dict(status=200, body={'deployments': [{'id': 'd2'}], 'match_count': 5, 'cursor': 'c1'}),
+                 dict(status=200, body={'ok': True}))
+    client = make_client(EceClient, read_only=True)
+    deployments, match_count = client.search_deployments({'match_all': {}}, 1)
+    assert ([d['id'] for d in deployments], match_count) == (['d1', 'd2'], 5)  # the caller warns: 2 of 5
+    with pytest.raises(ApiError, match='not a DeploymentsSearchResponse'):
+        client.search_deployments({'match_all': {}}, 1)
+
+
 # -- reads kept for the next step (remote_cluster_link) -------------------------------------------------
 def test_kept_reads_answer_a_repeated_get_until_a_write_to_that_resource(server, make_client):
     server.reply(dict(status=200, body={'n': 1}), dict(status=200, body={'b': 1}), dict(status=200, body={}),
