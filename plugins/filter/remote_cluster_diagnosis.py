@@ -90,7 +90,7 @@ import time
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.ece.remote_clusters.plugins.module_utils._common import normalize_pem, version_tuple
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import same_certificate, version_tuple
 
 # the older of two adjacent majors must be on its last minor (6.8, 7.17, 8.19)
 LAST_MINOR = {6: 8, 7: 17, 8: 19}
@@ -112,12 +112,6 @@ def compatible(a, b):
     if older[0] == newer[0]:
         return True
     return newer[0] - older[0] == 1 and older[1] >= LAST_MINOR.get(older[0], 99)
-
-
-def _same_certificate(a, b):
-    if not a or not b:
-        return False
-    return (normalize_pem(a) or ''.join(a.split())) == (normalize_pem(b) or ''.join(b.split()))
 
 
 def _split_address(address):
@@ -403,7 +397,7 @@ class Diagnosis:
         referenced_ids = set(e.get('trust_relationship_id') for e in truster.trust.get('external') or [])
         if not by_environment_id:
             wrong = named or [r for r in relationships if r.get('id') in referenced_ids
-                              and _same_certificate(r.get('certificate'), trustee.environment_certificate)]
+                              and same_certificate(r.get('certificate'), trustee.environment_certificate)]
             if wrong:
                 message = ('Environment %s trusts environment %s through trust relationship %s, but that relationship holds the '
                            'environment ID %s, while %s says its environment ID is %s: update the relationship\'s installation_id.')
@@ -417,7 +411,7 @@ class Diagnosis:
                     truster.environment, trustee.environment, trustee.environment_id, truster.environment, trustee.environment))
             return
         good = [r for r in by_environment_id if r.get('certificate') is None
-                or _same_certificate(r.get('certificate'), trustee.environment_certificate)]
+                or same_certificate(r.get('certificate'), trustee.environment_certificate)]
         if not good:
             self.add('wrong_certificate', truster.role, 'The trust relationship %s of environment %s for environment %s holds a CA '
                      'certificate that is not the platform CA of %s: replace it with the certificate of %s\'s own trust '
@@ -478,7 +472,7 @@ class Diagnosis:
                 continue
             for certificate in entry.get('certificates') or []:
                 pem = certificate.get('pem') if isinstance(certificate, dict) else certificate
-                if _same_certificate(pem, chain['root_certificate']):
+                if same_certificate(pem, chain['root_certificate']):
                     return
         self.add('proxy_ca_not_trusted', 'local', 'The proxy of environment %s presents a certificate of its own, private CA, and the '
                  'local deployment %s does not trust it: add a direct trust entry of type proxy holding the root of GET '

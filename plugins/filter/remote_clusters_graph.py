@@ -92,17 +92,11 @@ import re
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ece.remote_clusters.plugins.module_utils._common import normalize_pem
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import same_certificate
 
 
 def _key(*parts):
     return re.sub(r'[^A-Za-z0-9_]', '_', '__'.join(str(p) for p in parts))
-
-
-def _same_certificate(a, b):
-    if not a or not b:
-        return False
-    return (normalize_pem(a) or ''.join(a.split())) == (normalize_pem(b) or ''.join(b.split()))
 
 
 def _usable(value):
@@ -184,7 +178,7 @@ class Graph:
                 if relationship.get('local'):
                     continue
                 target = by_id.get(relationship.get('installation_id'))
-                verified = bool(target) and (relationship.get('certificate') is None or _same_certificate(
+                verified = bool(target) and (relationship.get('certificate') is None or same_certificate(
                     relationship.get('certificate'), ((self.trust[target].get('local') or {}).get('certificate'))))
                 edges.append({'from': name, 'to': target or relationship.get('installation_id') or relationship.get('name'),
                               'relationship': relationship.get('name'), 'relationship_id': relationship.get('id'),

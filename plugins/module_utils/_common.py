@@ -165,6 +165,16 @@ def normalize_pem(text):
     return ''.join(certificates) if certificates else None
 
 
+def pem_key(text):
+    """A certificate as compared: its normalised PEM, or the text without white space when it is no PEM."""
+    return normalize_pem(text) or ''.join((text or '').split())
+
+
+def same_certificate(a, b):
+    """Whether two PEM texts hold the same certificates, however they are wrapped; false when one is missing."""
+    return bool(a and b) and pem_key(a) == pem_key(b)
+
+
 def check_pem(text, option):
     if split_pem_certificates(text) is None:
         return ('%s: not a PEM certificate; give the CA certificate text starting with "-----BEGIN CERTIFICATE-----" '

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
     check_alias, check_deployment_ids, check_ref_id, check_version, version_tuple)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import running_version
+from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import query_flag, running_version
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import MASK, RemoteClustersModule, deployment_argument_spec
 
 # -- ece_deployment_info -------------------------------------------------------------------------------------------
@@ -178,8 +178,8 @@ class DeploymentRestart(RemoteClustersModule):
         return (summary or {}).get('attempt_id') or previous_attempt
 
     def restart(self, deployment_id, ref_id):
-        params = {'skip_snapshot': _bool(self.params['skip_snapshot']), 'group_attribute': self.params['group_attribute'],
-                  'cancel_pending': _bool(self.params['cancel_pending'])}
+        params = {'skip_snapshot': query_flag(self.params['skip_snapshot']), 'group_attribute': self.params['group_attribute'],
+                  'cancel_pending': query_flag(self.params['cancel_pending'])}
         path = self.client.deployment_path(deployment_id, '/elasticsearch/%s/_restart' % ref_id)
         self.client.request('POST', path, 'restart deployment %s (%s)' % (deployment_id, ref_id), params=params, expected=(202,))
 
@@ -237,10 +237,6 @@ class DeploymentRestart(RemoteClustersModule):
     @staticmethod
     def view(ref_id, version, restarted):
         return {'ref_id': ref_id, 'elasticsearch_version': version, 'restarted': restarted}
-
-
-def _bool(value):
-    return 'true' if value else 'false'
 
 
 # -- ece_keystore_secret -------------------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ class EceClient(ApiClient):
     # -- trust relationships ---------------------------------------------------------------------
     def list_trust_relationships(self, include_certificate=True):
         body = self.get(self.platform_path('/configuration/trust-relationships'), 'list trust relationships',
-                        params={'include_certificate': _bool(include_certificate)}, reuse=True)
+                        params={'include_certificate': query_flag(include_certificate)}, reuse=True)
         return body.get('trust_relationships', [])
 
     # -- deployments -----------------------------------------------------------------------------
@@ -63,7 +63,7 @@ class EceClient(ApiClient):
         Without ``params``, with everything the modules use (settings, metadata, plans without their
         transient part), so that one read serves every step of a link (see ``keep_reads``).
         """
-        query = dict((k, _bool(v)) for k, v in (params or DEPLOYMENT_QUERY).items())
+        query = dict((k, query_flag(v)) for k, v in (params or DEPLOYMENT_QUERY).items())
         status, body, headers = self.request('GET', self.deployment_path(deployment_id), 'get deployment %s' % deployment_id,
                                              params=query, reuse=reuse)
         return body, headers.get('x-cloud-resource-version')
@@ -264,7 +264,8 @@ def _current_step(pending):
     return log[-1].get('step_id') if log else 'unknown'
 
 
-def _bool(value):
+def query_flag(value):
+    """A boolean as the ECE API takes it in a query string; other values as they are."""
     if isinstance(value, bool):
         return 'true' if value else 'false'
     return value

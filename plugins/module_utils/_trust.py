@@ -15,7 +15,8 @@ import re
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
-    check_cluster_ids, check_deployment_ids, check_identifiers, check_installation_id, check_pem, check_ref_id, normalize_pem)
+    check_cluster_ids, check_deployment_ids, check_identifiers, check_installation_id, check_pem, check_ref_id, normalize_pem, pem_key,
+    same_certificate)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import relationship_view
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import RemoteClustersModule, deployment_argument_spec
 
@@ -106,10 +107,8 @@ class TrustRelationship(RemoteClustersModule):
             body['trust_by_default'] = params['trust_by_default']
         if params['installation_id'] is not None and params['installation_id'] != current.get('installation_id'):
             body['installation_id'] = params['installation_id']
-        if params['certificate'] is not None:
-            certificate = normalize_pem(params['certificate'])
-            if certificate != normalize_pem(current.get('public_ca_cert')):
-                body['public_ca_cert'] = certificate
+        if params['certificate'] is not None and not same_certificate(params['certificate'], current.get('public_ca_cert')):
+            body['public_ca_cert'] = normalize_pem(params['certificate'])
         if params['account_ids'] is not None and set(params['account_ids']) != set(current.get('account_ids') or []):
             body['account_ids'] = sorted(set(params['account_ids']))
         return body
@@ -166,10 +165,6 @@ READ_ONLY = {'external': ('name',), 'direct': ()}
 
 
 # -- comparing ----------------------------------------------------------------------------------------
-def _pem_key(pem):
-    return normalize_pem(pem) or (pem or '').strip()
-
-
 def comparable(trust):
     """The trust object as the API means it: entries keyed, allowlists as sets (irrelevant when trust_all is true),
     read-only fields (external[].name, direct[].uid, certificates[].metadata) dropped, PEMs normalised."""
@@ -182,7 +177,7 @@ def comparable(trust):
                 item[field] = entry.get(field)
             if kind == 'direct':
                 item['type'] = entry.get('type') or 'generic'
-                item['certificates'] = sorted(_pem_key(c.get('pem')) for c in entry.get('certificates') or [])
+                item['certificates'] = sorted(pem_key(c.get('pem')) for c in entry.get('certificates') or [])
             for field in sets:
                 item[field] = sorted(set(entry.get(field) or []))
             if item['trust_all']:
@@ -195,11 +190,11 @@ def comparable(trust):
 # -- changing -----------------------------------------------------------------------------------------
 def _certificates(existing, wanted):
     """The wanted PEMs as ``[{pem}]``, keeping an existing item (and its read-back form) where it is the same certificate."""
-    by_key = dict((_pem_key(c.get('pem')), c) for c in existing or [])
+    by_key = dict((pem_key(c.get('pem')), c) for c in existing or [])
     result = []
     for pem in wanted:
-        key = _pem_key(pem)
-        if key not in [_pem_key(c['pem']) for c in result]:
+        key = pem_key(pem)
+        if key not in [pem_key(c['pem']) for c in result]:
             result.append(copy.deepcopy(by_key[key]) if key in by_key else {'pem': pem})
     return result
 

@@ -18,7 +18,8 @@ import pytest
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiClient, ApiError, CheckModeWriteError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
-    check_alias, check_cluster_ids, check_pem, check_version, mask_secrets, normalize_pem, split_pem_certificates, version_tuple)
+    check_alias, check_cluster_ids, check_pem, check_version, mask_secrets, normalize_pem, pem_key, same_certificate, split_pem_certificates,
+    version_tuple)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import EceClient
 from ansible_collections.ece.remote_clusters.plugins.module_utils._elasticsearch import ElasticsearchClient
 
@@ -723,6 +724,13 @@ def test_normalize_pem_ignores_whitespace(pki):
     assert len(split_pem_certificates(reflowed + '\n' + pki.other_ca_pem)) == 2
     assert normalize_pem(pki.ca_pem) != normalize_pem(pki.other_ca_pem)
     assert normalize_pem(pki.server_key_pem) is None
+
+
+def test_same_certificate_compares_however_the_pem_is_wrapped(pki):
+    one_line = '-----BEGIN CERTIFICATE-----%s-----END CERTIFICATE-----' % ''.join(pki.ca_pem.split('-----')[2].split())
+    assert same_certificate(pki.ca_pem, one_line) and pem_key(one_line) == pki.ca_pem
+    assert not same_certificate(pki.ca_pem, pki.other_ca_pem)
+    assert not same_certificate(pki.ca_pem, None) and not same_certificate('', '')
 
 
 def test_mask_secrets():
