@@ -24,7 +24,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._common import
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import (
     DeploymentInfo, DeploymentRestart, KeystoreSecret)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
-    ModuleFailure, RemoteClustersModule, connection_errors, connection_options, deployment_argument_spec, new_client, url_secrets)
+    ModuleFailure, RemoteClustersModule, connection_options, deployment_argument_spec, new_client)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import (
     DeploymentTrust, TlsCertificateInfo, TrustRelationship, TrustRelationshipInfo)
 
@@ -126,11 +126,9 @@ class RemoteClusterLink(RemoteClustersModule):
             errors.append(check_deployment_ids([side['deployment_id']], '%s.deployment_id' % key))
             if side['ref_id'] is not None:
                 errors.append(check_ref_id(side['ref_id'], '%s.ref_id' % key))
-            self.module.no_log_values.update(url_secrets(side['ece']['ece_url']))
-            errors.extend(connection_errors(side['ece'], 'ece', '%s.ece.' % key))
+            errors.extend(self.check_connection(side['ece'], 'ece', '%s.ece.' % key))
             if side['es'] is not None:
-                self.module.no_log_values.update(url_secrets(side['es']['es_url']))
-                errors.extend(connection_errors(side['es'], 'elasticsearch', '%s.es.' % key))
+                errors.extend(self.check_connection(side['es'], 'elasticsearch', '%s.es.' % key))
         if params['local']['es'] is None:
             errors.append('local.es: give the connection options of a local Elasticsearch user who may manage cluster '
                           'settings (es_username and es_password, or es_api_key); es_url defaults to the deployment\'s')

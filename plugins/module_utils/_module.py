@@ -225,11 +225,12 @@ class RemoteClustersModule:
     # -- life cycle ------------------------------------------------------------------------------
     def validate_connection(self):
         """Messages about the connection options, found without any request."""
-        if not self.api:
-            return []
-        url = self.params[self._prefix + 'url']
-        self.module.no_log_values.update(url_secrets(url))
-        return connection_errors(self.params, self.api)
+        return self.check_connection(self.params, self.api) if self.api else []
+
+    def check_connection(self, params, api, label=''):
+        """Messages about connection options ``params`` of ``api``; a password in its URL is masked from now on."""
+        self.module.no_log_values.update(url_secrets(params[API_OPTIONS[api][1] + 'url']))
+        return connection_errors(params, api, label)
 
     def validate(self):
         """Messages about bad input, found without any request. Override; return a list."""

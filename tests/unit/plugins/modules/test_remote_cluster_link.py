@@ -315,3 +315,14 @@ def test_passwords_never_appear_in_the_result(sim, conn, run_module):
         assert options['es_password'] not in text
     for options in (args['local']['ece'], args['remote']['ece']):
         assert options['ece_api_key'] not in text
+
+
+def test_a_password_in_a_url_of_either_side_is_refused_and_never_shown(sim, conn, run_module):
+    args = link(conn, 'api_key', *API_KEY)
+    args['local']['ece']['ece_url'] = args['local']['ece']['ece_url'].replace('https://', 'https://admin:ece-url-pw-1@')
+    args['remote']['es']['es_url'] = 'https://elastic:es-url-pw-2@es.example.com:9243'
+    sim.clear_log()
+    result = run_module(MODULE, args)
+    assert result['failed'] is True and 'local.ece.ece_url' in result['msg'] and 'remote.es.es_url' in result['msg']
+    assert 'ece-url-pw-1' not in json.dumps(result) and 'es-url-pw-2' not in json.dumps(result)
+    assert sim.requests() == []
