@@ -222,7 +222,8 @@ class SimulatorApp:
         if req.method == 'POST' and (path.rstrip('/').endswith('/deployments/_search') or path.startswith('/_security/_query/api_key')):
             write = False
         entry = {
-            'seq': 0, 'time': iso(stamp), 'server': server, 'env': env.name, 'deployment': dep_name, 'method': req.method,
+            'seq': 0, 'time': iso(stamp), 'server': server, 'client': '%s:%s' % tuple(req.client[:2]) if req.client else None,
+            'env': env.name, 'deployment': dep_name, 'method': req.method,
             'path': path, 'query': dict(req.query), 'status': None if response.drop else response.status,
             'duration_ms': round((time.monotonic() - started) * 1000, 3), 'write': write, 'body': req.logged_body(),
             'spec_violation': response.spec_violation, 'fault': response.fault,

@@ -326,3 +326,16 @@ def test_a_password_in_a_url_of_either_side_is_refused_and_never_shown(sim, conn
     assert result['failed'] is True and 'local.ece.ece_url' in result['msg'] and 'remote.es.es_url' in result['msg']
     assert 'ece-url-pw-1' not in json.dumps(result) and 'es-url-pw-2' not in json.dumps(result)
     assert sim.requests() == []
+
+
+def test_each_server_is_asked_over_one_kept_alive_connection_per_side(sim, conn, run_module):
+    args = link(conn, 'api_key', *API_KEY)
+    converge(run_module, args)
+    sim.clear_log()
+    assert run_module(MODULE, args)['changed'] is False
+    connections = collections.defaultdict(set)
+    for entry in sim.requests():
+        connections[entry['server']].add(entry['client'])
+    # both environments' ECE APIs and both clusters, each read over a single connection
+    assert sorted(connections) == ['ece:ece-a', 'ece:ece-b', 'es:ece-a/search-a', 'es:ece-b/data-b']
+    assert all(len(clients) == 1 for clients in connections.values()), dict(connections)

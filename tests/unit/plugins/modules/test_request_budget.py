@@ -50,3 +50,13 @@ def test_a_bad_elasticsearch_version_fails_before_any_request(sim, conn, run_mod
     result = run_module('es_role', conn.es('ece-a', 'search-a', name='reader', elasticsearch_version='eight'))
     assert result.get('failed') is True and 'elasticsearch_version' in result['msg']
     assert sim.requests() == []
+
+
+def test_a_module_run_sends_all_its_requests_over_one_kept_alive_connection(sim, conn, run_module):
+    args = conn.es('ece-a', 'search-a', alias='ece_b', mode='proxy', proxy_address='0123abcd.ece-b.example.com:9300',
+                   server_name='0123abcd.ece-b.example.com')
+    sim.clear_log()
+    assert run_module('es_remote_cluster', args)['changed'] is True
+    log = sim.requests()
+    assert [r['method'] for r in log] == ['GET', 'GET', 'PUT', 'GET']  # version, settings, write, _remote/info
+    assert len(set(r['client'] for r in log)) == 1
