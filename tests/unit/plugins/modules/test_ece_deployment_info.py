@@ -214,3 +214,31 @@ def test_a_port_out_of_range_fails_before_any_request(sim, conn, run_module):
     assert result['failed'] is True
     assert 'certificate_port' in result['msg']
     assert sim.requests() == []
+
+
+@pytest.fixture(scope='module')
+def many_deployments():
+    """A simulator of its own: one environment with 20 deployments."""
+    from ecesim.testing import Simulator  # pylint: disable=import-error
+    scenario = {'environments': [{'name': 'ece-many', 'ece_version': '3.8.0', 'region': 'ece-region', 'proxy_ca': 'public',
+                                  'generate': [{'count': 20, 'name': 'bulk-{n:02d}', 'versions': ['8.15.1']}]}]}
+    simulator = Simulator.start(scenario=scenario)
+    yield simulator
+    simulator.stop()
+
+
+def test_many_deployments_are_read_concurrently_by_at_most_eight_requests_at_a_time(many_deployments, run_module):
+    sim = many_deployments
+    info = sim.info['environments']['ece-many']
+    sim.settings(latency_ms=150)
+    sim.clear_log()
+    result = run_module(MODULE, dict(ece_url=info['ece_url'], ece_api_key=info['api_key'], ca_path=sim.info['ca_bundle']))
+    assert len(result['deployments']) == 20
+    reads = [r for r in sim.requests() if r['method'] == 'GET']
+    assert len(reads) == 20 and len(set(r['path'] for r in reads)) == 20
+    events = sorted([(start, 1) for start, dummy in map(_interval, reads)] + [(end, -1) for dummy, end in map(_interval, reads)])
+    in_flight, most = 0, 0
+    for dummy, change in events:
+        in_flight += change
+        most = max(most, in_flight)
+    assert 2 <= most <= 8  # concurrent, with a bounded pool
