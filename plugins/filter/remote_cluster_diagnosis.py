@@ -32,8 +32,9 @@ options:
     description:
       - What is known about the link, a dictionary with the keys below. Every key except C(alias) may be missing.
       - C(alias), C(model) (V(certificate) or V(api_key)), C(link) (a name used in messages).
-      - C(ports) (C(certificate), default V(9300), and C(api_key), default V(9443)), C(reload_min_version) (default
-        V(8.13.0)) and C(now) (milliseconds since the epoch, default the current time).
+      - C(ports) (C(certificate), default the remote's transport passthrough port, else V(9400), and C(api_key), default
+        V(9443)), C(reload_min_version) (default V(8.13.0)) and C(now) (milliseconds since the epoch, default the current
+        time).
       - C(local) and C(remote), each a dictionary with C(environment) (its name), C(deployment) (one item of
         RV(ece.remote_clusters.ece_deployment_info#module:deployments)), C(ref_id) (default the first Elasticsearch
         resource) and C(trust_relationships) (the result of M(ece.remote_clusters.ece_trust_relationship_info) with
@@ -90,10 +91,9 @@ import time
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.ece.remote_clusters.plugins.module_utils._common import same_certificate, version_tuple
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
+    API_KEY_PORT, PLAIN_TRANSPORT_PORT, VERSION_RULE, certificate_port, compatible_versions, same_certificate, version_tuple)
 
-# the older of two adjacent majors must be on its last minor (6.8, 7.17, 8.19)
-LAST_MINOR = {6: 8, 7: 17, 8: 19}
 API_KEY_MIN_VERSION = (8, 12, 0)
 PROXY_MODE_MIN_VERSION = (7, 6, 0)
 CREDENTIALS_MIN_VERSION = (8, 10, 0)
@@ -104,14 +104,6 @@ def _version(text):
         return version_tuple(text)
     except (TypeError, ValueError):
         return None
-
-
-def compatible(a, b):
-    """Elasticsearch remote-cluster compatibility: same major, or adjacent majors with the older on its last minor."""
-    older, newer = sorted([a, b])
-    if older[0] == newer[0]:
-        return True
-    return newer[0] - older[0] == 1 and older[1] >= LAST_MINOR.get(older[0], 99)
 
 
 def _split_address(address):
@@ -198,9 +190,8 @@ class Diagnosis:
         self.model = facts.get('model') or 'certificate'
         if self.model not in ('certificate', 'api_key'):
             raise AnsibleFilterError('remote_cluster_diagnosis: model must be certificate or api_key, not %r' % (self.model,))
-        ports = facts.get('ports') or {}
-        self.certificate_port = int(ports.get('certificate') or 9300)
-        self.api_key_port = int(ports.get('api_key') or 9443)
+        self.ports = facts.get('ports') or {}
+        self.api_key_port = int(self.ports.get('api_key') or API_KEY_PORT)
         self.reload_min_version = _version(facts.get('reload_min_version') or '8.13.0')
         self.now = facts.get('now') or int(time.time() * 1000)
         self.local = Side(facts.get('local'), 'local')
@@ -251,11 +242,10 @@ class Diagnosis:
                     self.add('incompatible_versions', side.role, 'The API-key model needs Elasticsearch 8.12 or later on both '
                              'clusters, but the %s cluster %s runs %s: upgrade it, or use the TLS-certificate model '
                              '(model: certificate).' % (side.role, side.label, side.version_text))
-        if local and remote and not compatible(local, remote):
+        if local and remote and not compatible_versions(local, remote):
             self.add('incompatible_versions', 'both', 'Elasticsearch %s (local, %s) and %s (remote, %s) are incompatible '
-                     'versions for remote clusters: they need the same major version, or adjacent majors with the older one '
-                     'on its last minor (6.8, 7.17, 8.19). Upgrade the older cluster.'
-                     % (self.local.version_text, self.local.label, self.remote.version_text, self.remote.label))
+                     'versions for remote clusters: they need %s. Upgrade the older cluster.'
+                     % (self.local.version_text, self.local.label, self.remote.version_text, self.remote.label, VERSION_RULE))
 
     # -- the alias's settings on the local cluster -------------------------------------------------
     def alias_settings(self):
@@ -277,7 +267,9 @@ class Diagnosis:
         mode = settings.get('mode') or ('proxy' if settings.get('proxy_address') else 'sniff')
         endpoint = (self.remote.cluster or {}).get('endpoint')
         endpoints = set(e for e in (endpoint, (self.remote.cluster or {}).get('aliased_endpoint')) if e)
-        passthrough = ((self.remote.cluster or {}).get('ports') or {}).get('transport_passthrough') or 9400
+        remote_ports = (self.remote.cluster or {}).get('ports')
+        passthrough = certificate_port(remote_ports)
+        self.certificate_port = certificate_port(remote_ports, self.ports.get('certificate'))
         if mode == 'proxy':
             self._check_proxy_mode(settings, endpoint, endpoints, passthrough)
         else:
@@ -308,12 +300,15 @@ class Diagnosis:
                 self.add('wrong_model', 'local', 'cluster.remote.%s.proxy_address uses port %d, the remote cluster server port of the '
                          'API-key model, but the link uses the TLS-certificate model, which connects to port %d: fix the port, or '
                          'set model: api_key.' % (self.alias, port, self.certificate_port))
+            elif port == PLAIN_TRANSPORT_PORT and port not in certificate_ports:
+                self.add('wrong_port', 'local', 'cluster.remote.%s.proxy_address uses port 9300: 9300 is the proxy\'s plain-text '
+                         'transport port, where no remote cluster connects; the TLS-certificate model connects to the transport '
+                         'passthrough port %d: apply the link again to correct it.' % (self.alias, self.certificate_port))
             elif port not in certificate_ports:
-                message = ('cluster.remote.%s.proxy_address uses port %s; the TLS-certificate model connects to port %d (or the '
-                           'transport passthrough port %d) of the ECE proxy.')
-                self.add('wrong_port', 'local', message % (self.alias, port, self.certificate_port, passthrough))
+                message = 'cluster.remote.%s.proxy_address uses port %s; the TLS-certificate model connects to the transport passthrough port %d of the ECE proxy.'
+                self.add('wrong_port', 'local', message % (self.alias, port, self.certificate_port))
         else:
-            if port in certificate_ports:
+            if port in certificate_ports + (PLAIN_TRANSPORT_PORT,):
                 self.add('wrong_model', 'local', 'cluster.remote.%s.proxy_address uses port %d of the TLS-certificate model, but the '
                          'link uses the API-key model, whose remote cluster server listens on port %d: fix the port, or set '
                          'model: certificate.' % (self.alias, port, self.api_key_port))

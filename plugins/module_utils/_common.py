@@ -10,6 +10,7 @@ __metaclass__ = type
 
 import base64
 import binascii
+import hashlib
 import re
 from urllib.parse import urlsplit
 
@@ -22,6 +23,18 @@ IDENTIFIER_RE = re.compile(r'^[A-Za-z0-9._-]+$')
 # user:password@ before the host, with or without a scheme: never echo such a URL
 USERINFO_RE = re.compile(r'^(?:[A-Za-z][A-Za-z0-9+.-]*://)?([^/?#@]*)@')
 TIME_VALUE_RE = re.compile(r'^[0-9]+(nanos|micros|ms|s|m|h|d)$')
+
+# Ports of the ECE proxies for remote clusters (ECE networking prerequisites, "Enable CCS/CCR"): the TLS-certificate
+# model connects on the transport passthrough port that the deployment read reports (9400 where it reports none); 9300 is
+# the proxies' plain-text transport-client port, where no remote cluster connects; the API-key model connects on 9443.
+CERTIFICATE_PORT = 9400
+PLAIN_TRANSPORT_PORT = 9300
+API_KEY_PORT = 9443
+
+
+def certificate_port(ports, override=None):
+    """The port of the TLS-certificate model: ``override``, else the ``transport_passthrough`` of ``ports``, else 9400."""
+    return int(override or (ports or {}).get('transport_passthrough') or CERTIFICATE_PORT)
 
 
 def version_tuple(version):
@@ -131,6 +144,16 @@ def check_installation_id(value, option='installation_id'):
     return None
 
 
+def check_ports(params, options=('certificate_port', 'api_key_port')):
+    """Messages about port options that are given but are no TCP port."""
+    errors = []
+    for option in options:
+        value = params.get(option)
+        if value is not None and not 1 <= value <= 65535:
+            errors.append('%s: %d is not a TCP port; give a number from 1 to 65535' % (option, value))
+    return errors
+
+
 def check_alias(alias, option='alias'):
     if not isinstance(alias, str) or not ALIAS_RE.match(alias):
         return ('%s: %r is not a valid remote cluster alias; use only lower-case letters, digits, "_" and "-" '
@@ -173,6 +196,57 @@ def pem_key(text):
 def same_certificate(a, b):
     """Whether two PEM texts hold the same certificates, however they are wrapped; false when one is missing."""
     return bool(a and b) and pem_key(a) == pem_key(b)
+
+
+def pem_fingerprint(text):
+    """The SHA-256 fingerprint (hex) of the first certificate of a PEM text; None when it holds none."""
+    certificates = split_pem_certificates(text)
+    if not certificates:
+        return None
+    body = ''.join(certificates[0].split('-----')[2].split())
+    return hashlib.sha256(base64.b64decode(body)).hexdigest()
+
+
+def public_ca_bundle():
+    """The bundle of publicly trusted root certificates that ``requests`` uses (certifi's), or None."""
+    try:
+        import certifi  # a dependency of requests
+    except ImportError:  # pragma: no cover
+        return None
+    return certifi.where()
+
+
+def publicly_trusted(pem, bundle_path=None):
+    """Whether the root certificate ``pem`` is one of the publicly trusted roots of ``bundle_path`` (default: the bundle
+    of ``requests``). A CA that is not there is private: the local cluster must be told to trust it."""
+    path = bundle_path or public_ca_bundle()
+    if not path:
+        return False
+    try:
+        with open(path) as handle:
+            roots = split_pem_certificates(handle.read()) or []
+    except (IOError, OSError, UnicodeDecodeError):
+        return False
+    return pem_key(pem) in set(pem_key(root) for root in roots)
+
+
+# Elasticsearch versions that can be connected as remote clusters: the same major, or adjacent majors with the older one
+# on its last minor (Elastic docs, "Remote clusters" version compatibility table)
+LAST_MINOR = {6: 8, 7: 17, 8: 19}
+# 8.18 was released together with 9.0 and connects with 9.0, not with later 9.x (same table)
+EARLY_LAST_MINOR = {(8, 18): (9, 0)}
+VERSION_RULE = ('the same major version, or adjacent majors with the older one on its last minor (6.8, 7.17, 8.19; 8.18 '
+                'with 9.0 only)')
+
+
+def compatible_versions(a, b):
+    """Whether clusters of versions ``a`` and ``b`` (strings or tuples) can be remote clusters of each other."""
+    older, newer = sorted(v if isinstance(v, tuple) else version_tuple(v) for v in (a, b))
+    if older[0] == newer[0]:
+        return True
+    if newer[0] - older[0] != 1:
+        return False
+    return older[1] >= LAST_MINOR.get(older[0], 99) or EARLY_LAST_MINOR.get(older[:2]) == newer[:2]
 
 
 def check_pem(text, option):

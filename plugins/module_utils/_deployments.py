@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
-    check_alias, check_deployment_ids, check_ref_id, check_version, version_tuple)
+    API_KEY_PORT, certificate_port as passthrough_port, check_alias, check_ports, check_deployment_ids, check_ref_id, check_version, version_tuple)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import query_flag, running_version
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import MASK, RemoteClustersModule, deployment_argument_spec
 
@@ -24,14 +24,16 @@ MAX_WORKERS = 8
 SEARCH_PAGE_SIZE = 1000  # per search page; further pages follow the cursor
 
 
-def remote_connection(endpoint, transport_passthrough, certificate_port, api_key_port):
+def remote_connection(endpoint, ports, certificate_port=None, api_key_port=API_KEY_PORT):
+    """The settings a local cluster needs to reach this resource through the ECE proxies, per model."""
     if not endpoint:
         return None
+    passthrough = passthrough_port(ports)
     return {
-        'certificate': {'proxy_address': '%s:%d' % (endpoint, certificate_port), 'server_name': endpoint},
+        'certificate': {'proxy_address': '%s:%d' % (endpoint, passthrough_port(ports, certificate_port)), 'server_name': endpoint},
         'api_key': {'proxy_address': '%s:%d' % (endpoint, api_key_port), 'server_name': endpoint},
-        'legacy_sniff': {'seeds': ['%s:1' % endpoint],
-                         'proxy': '%s:%s' % (endpoint, transport_passthrough) if transport_passthrough else None},
+        # sniff mode through the proxy (6.7 to 7.5): a seed the proxy ignores, and the proxy's passthrough port
+        'legacy_sniff': {'seeds': ['%s:1' % endpoint], 'proxy': '%s:%d' % (endpoint, passthrough)},
     }
 
 
@@ -63,8 +65,7 @@ def elasticsearch_view(resource, deployment, certificate_port, api_key_port):
                   'transport_passthrough': ports.get('transport_passthrough')},
         'trust': trust,
         'account_id': account_id,
-        'remote_connection': remote_connection(metadata.get('endpoint'), ports.get('transport_passthrough'),
-                                               certificate_port, api_key_port),
+        'remote_connection': remote_connection(metadata.get('endpoint'), ports, certificate_port, api_key_port),
     }
 
 
@@ -88,8 +89,8 @@ class DeploymentInfo(RemoteClustersModule):
         deployment_id=dict(type='str'),
         deployment_ids=dict(type='list', elements='str'),
         name=dict(type='str'),
-        certificate_port=dict(type='int', default=9300),
-        api_key_port=dict(type='int', default=9443, no_log=False),
+        certificate_port=dict(type='int'),
+        api_key_port=dict(type='int', default=API_KEY_PORT, no_log=False),
     )
     mutually_exclusive = [('deployment_id', 'deployment_ids', 'name')]
 
@@ -100,9 +101,7 @@ class DeploymentInfo(RemoteClustersModule):
             errors.append(check_deployment_ids([params['deployment_id']], 'deployment_id'))
         if params['deployment_ids'] is not None:
             errors.append(check_deployment_ids(params['deployment_ids'], 'deployment_ids'))
-        for option in ('certificate_port', 'api_key_port'):
-            if not 1 <= params[option] <= 65535:
-                errors.append('%s: %d is not a TCP port; give a number from 1 to 65535' % (option, params[option]))
+        errors.extend(check_ports(params))
         return errors
 
     def execute(self):
@@ -224,7 +223,8 @@ class DeploymentRestart(RemoteClustersModule):
             self.restart(deployment_id, ref_id)
 
         if self.params['wait']:
-            self.result['plan'] = self.client.wait_for_plan(deployment_id, ref_id, self.remaining(), previous_attempt)
+            self.result['plan'] = self.client.wait_for_plan(deployment_id, ref_id, self.remaining(), previous_attempt,
+                                                            after_write=True)
             self.result['msg'] = 'deployment %s (%s) restarted' % (deployment_id, ref_id)
         else:
             info = self.client.get(self.client.deployment_path(deployment_id, '/elasticsearch/%s' % ref_id),

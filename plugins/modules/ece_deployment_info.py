@@ -42,8 +42,11 @@ options:
     description:
       - Port of RV(deployments[].elasticsearch[].remote_connection.certificate.proxy_address), the port the ECE proxies
         accept remote cluster connections on in the TLS certificate model.
+      - By default the transport passthrough port the deployment read reports (C(metadata.ports.transport_passthrough)),
+        and 9400 where ECE reports none.
+      - Port 9300 of the ECE proxies is the plain-text transport-client port, where no remote cluster connects in the TLS
+        certificate model.
     type: int
-    default: 9300
   api_key_port:
     description:
       - Port of RV(deployments[].elasticsearch[].remote_connection.api_key.proxy_address), the port the ECE proxies
@@ -210,7 +213,7 @@ deployments:
                 proxy_address:
                   description: C(cluster.remote.<alias>.proxy_address), the endpoint and O(certificate_port).
                   type: str
-                  sample: a542184a7a7d45b88b83f95392f450ab.ece-b.example.com:9300
+                  sample: a542184a7a7d45b88b83f95392f450ab.ece-b.example.com:9400
                 server_name:
                   description: C(cluster.remote.<alias>.server_name), the endpoint.
                   type: str

@@ -50,7 +50,7 @@ options:
     choices: [proxy, sniff]
   proxy_address:
     description:
-      - Proxy mode, C(host:port) of the remote cluster, for example V(0123456789abcdef0123456789abcdef.ece.example.com:9300)
+      - Proxy mode, C(host:port) of the remote cluster, for example V(0123456789abcdef0123456789abcdef.ece.example.com:9400)
         for the TLS-certificate model or port 9443 for the API-key model.
       - Required in proxy mode.
     type: str
@@ -129,7 +129,7 @@ EXAMPLES = r'''
     es_password: "{{ vault_cluster_a_password }}"
     alias: ece_b_logs
     mode: proxy
-    proxy_address: 9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d.ece-b.example.com:9300
+    proxy_address: 9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d.ece-b.example.com:9400
     server_name: 9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d.ece-b.example.com
     skip_unavailable: true
     wait_for_connection: true
@@ -164,7 +164,7 @@ remote_cluster:
   type: dict
   sample:
     mode: proxy
-    proxy_address: 9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d.ece-b.example.com:9300
+    proxy_address: 9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d.ece-b.example.com:9400
     server_name: 9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d.ece-b.example.com
     skip_unavailable: 'true'
 remote_info:
@@ -177,7 +177,7 @@ remote_info:
   sample:
     connected: true
     mode: proxy
-    proxy_address: 9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d.ece-b.example.com:9300
+    proxy_address: 9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d.ece-b.example.com:9400
     server_name: 9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d.ece-b.example.com
     num_proxy_sockets_connected: 18
     max_proxy_socket_connections: 18

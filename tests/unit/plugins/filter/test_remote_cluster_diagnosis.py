@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from ansible_collections.ece.remote_clusters.plugins.filter.remote_cluster_diagnosis import (
-    FilterModule, compatible, remote_cluster_diagnosis)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._common import version_tuple
+    FilterModule, remote_cluster_diagnosis)
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import compatible_versions
 
 ENV_ID = {'ece-a': 'a1' * 16, 'ece-b': 'b2' * 16}
 ACCOUNT = {'ece-a': 'aa' * 16, 'ece-b': 'bb' * 16}
@@ -59,7 +59,7 @@ def deployment(name, env, version, trust):
             'aliased_endpoint': None, 'service_url': 'https://%s:9243' % host,
             'ports': {'http': 9200, 'https': 9243, 'transport_passthrough': 9400}, 'trust': trust, 'account_id': ACCOUNT[env],
             'remote_connection': {
-                'certificate': {'proxy_address': host + ':9300', 'server_name': host},
+                'certificate': {'proxy_address': host + ':9400', 'server_name': host},
                 'api_key': {'proxy_address': host + ':9443', 'server_name': host},
                 'legacy_sniff': {'seeds': [host + ':1'], 'proxy': host + ':9400'}},
         }],
@@ -106,7 +106,7 @@ def certificate_link(**changes):
         'local': {'environment': 'ece-a',
                   'deployment': deployment('search-a', 'ece-a', '8.14.3', external_trust('ece-a', 'ece-b', [CLUSTER['data-b']])),
                   'trust_relationships': relationships('ece-a', 'ece-b'),
-                  'remote_cluster': alias_result(proxy_settings('data-b', 'ece-b', 9300)),
+                  'remote_cluster': alias_result(proxy_settings('data-b', 'ece-b', 9400)),
                   'keystore': {'changed': False, 'exists': False, 'secret': None, 'restart_required': False}},
         'remote': {'environment': 'ece-b',
                    'deployment': deployment('data-b', 'ece-b', '8.15.1', external_trust('ece-b', 'ece-a', [CLUSTER['search-a']])),
@@ -157,7 +157,7 @@ def test_filter_is_registered_under_its_name():
 
 def test_a_connected_link_has_no_problem():
     facts = certificate_link()
-    facts['local']['remote_cluster'] = alias_result(proxy_settings('data-b', 'ece-b', 9300), connected=True)
+    facts['local']['remote_cluster'] = alias_result(proxy_settings('data-b', 'ece-b', 9400), connected=True)
     assert remote_cluster_diagnosis(facts) == []
 
 
@@ -196,16 +196,16 @@ def test_an_alias_without_settings_is_missing_and_nothing_else_is_checked():
 
 def test_a_proxy_address_on_another_host_is_a_wrong_address():
     facts = certificate_link()
-    facts['local']['remote_cluster'] = alias_result(dict(proxy_settings('data-b', 'ece-b', 9300), proxy_address='data-b.ece-b.example.com:9300'))
+    facts['local']['remote_cluster'] = alias_result(dict(proxy_settings('data-b', 'ece-b', 9400), proxy_address='data-b.ece-b.example.com:9400'))
     assert kinds(facts) == ['wrong_address']
     assert 'points at data-b.ece-b.example.com, which is not the endpoint of the remote deployment ece-b/data-b' in messages(facts)[0]
 
 
 def test_a_missing_or_wrong_server_name_is_named():
     facts = certificate_link()
-    facts['local']['remote_cluster'] = alias_result(dict(proxy_settings('data-b', 'ece-b', 9300), server_name=None))
+    facts['local']['remote_cluster'] = alias_result(dict(proxy_settings('data-b', 'ece-b', 9400), server_name=None))
     assert kinds(facts) == ['wrong_server_name']
-    facts['local']['remote_cluster'] = alias_result(dict(proxy_settings('data-b', 'ece-b', 9300), server_name='ece-b.example.com'))
+    facts['local']['remote_cluster'] = alias_result(dict(proxy_settings('data-b', 'ece-b', 9400), server_name='ece-b.example.com'))
     assert kinds(facts) == ['wrong_server_name']
     assert 'server_name is ece-b.example.com, not the remote endpoint' in messages(facts)[0]
 
@@ -214,13 +214,30 @@ def test_a_port_that_is_no_proxy_port_is_a_wrong_port():
     facts = certificate_link()
     facts['local']['remote_cluster'] = alias_result(proxy_settings('data-b', 'ece-b', 9200))
     assert kinds(facts) == ['wrong_port']
-    assert 'uses port 9200; the TLS-certificate model connects to port 9300 (or the transport passthrough port 9400)' in messages(facts)[0]
+    assert 'uses port 9200; the TLS-certificate model connects to the transport passthrough port 9400' in messages(facts)[0]
 
 
 def test_the_transport_passthrough_port_is_right_for_the_certificate_model():
     facts = certificate_link()
     facts['local']['remote_cluster'] = alias_result(proxy_settings('data-b', 'ece-b', 9400))
     assert kinds(facts) == ['unknown']
+
+
+def test_the_plain_text_transport_port_is_a_problem_of_its_own_in_the_certificate_model():
+    facts = certificate_link()
+    facts['local']['remote_cluster'] = alias_result(proxy_settings('data-b', 'ece-b', 9300))
+    assert kinds(facts) == ['wrong_port']
+    assert ("uses port 9300: 9300 is the proxy's plain-text transport port, where no remote cluster connects; the "
+            "TLS-certificate model connects to the transport passthrough port 9400") in messages(facts)[0]
+
+
+def test_the_passthrough_port_the_deployment_reports_is_the_default():
+    facts = certificate_link()
+    cluster(facts, 'remote')['ports']['transport_passthrough'] = 19400
+    facts['local']['remote_cluster'] = alias_result(proxy_settings('data-b', 'ece-b', 19400))
+    assert kinds(facts) == ['unknown']
+    facts['local']['remote_cluster'] = alias_result(proxy_settings('data-b', 'ece-b', 9400))
+    assert kinds(facts) == ['wrong_port']
 
 
 def test_the_api_key_port_in_the_certificate_model_is_a_wrong_model():
@@ -246,7 +263,7 @@ def test_a_configured_port_replaces_the_default():
 
 def test_credentials_loaded_in_the_certificate_model_are_a_wrong_model():
     facts = certificate_link()
-    facts['local']['remote_cluster'] = alias_result(proxy_settings('data-b', 'ece-b', 9300), credentials=True)
+    facts['local']['remote_cluster'] = alias_result(proxy_settings('data-b', 'ece-b', 9400), credentials=True)
     facts['local']['keystore']['exists'] = True
     assert kinds(facts) == ['wrong_model']
     assert 'has credentials loaded for ece_b_data, so it connects in the API-key model' in messages(facts)[0]
@@ -316,9 +333,11 @@ def test_a_pending_plan_says_that_trust_waits_for_it():
 @pytest.mark.parametrize('local, remote, expected', [
     ('8.15.1', '7.17.25', True), ('7.17.25', '6.8.23', True), ('9.1.0', '8.19.2', True), ('8.14.3', '8.15.1', True),
     ('8.15.1', '7.16.3', False), ('9.1.0', '8.15.1', False), ('8.15.1', '6.8.23', False), ('7.10.2', '6.7.1', False),
+    # 8.18 was released with 9.0 and connects with 9.0 only
+    ('8.18.3', '9.0.4', True), ('9.0.0', '8.18.0', True), ('8.18.3', '9.1.0', False), ('10.0.0', '8.19.2', False),
 ])
 def test_version_compatibility_follows_the_last_minor_rule(local, remote, expected):
-    assert compatible(version_tuple(local), version_tuple(remote)) is expected
+    assert compatible_versions(local, remote) is expected
 
 
 def test_incompatible_versions_are_named_with_both_versions():
@@ -422,7 +441,7 @@ def same_environment_link(remote_trust):
     facts['remote'] = {'environment': 'ece-a', 'trust_relationships': relationships('ece-a'),
                        'deployment': dict(deployment('data-b', 'ece-b', '8.15.1', remote_trust))}
     cluster(facts, 'remote')['account_id'] = ACCOUNT['ece-a']
-    facts['local']['remote_cluster'] = alias_result(proxy_settings('data-b', 'ece-b', 9300))
+    facts['local']['remote_cluster'] = alias_result(proxy_settings('data-b', 'ece-b', 9400))
     return facts
 
 

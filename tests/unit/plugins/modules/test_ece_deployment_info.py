@@ -77,8 +77,10 @@ def test_remote_connection_uses_the_endpoint_and_the_default_ports(sim, conn, ru
     result = run_module(MODULE, conn.ece('ece-a', deployment_id=search_a['id']))
     [es] = result['deployments'][0]['elasticsearch']
     endpoint = search_a['elasticsearch']['endpoint']
+    assert es['ports']['transport_passthrough'] == 9400
     assert es['remote_connection'] == {
-        'certificate': {'proxy_address': endpoint + ':9300', 'server_name': endpoint},
+        # the transport passthrough port ECE reports for the deployment, where the TLS-certificate model connects
+        'certificate': {'proxy_address': '%s:%d' % (endpoint, es['ports']['transport_passthrough']), 'server_name': endpoint},
         'api_key': {'proxy_address': endpoint + ':9443', 'server_name': endpoint},
         'legacy_sniff': {'seeds': [endpoint + ':1'], 'proxy': '%s:%d' % (endpoint, es['ports']['transport_passthrough'])},
     }
@@ -86,10 +88,10 @@ def test_remote_connection_uses_the_endpoint_and_the_default_ports(sim, conn, ru
 
 def test_remote_connection_ports_are_configurable(sim, conn, run_module):
     search_a = conn.deployment('ece-a', 'search-a')
-    result = run_module(MODULE, conn.ece('ece-a', deployment_id=search_a['id'], certificate_port=9400, api_key_port=9444))
+    result = run_module(MODULE, conn.ece('ece-a', deployment_id=search_a['id'], certificate_port=19400, api_key_port=9444))
     connection = result['deployments'][0]['elasticsearch'][0]['remote_connection']
     endpoint = search_a['elasticsearch']['endpoint']
-    assert connection['certificate']['proxy_address'] == endpoint + ':9400'
+    assert connection['certificate']['proxy_address'] == endpoint + ':19400'
     assert connection['api_key']['proxy_address'] == endpoint + ':9444'
 
 
