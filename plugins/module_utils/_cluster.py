@@ -33,8 +33,8 @@ def check_address(value, option):
     host, sep, port = text.rpartition(':')
     if (not sep or not host.strip() or not port.isdigit() or not 1 <= int(port) <= 65535 or any(c.isspace() for c in text)
             or '/' in host):  # no scheme (https://) or path: a transport address is host:port only
-        return ('%s: %r is not an address like "remote.example.com:9300"; write host:port with a port from 1 to 65535 '
-                '(9300 for the TLS-certificate model, 9443 for the API-key model on ECE)' % (option, text))
+        return ('%s: %r is not an address like "remote.example.com:9400"; write host:port with a port from 1 to 65535 '
+                '(9400 for the TLS-certificate model, 9443 for the API-key model on ECE)' % (option, text))
     return None
 
 
@@ -99,7 +99,7 @@ class RemoteCluster(RemoteClustersModule):
             errors.append('give proxy_address (proxy mode) or seeds (sniff mode): the address of the remote cluster')
         elif mode == 'proxy' and not params['proxy_address']:
             errors.append('proxy mode needs proxy_address, the host:port of the remote cluster (for example '
-                          '"<remote endpoint>:9300"), usually with server_name "<remote endpoint>"')
+                          '"<remote endpoint>:9400"), usually with server_name "<remote endpoint>"')
         elif mode == 'sniff' and not params['seeds']:
             errors.append('sniff mode needs seeds, a list of host:port addresses of remote nodes')
         if params['proxy_address']:
@@ -228,30 +228,62 @@ class RemoteCluster(RemoteClustersModule):
         return view
 
     def remote_info(self, alias):
-        info = self.client.get('/_remote/info', 'read the remote cluster connections')
-        return (info or {}).get(alias)
+        return self.client.remote_info().get(alias)
+
+    def probe(self, alias):
+        """Attempt a connection, then read it: the alias's ``_remote/info`` entry after the attempt."""
+        self.client.probe_remote_cluster(alias)
+        return self.remote_info(alias)
 
     def wait_for_connection(self, alias):
+        """Wait until ``alias`` is connected. ``_remote/info`` only reports the current connection, and Elasticsearch does
+        not reconnect by itself: every poll after the first read attempts a connection (``probe``)."""
         timeout = self.params['wait_timeout']
         deadline = time.monotonic() + timeout
-        while True:
-            entry = self.remote_info(alias)
-            if entry and entry.get('connected'):
-                return entry
+        entry = self.remote_info(alias)
+        while not (entry and entry.get('connected')):
             if time.monotonic() >= deadline:
                 state = ('last _remote/info entry: %s' % entry) if entry else 'the alias is not listed in _remote/info'
                 self.fail('remote cluster %s is not connected after %ds (%s); check the address and server_name, the trust '
                           'between the deployments (and environments), and for the API-key model the credentials in the '
                           'keystore' % (alias, timeout, state), changed=self.result['changed'],
                           remote_cluster=self.result.get('remote_cluster'), remote_info=entry)
-            self.client.sleep(POLL_INTERVAL)
+            entry = self.probe(alias)
+            if not (entry and entry.get('connected')):
+                self.client.sleep(POLL_INTERVAL)
+        return entry
 
 
 # -- es_cross_cluster_api_key --------------------------------------------------------------------------------------
 MIN_VERSION = '8.10.0'
+# metadata that says which link owns a key (written by remote_cluster_link); a key that names another owner is never this one
+MANAGED_BY = 'ece.remote_clusters'
+OWNER_KEYS = ('local_cluster_id', 'alias')
+# metadata that records the expiration asked for: the key shows only when it expires, not the duration it was given
+EXPIRATION_KEY = 'requested_expiration'
+# a key created with an expiration ends within this many milliseconds of its creation plus that duration
+EXPIRATION_TOLERANCE_MS = 60000
+# the update API takes an expiration from this version on
+EXPIRATION_UPDATE_VERSION = '8.13.0'
+TIME_UNITS_MS = {'nanos': 1e-6, 'micros': 1e-3, 'ms': 1, 's': 1000, 'm': 60000, 'h': 3600000, 'd': 86400000}
 ACCESS_KINDS = ('search', 'replication')
 # an index entry of a cross-cluster API key's access (search entries add query and field_security)
 INDEX_ENTRY = dict(names=dict(type='list', elements='str', required=True), allow_restricted_indices=dict(type='bool'))
+
+
+def time_value_ms(value):
+    """An Elasticsearch time value (checked by ``check_time_value``) in milliseconds."""
+    number = value.rstrip('nacromshd')
+    return int(number) * TIME_UNITS_MS[value[len(number):]]
+
+
+def owned_by(key, metadata):
+    """Whether ``key`` may be the key of the owner ``metadata`` describes: a key that another link of this collection
+    owns (another local cluster or alias in its metadata) is not."""
+    theirs, mine = key.get('metadata') or {}, metadata or {}
+    if theirs.get('managed_by') != MANAGED_BY or mine.get('managed_by') != MANAGED_BY:
+        return True
+    return all(theirs.get(k) in (None, mine.get(k)) for k in OWNER_KEYS)
 
 
 def normalize_access(access):
@@ -311,15 +343,39 @@ class CrossClusterApiKey(RemoteClustersModule):
         return errors
 
     def find_active_keys(self):
-        """The active cross-cluster keys with exactly this name, newest first."""
+        """The active cross-cluster keys with exactly this name that no other owner claims, newest first."""
         name = self.params['name']
         payload = self.client.get('/_security/api_key', 'look up the cross-cluster API keys named %s' % name,
                                   params={'name': name, 'active_only': 'true'}, allow_status=(404,))
         now = time.time() * 1000
         keys = [k for k in (payload or {}).get('api_keys') or []
                 if k.get('name') == name and k.get('type') == 'cross_cluster' and not k.get('invalidated')
-                and (not k.get('expiration') or k['expiration'] > now)]
+                and (not k.get('expiration') or k['expiration'] > now) and owned_by(k, self.params['metadata'])]
         return sorted(keys, key=lambda k: k.get('creation') or 0, reverse=True)
+
+    def desired_metadata(self, current=None):
+        """The metadata to write: the given one (else the current one), with the requested expiration recorded."""
+        params = self.params
+        metadata = params['metadata'] if params['metadata'] is not None else (current or {}).get('metadata') or {}
+        metadata = dict(metadata)
+        if params['expiration'] is not None:
+            metadata[EXPIRATION_KEY] = params['expiration']
+        elif EXPIRATION_KEY in ((current or {}).get('metadata') or {}):
+            metadata.setdefault(EXPIRATION_KEY, current['metadata'][EXPIRATION_KEY])
+        return metadata
+
+    def expiration_changed(self, current):
+        """Whether the expiration asked for differs from the one the key was given (recorded in its metadata, or for a key
+        without that record, its lifetime from creation to expiration)."""
+        wanted = self.params['expiration']
+        if wanted is None:
+            return False
+        recorded = (current.get('metadata') or {}).get(EXPIRATION_KEY)
+        if recorded is not None:
+            return recorded != wanted
+        if not current.get('expiration') or not current.get('creation'):
+            return True
+        return abs(current['expiration'] - current['creation'] - time_value_ms(wanted)) > EXPIRATION_TOLERANCE_MS
 
     def execute(self):
         params = self.params
@@ -329,19 +385,12 @@ class CrossClusterApiKey(RemoteClustersModule):
             raise ApiError('cross-cluster API keys need Elasticsearch 8.10 or later, but %s runs %s; use the TLS-certificate '
                            'model for this cluster' % (params['es_url'], version))
         keys = self.find_active_keys()
-        self.result.update(id=None, name=name, created=False, updated=False, invalidated_ids=[], encoded=None, expiration=None)
+        self.result.update(id=None, name=name, created=False, updated=False, invalidated_ids=[], previous_ids=[], encoded=None,
+                           expiration=None)
         if params['state'] == 'absent':
             self.absent(keys)
         else:
             self.present(keys)
-
-    def absent(self, keys):
-        before = self.view(keys[0]) if keys else {}
-        ids = [k['id'] for k in keys]
-        if ids:
-            self.set_changed()
-            self.result['invalidated_ids'] = ids if self.check_mode else self.invalidate(ids)
-        self.set_diff(before, {})
 
     def present(self, keys):
         params = self.params
@@ -359,59 +408,63 @@ class CrossClusterApiKey(RemoteClustersModule):
 
     def create(self, previous):
         params = self.params
-        body = {'name': params['name'], 'access': request_access(params['access'])}
-        if params['metadata'] is not None:
-            body['metadata'] = params['metadata']
+        metadata = self.desired_metadata()
+        body = {'name': params['name'], 'access': request_access(params['access']), 'metadata': metadata}
         if params['expiration'] is not None:
             body['expiration'] = params['expiration']
         self.set_changed()
         self.result['created'] = True
+        # the keys this one replaces: invalidated now when asked, else left to the caller (once the new key is in use)
+        self.result['previous_ids'] = [k['id'] for k in previous]
+        view = self.view({'id': None, 'name': params['name'], 'access': params['access'], 'metadata': metadata})
         if self.check_mode:
-            key = {'id': None, 'name': params['name'], 'access': params['access'], 'metadata': params['metadata'] or {}}
-            self.result['invalidated_ids'] = [k['id'] for k in previous] if params['invalidate_previous'] else []
-            return self.view(key)
-        created = self.client.request('POST', '/_security/cross_cluster/api_key',
-                                      'create the cross-cluster API key %s' % params['name'], body=body)[1]
+            self.result['invalidated_ids'] = self.result['previous_ids'] if params['invalidate_previous'] else []
+            return view
+        created = self.client.create_cross_cluster_api_key(body)
         # the secret must never reach a message, even one about a later failure
         self.client.add_secret(created.get('encoded'))
         self.client.add_secret(created.get('api_key'))
         self.result.update(id=created.get('id'), encoded=created.get('encoded'), expiration=created.get('expiration'))
         if params['invalidate_previous'] and previous:
-            self.result['invalidated_ids'] = self.invalidate([k['id'] for k in previous])
-        return self.view({'id': created.get('id'), 'name': params['name'], 'access': params['access'],
-                          'metadata': params['metadata'] or {}})
+            self.result['invalidated_ids'] = self.client.invalidate_api_keys([k['id'] for k in previous])
+        return dict(view, id=created.get('id'))
 
     def update(self, current):
         params = self.params
         self.result.update(id=current['id'], expiration=current.get('expiration'))
-        body = {}
+        metadata = self.desired_metadata(current)
+        changes = {}
         if normalize_access(params['access']) != normalize_access(current.get('access')):
-            body['access'] = request_access(params['access'])
-        if params['metadata'] is not None and params['metadata'] != (current.get('metadata') or {}):
-            body['metadata'] = params['metadata']
-        after = dict(current)
-        after.update(body)
-        if not body:
+            changes['access'] = request_access(params['access'])
+        if metadata != (current.get('metadata') or {}):
+            changes['metadata'] = metadata
+        if self.expiration_changed(current):
+            if not self.client.version_at_least(EXPIRATION_UPDATE_VERSION):
+                raise ApiError('expiration: the key %s exists with another expiration, and Elasticsearch %s cannot change the '
+                               'expiration of a key (8.13 and later can); set rotate: true to replace the key by one with this '
+                               'expiration' % (current['id'], self.client.version))
+            changes['expiration'] = params['expiration']
+        after = dict(current, access=params['access'], metadata=metadata)
+        if not changes:
             return self.view(after)
         self.set_changed()
         self.result['updated'] = True
         if not self.check_mode:
-            response = self.client.request('PUT', '/_security/cross_cluster/api_key/%s' % current['id'],
-                                           'update the cross-cluster API key %s (%s)' % (params['name'], current['id']),
-                                           body=body)[1]
+            # access goes with every update (the API reference has it required); the same access changes nothing
+            body = dict(changes, access=request_access(params['access']))
+            response = self.client.update_cross_cluster_api_key(current['id'], body)
             # Elasticsearch's own verdict; false when it found nothing to change after all
             self.result['updated'] = bool((response or {}).get('updated', True))
             self.result['changed'] = self.result['updated']
         return self.view(after)
 
-    def invalidate(self, ids):
-        response = self.client.request('DELETE', '/_security/api_key', 'invalidate the cross-cluster API keys %s' % ', '.join(ids),
-                                       body={'ids': ids})[1] or {}
-        if response.get('error_count'):
-            reasons = '; '.join(str((d or {}).get('reason') or d) for d in response.get('error_details') or [])
-            raise ApiError('invalidate the cross-cluster API keys %s: %d error(s): %s' % (', '.join(ids), response['error_count'],
-                                                                                          reasons or 'no details'))
-        return list(response.get('invalidated_api_keys') or []) + list(response.get('previously_invalidated_api_keys') or [])
+    def absent(self, keys):
+        before = self.view(keys[0]) if keys else {}
+        ids = [k['id'] for k in keys]
+        if ids:
+            self.set_changed()
+            self.result['invalidated_ids'] = ids if self.check_mode else self.client.invalidate_api_keys(ids)
+        self.set_diff(before, {})
 
     @staticmethod
     def view(key):

@@ -15,6 +15,8 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._client import
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import version_tuple
 
 API_PREFIX = '/api/v1'
+# polls in a row that show no plan pending, after a write, before the wait takes it that no plan started
+QUIET_POLLS = 3
 DEPLOYMENT_QUERY = dict(show_settings=True, show_metadata=True, show_plans=True, clear_transient=True)
 
 
@@ -49,6 +51,12 @@ class EceClient(ApiClient):
 
     def get(self, path, operation, params=None, allow_status=(), reuse=False):
         return self.request('GET', path, operation, params=params, allow_status=allow_status, reuse=reuse)[1]
+
+    # -- platform --------------------------------------------------------------------------------
+    def platform_version(self):
+        """The ECE version (``GET /platform``, ``PlatformInfo.version``), e.g. ``3.7.2``."""
+        info = self.get('%s/platform' % API_PREFIX, 'read the ECE platform version', reuse=True) or {}
+        return info.get('version')
 
     # -- trust relationships ---------------------------------------------------------------------
     def list_trust_relationships(self, include_certificate=True):
@@ -128,9 +136,14 @@ class EceClient(ApiClient):
             deployment, version = self.get_deployment(deployment_id, reuse=not (waited_for_pending or conflict_retried))
             resource = self.es_resource(deployment, ref_id)
             settings = compute(resource)
+            plan_info = resource['info'].get('plan_info') or {}
+            if settings is None and wait and plan_info.get('pending') and not self.read_only:
+                # nothing to change, but a plan still runs (perhaps the one of an earlier run that made this change):
+                # the settings are in force only once it ended well
+                self.warn('deployment %s: its settings are as wanted, waiting for its pending plan to finish' % deployment_id)
+                return resource, None, self.wait_for_plan(deployment_id, resource['ref_id'], wait_timeout)
             if settings is None or self.read_only:
                 return resource, settings, None
-            plan_info = resource['info'].get('plan_info') or {}
             if plan_info.get('pending') and not waited_for_pending:
                 # ECE refuses an update while another plan runs: let it finish, then read again
                 self.warn('deployment %s: waiting for the pending plan to finish before the update' % deployment_id)
@@ -158,35 +171,48 @@ class EceClient(ApiClient):
                 raise
             plan_summary = None
             if wait:
-                plan_summary = self.wait_for_plan(deployment_id, resource['ref_id'], wait_timeout, previous_attempt)
+                plan_summary = self.wait_for_plan(deployment_id, resource['ref_id'], wait_timeout, previous_attempt, after_write=True)
             return resource, settings, plan_summary
         raise ApiError('update deployment %s: unreachable' % deployment_id)  # pragma: no cover
 
-    def wait_for_plan(self, deployment_id, ref_id, timeout, previous_attempt=None, poll_interval=0.25, max_interval=5.0):
+    def wait_for_plan(self, deployment_id, ref_id, timeout, previous_attempt=None, poll_interval=0.25, max_interval=5.0,
+                      after_write=False):
         """Wait until the Elasticsearch resource has no pending plan; fail with the plan's own error.
 
-        Returns a summary ``{attempt_id, status, duration_seconds}`` of the attempt that ran, or
-        ``None`` when no new plan attempt appeared.
+        ECE answers a write before the plan it starts shows as pending. After a write (``after_write``), the wait
+        therefore ends only on a plan attempt newer than ``previous_attempt`` (the current one before the write), or
+        after ``QUIET_POLLS`` consecutive polls that show no plan pending and no newer attempt, as ECE's own clients do
+        (cloud-sdk-go's plan tracker): never on the first poll.
+
+        Returns a summary ``{attempt_id, status, duration_seconds}`` of the attempt that ran, or ``None`` when no new
+        plan attempt appeared.
         """
         path = self.deployment_path(deployment_id, '/elasticsearch/%s' % ref_id)
         operation = 'wait for the plan of deployment %s (%s)' % (deployment_id, ref_id)
         deadline = time.monotonic() + timeout
         started = time.monotonic()
         watched = None
+        quiet = 0
         while True:
             info = self.get(path, operation, params={'show_plans': 'true', 'show_plan_logs': 'true',
                                                      'show_plan_history': 'true'}).get('info', {})
             plan_info = info.get('plan_info') or {}
             pending = plan_info.get('pending')
-            if pending:
-                watched = pending.get('plan_attempt_id') or watched
+            attempt = None if pending else _find_attempt(plan_info, watched, previous_attempt)
+            if pending or (attempt is None and after_write and watched is None and quiet + 1 < QUIET_POLLS):
+                if pending:
+                    watched = pending.get('plan_attempt_id') or watched
+                else:
+                    quiet += 1
                 if time.monotonic() >= deadline:
-                    raise ApiError('%s: still pending after %ss (wait_timeout): plan attempt %s, step %s' % (
-                        operation, timeout, watched, _current_step(pending)))
+                    if not pending:
+                        return None
+                    raise ApiError('%s: still pending after %ss (wait_timeout): plan attempt %s, started %s, step %s' % (
+                        operation, timeout, watched, pending.get('attempt_start_time') or 'at an unknown time',
+                        _current_step(pending)), error={'plan_attempt_id': watched, 'pending': True})
                 self.sleep(poll_interval)
                 poll_interval = min(max_interval, poll_interval * 1.5)  # short plans end quickly, long ones are polled gently
                 continue
-            attempt = _find_attempt(plan_info, watched, previous_attempt)
             if attempt is None:
                 return None
             failure = plan_failure(attempt)

@@ -10,8 +10,13 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiClient
+from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiClient, ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import version_tuple
+
+# the resolve cluster API, the lightest request that makes a cluster connect to its remote clusters, exists from this version
+RESOLVE_CLUSTER_VERSION = '8.13.0'
+# an index pattern that matches nothing, for a probe search before 8.13
+PROBE_PATTERN = 'ece-remote-clusters-probe-none*'
 
 
 class ElasticsearchClient(ApiClient):
@@ -54,3 +59,43 @@ class ElasticsearchClient(ApiClient):
 
     def version_at_least(self, minimum):
         return version_tuple(self.version) >= version_tuple(minimum)
+
+    # -- cross-cluster API keys --------------------------------------------------------------------
+    def create_cross_cluster_api_key(self, body):
+        """``POST /_security/cross_cluster/api_key``; the answer holds the secret (``api_key``, ``encoded``) once."""
+        return self.request('POST', '/_security/cross_cluster/api_key', 'create the cross-cluster API key %s' % body['name'],
+                            body=body)[1]
+
+    def update_cross_cluster_api_key(self, key_id, body):
+        return self.request('PUT', '/_security/cross_cluster/api_key/%s' % key_id,
+                            'update the cross-cluster API key %s' % key_id, body=body)[1]
+
+    def invalidate_api_keys(self, ids, operation=None):
+        """Invalidate API keys by ID; returns the IDs that are invalidated now (also those that were already)."""
+        operation = operation or 'invalidate the API keys %s' % ', '.join(ids)
+        response = self.request('DELETE', '/_security/api_key', operation, body={'ids': list(ids)})[1] or {}
+        if response.get('error_count'):
+            reasons = '; '.join(str((d or {}).get('reason') or d) for d in response.get('error_details') or [])
+            raise ApiError('%s: %d error(s): %s' % (operation, response['error_count'], reasons or 'no details'))
+        return list(response.get('invalidated_api_keys') or []) + list(response.get('previously_invalidated_api_keys') or [])
+
+    # -- remote clusters ---------------------------------------------------------------------------
+    def remote_info(self):
+        """``GET /_remote/info``: the current connection of every remote cluster; it never attempts a connection."""
+        return self.get('/_remote/info', 'read the remote cluster connections') or {}
+
+    def probe_remote_cluster(self, alias):
+        """Make the local cluster attempt a connection to ``alias``: Elasticsearch does not reconnect to a disconnected
+        remote cluster by itself, a cross-cluster request makes it try. The lightest request the version has:
+        ``_resolve/cluster`` from 8.13, else a search of the remote cluster that matches no index and reads no data.
+        Its answer is not the verdict (``_remote/info`` is); a failed attempt is an error that is ignored."""
+        if self.version_at_least(RESOLVE_CLUSTER_VERSION):
+            path, params = '/_resolve/cluster/%s:*' % alias, None
+        else:
+            path = '/%s:%s/_search' % (alias, PROBE_PATTERN)
+            params = {'size': '0', 'allow_no_indices': 'true', 'ignore_unavailable': 'true'}
+        try:
+            self.request('GET', path, 'attempt a connection to remote cluster %s' % alias, params=params,
+                         allow_status=tuple(range(400, 600)))
+        except ApiError:  # the connection itself may be what fails; _remote/info tells
+            pass

@@ -88,14 +88,19 @@ options:
             type: bool
   expiration:
     description:
-      - Lifetime of a key when it is B(created), for example V(90d). Default is no expiration.
-      - Not sent when an existing key is updated (Elasticsearch would then report a change on every run); use O(rotate) to get a
-        key with a new expiration.
+      - Lifetime of the key, for example V(90d). Default is no expiration.
+      - The value asked for is recorded in the key's metadata as C(requested_expiration), since Elasticsearch only shows when a
+        key expires. When it differs from the value of an existing key (or, for a key without that record, from its lifetime
+        at creation), the key is updated with it, and its new expiration counts from the update; Elasticsearch 8.13 and later
+        can update it, older versions fail before any write (use O(rotate)). Not given, the expiration is left as it is.
     type: str
   metadata:
     description:
       - Arbitrary metadata of the key; keys starting with C(_) are reserved.
       - When not set, the key's metadata is neither compared nor changed.
+      - A key whose metadata names another owner (C(managed_by=ece.remote_clusters) with another C(local_cluster_id) or
+        C(alias) than this metadata, as M(ece.remote_clusters.remote_cluster_link) writes) is never taken for this one: it
+        is neither updated nor invalidated.
     type: dict
   rotate:
     description:
@@ -227,6 +232,12 @@ updated:
   type: bool
 invalidated_ids:
   description: IDs of the keys that were (or would be) invalidated, by O(state=absent) or O(invalidate_previous=true).
+  returned: always
+  type: list
+  elements: str
+  sample: [VuaCfGcBCdbkQm-e5aOx]
+previous_ids:
+  description: IDs of the active keys of this name that a new key replaces (O(rotate=true)), invalidated or not.
   returned: always
   type: list
   elements: str

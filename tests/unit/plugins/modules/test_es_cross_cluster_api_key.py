@@ -153,7 +153,11 @@ def test_a_metadata_change_updates_only_the_metadata(sim, conn, run_module):
     result = run_module(MODULE, key_args(conn, metadata={'owner': 'team-b'}))
 
     assert (result['changed'], result['updated'], result['id']) == (True, True, first['id'])
-    assert [w['body'] for w in writes(sim)] == [{'metadata': {'owner': 'team-b'}}]
+    # access goes with every update (required in the Elasticsearch API specification), unchanged
+    [body] = [w['body'] for w in writes(sim)]
+    assert body['metadata'] == {'owner': 'team-b'}
+    assert body['access'] == {'search': [{'names': ['logs-*', 'metrics-*']}], 'replication': [{'names': ['archive-*']}]}
+    assert sorted(body) == ['access', 'metadata']
 
 
 def test_metadata_not_given_is_neither_compared_nor_changed(sim, conn, run_module):
@@ -353,3 +357,46 @@ def test_the_secret_never_appears_in_warnings_or_other_return_values(sim, conn, 
     others = dict((k, v) for k, v in result.items() if k not in ('encoded', 'invocation'))
     assert secret and secret not in json.dumps(others)
     assert all(secret not in w for w in warnings(result))
+
+
+# -- expiration and owners ----------------------------------------------------------------------------------------------------
+def test_a_changed_expiration_updates_the_existing_key_and_a_rerun_changes_nothing(sim, conn, run_module):
+    first = run_module(MODULE, key_args(conn, expiration='30d'))
+    assert active(sim)[0]['metadata'] == {'requested_expiration': '30d'}
+    sim.clear_log()
+    assert run_module(MODULE, key_args(conn, expiration='30d'))['changed'] is False
+    assert writes(sim) == []
+
+    result = run_module(MODULE, key_args(conn, expiration='60d'))
+
+    assert (result['changed'], result['updated'], result['created'], result['id']) == (True, True, False, first['id'])
+    [body] = [w['body'] for w in writes(sim)]
+    assert body['expiration'] == '60d' and body['metadata'] == {'requested_expiration': '60d'}
+    [key] = active(sim)
+    assert key['expiration'] - first['expiration'] > 29 * 86400 * 1000  # counted from the update, 60 days
+    sim.clear_log()
+    assert run_module(MODULE, key_args(conn, expiration='60d'))['changed'] is False
+    assert writes(sim) == []
+
+
+def test_an_expiration_change_below_8_13_fails_before_any_write(sim, conn, run_module):
+    run_module(MODULE, key_args(conn, deployment='ingest-b', expiration='30d'))
+    sim.clear_log()
+
+    result = run_module(MODULE, key_args(conn, deployment='ingest-b', expiration='60d'))
+
+    assert result['failed'] and 'Elasticsearch 8.12.2 cannot change the expiration' in result['msg']
+    assert 'rotate: true' in result['msg']
+    assert writes(sim) == []
+
+
+def test_a_key_of_the_same_name_that_another_link_owns_is_never_taken(sim, conn, run_module):
+    owner = {'managed_by': 'ece.remote_clusters', 'local_cluster_id': 'a' * 32, 'alias': 'logs'}
+    theirs = run_module(MODULE, key_args(conn, metadata=owner))
+    sim.clear_log()
+
+    mine = run_module(MODULE, key_args(conn, metadata=dict(owner, local_cluster_id='b' * 32)))
+
+    assert mine['created'] is True and mine['id'] != theirs['id']
+    assert [w['method'] for w in writes(sim)] == ['POST']  # a new key; the other link's key is neither updated nor invalidated
+    assert sorted(k['id'] for k in active(sim)) == sorted([theirs['id'], mine['id']])
