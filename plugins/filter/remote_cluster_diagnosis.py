@@ -305,7 +305,8 @@ class Diagnosis:
                          'transport port, where no remote cluster connects; the TLS-certificate model connects to the transport '
                          'passthrough port %d: apply the link again to correct it.' % (self.alias, self.certificate_port))
             elif port not in certificate_ports:
-                message = 'cluster.remote.%s.proxy_address uses port %s; the TLS-certificate model connects to the transport passthrough port %d of the ECE proxy.'
+                message = ('cluster.remote.%s.proxy_address uses port %s; the TLS-certificate model connects to the transport '
+                           'passthrough port %d of the ECE proxy.')
                 self.add('wrong_port', 'local', message % (self.alias, port, self.certificate_port))
         else:
             if port in certificate_ports + (PLAIN_TRANSPORT_PORT,):

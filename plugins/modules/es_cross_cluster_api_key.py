@@ -99,7 +99,7 @@ options:
       - Arbitrary metadata of the key; keys starting with C(_) are reserved.
       - When not set, the key's metadata is neither compared nor changed.
       - A key whose metadata names another owner (C(managed_by=ece.remote_clusters) with another C(local_cluster_id) or
-        C(alias) than this metadata, as M(ece.remote_clusters.remote_cluster_link) writes) is never taken for this one: it
+        C(alias) than this metadata, as M(ece.remote_clusters.remote_cluster_link) writes) is never taken for this one; it
         is neither updated nor invalidated.
     type: dict
   rotate:
