@@ -384,6 +384,10 @@ class RemoteClusters(RemoteClustersModule):
         if params['purge'] and params['state'] == 'absent':
             errors.append('purge: applies to state=present only; to remove every remote cluster use state: present, '
                           'purge: true and remote_clusters: []')
+        elif params['purge'] and params['remote_clusters'] is None:
+            # an undefined variable in a playbook commonly leaves the list out: never read that as "remove everything"
+            errors.append('remote_clusters: required with purge: true; give remote_clusters, the complete list of remote '
+                          'clusters to keep (an empty list, remote_clusters: [], removes all of them)')
         aliases = [e['alias'] for e in entries]
         for index, entry in enumerate(entries):
             option = 'remote_clusters[%d]' % index

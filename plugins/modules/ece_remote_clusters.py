@@ -77,6 +77,8 @@ options:
     description:
       - With V(true), O(remote_clusters) is the complete list and every other remote cluster is removed.
       - Only with O(state=present).
+      - O(remote_clusters) is required with O(purge=true), and the module fails before any request without it, so that
+        an undefined or omitted list never removes every remote cluster. Give V([]) to remove all of them.
     type: bool
     default: false
 extends_documentation_fragment:

@@ -194,6 +194,8 @@ MODULE_CASES = [
     ('ece_remote_clusters', {'remote_clusters': [{'alias': 'logs_a', 'deployment_id': '0123456789abcdef0123456789abcdef'}] * 2},
      ['remote_clusters', "'logs_a'", 'give each alias once']),
     ('ece_remote_clusters', {'state': 'absent', 'purge': True}, ['purge', 'state=present only']),
+    # the list left out (an undefined variable, commonly) with purge: never "remove every remote cluster"
+    ('ece_remote_clusters', {'remote_clusters': None, 'purge': True}, ['remote_clusters', 'purge', 'remote_clusters: []', 'removes all']),
     # ece_tls_certificate_info
     ('ece_tls_certificate_info', {'service': 'kibana'}, ['service', 'proxy']),
     # ece_trust_relationship: IDs, PEMs, lists
