@@ -25,6 +25,12 @@ def environments(sim):
                 for name, env in sim['environments'].items())
 
 
+def public_roots(sim):
+    """The simulator's stand-in for the publicly trusted roots: the root of the environments with a public proxy CA."""
+    path = os.path.join(sim['cert_dir'], 'public-root-ca.pem')
+    return path if os.path.exists(path) else ''
+
+
 def cluster(sim, env, deployment):
     record = sim['environments'][env]['deployments'][deployment]
     es = record['elasticsearch']
@@ -140,7 +146,8 @@ def main(argv=None):
     if not args.many:
         write(args.out_dir, {
             'hosts.yml': _dump(hosts()),
-            os.path.join(all_vars, 'environments.yml'): _dump({'ece_environments': environments(sim)}),
+            os.path.join(all_vars, 'environments.yml'): _dump({'ece_environments': environments(sim),
+                                                               'public_ca_path': public_roots(sim)}),
             os.path.join(all_vars, 'links.yml'): _dump(links(sim)),
         })
         return
@@ -149,7 +156,8 @@ def main(argv=None):
         vault = _encrypt(vault, args.vault_password_file)
     write(args.out_dir, {
         'hosts.yml': _dump(hosts()),
-        os.path.join(all_vars, 'environments.yml'): _dump({'remote_clusters_environments': many_environments(sim)}),
+        os.path.join(all_vars, 'environments.yml'): _dump({'remote_clusters_environments': many_environments(sim),
+                                                           'remote_clusters_public_ca_path': public_roots(sim)}),
         os.path.join(all_vars, 'links.yml'): _dump({'remote_clusters_links': many_links(sim)}),
         os.path.join(all_vars, 'vault.yml'): vault,
     })

@@ -212,7 +212,7 @@ def test_audit_of_fresh_environments_reports_what_would_change_sends_no_write_an
     assert 'once they are created' in links['search-a-to-data-b']['changes'][2]['note']
     remote_cluster = links['search-a-to-data-b']['changes'][-1]['diff']
     assert remote_cluster['before'] == {}
-    assert remote_cluster['after']['proxy_address'].endswith('.ece-b.sim.example:9300')
+    assert remote_cluster['after']['proxy_address'].endswith('.ece-b.sim.example:9400')
     what = [c['what'] for c in links['logs-a-to-ingest-b']['changes']]
     assert what[:2] == ['cross-cluster API key on ece-b/ingest-b', 'credentials of ece_b_ingest in the keystore of ece-a/logs-a']
     assert 'restart of ece-a/logs-a to load the credentials' in what
