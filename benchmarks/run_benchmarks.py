@@ -3,8 +3,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Benchmark (not a timed test) of the collection against the bundled simulator with 20 ms added per request.
 
-    /work/venv/dev/bin/python benchmarks/run_benchmarks.py [--per-model 5] [--cases rollout,audit]
-                                                           [--variants collection,uri,ping] [--out-dir DIR]
+    python benchmarks/run_benchmarks.py [--per-model 5] [--cases rollout,audit]
+                                        [--variants collection,uri,ping] [--out-dir DIR]
+
+Run it from the checkout with a Python that has ansible-core, PyYAML and requests, for example the virtual
+environment that `make test` or `make demo` creates: .cache/venv-2.19/bin/python benchmarks/run_benchmarks.py
 
 Cases
   rollout-cold  a cold rollout of links of both models (--per-model of each; default 5 + 5 = 10 links) over the three

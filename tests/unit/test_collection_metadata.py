@@ -9,6 +9,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import re
+import subprocess
+import sys
 
 import yaml
 
@@ -61,3 +64,27 @@ def test_roles_readme_and_ci_agree_with_requires_ansible():
         script = handle.read()
     assert 'make_venv "$CACHE/venv-%s" "$PY311" "$ROOT/.ci/requirements-%s.txt"' % (oldest, oldest) in script
     assert 'run_ansible_test "$CACHE/venv-%s" 3.11' % oldest in script
+
+
+def test_every_role_has_a_readme_with_its_variables_and_an_example():
+    """Galaxy's importer refuses a collection whose role has no README.md ("No role readme found")."""
+    roles = sorted(r for r in os.listdir(os.path.join(ROOT, 'roles')) if os.path.isdir(os.path.join(ROOT, 'roles', r)))
+    assert roles
+    for role in roles:
+        path = os.path.join(ROOT, 'roles', role, 'README.md')
+        assert os.path.isfile(path), 'role %s has no README.md' % role
+        with open(path) as handle:
+            text = handle.read()
+        with open(os.path.join(ROOT, 'roles', role, 'meta', 'argument_specs.yml')) as handle:
+            options = yaml.safe_load(handle)['argument_specs']['main']['options']
+        for option in options:
+            assert '| `%s` |' % option in text, '%s: README.md does not describe %s' % (role, option)
+        blocks = re.findall(r'```yaml\n(.*?)```', text, re.S)
+        assert blocks, '%s: README.md has no example' % role
+        for block in blocks:
+            yaml.safe_load(block)
+        assert 'name: ece.remote_clusters.%s\n' % role in text, '%s: the example does not use the role' % role
+    # the variables sections are what scripts/role_readmes.py makes of the argument specs today
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'role_readmes.py'), '--check'],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
