@@ -20,6 +20,7 @@ import base64
 import copy
 import email.utils
 import json
+import os
 import random
 import time
 import traceback
@@ -38,6 +39,27 @@ WRITE_METHODS = frozenset(('POST', 'PUT', 'PATCH', 'DELETE'))
 MASK = '********'
 # Retry-After can ask for a long pause; never sleep longer than this per retry.
 MAX_RETRY_AFTER = 60.0
+# a pause (retry, poll) sleeps in slices this long, and ends early once the module is interrupted
+PAUSE_SLICE = 0.1
+
+
+class Interrupt:
+    """Why the module process must send nothing more: set by the signal handlers of ``RemoteClustersModule.run``."""
+
+    signal_name = None  # SIGINT, SIGTERM or SIGHUP received
+    parent_pid = None   # the parent process when the module started: once it is gone, nothing more is sent
+
+    @classmethod
+    def reason(cls):
+        if cls.signal_name:
+            return 'it received %s' % cls.signal_name
+        if cls.parent_pid is not None and os.getppid() != cls.parent_pid:
+            return 'the process that started it (pid %d) ended' % cls.parent_pid
+        return None
+
+
+class Interrupted(Exception):
+    """The module was interrupted (signal, or its parent process gone) before a request: that request was not sent."""
 
 
 class ApiError(Exception):
@@ -72,7 +94,7 @@ class ApiClient:
         self.retry_backoff = max(0.0, float(retry_backoff))
         self.read_only = read_only
         self.warn = warn or (lambda message: None)
-        self.sleep = sleep
+        self._sleep = sleep
         self.requests_sent = 0
         self.writes_sent = 0
         self._secrets = [s for s in (api_key, password) if s]
@@ -87,6 +109,25 @@ class ApiClient:
             token = base64.b64encode(('%s:%s' % (username, password or '')).encode('utf-8')).decode('ascii')
             self.session.headers['Authorization'] = 'Basic %s' % token
             self._secrets.append(token)
+
+    # -- interrupts --------------------------------------------------------------------------
+    def check_interrupt(self, what):
+        """Raise :class:`Interrupted` when the module was interrupted; ``what`` names what is then not done."""
+        reason = Interrupt.reason()
+        if reason:
+            raise Interrupted('interrupted: %s, so %s' % (reason, what))
+
+    def sleep(self, seconds, what='nothing more was sent'):
+        """Pause ``seconds`` (a retry, a poll), ending early with :class:`Interrupted` once the module is interrupted."""
+        self.check_interrupt(what)
+        if self._sleep is not time.sleep:  # a test's clock: one call
+            self._sleep(seconds)
+        else:
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                time.sleep(max(0.0, min(PAUSE_SLICE, deadline - time.monotonic())))
+                self.check_interrupt(what)
+        self.check_interrupt(what)
 
     # -- secrets -----------------------------------------------------------------------------
     def add_secret(self, value):
@@ -145,6 +186,7 @@ class ApiClient:
         data = json.dumps(body, separators=(',', ':')) if body is not None else None
         attempt = 0
         while True:
+            self.check_interrupt('%s was not sent (%s %s)%s' % (operation, method, self.url(path), _attempts(attempt)))
             self.requests_sent += 1
             if write:
                 self.writes_sent += 1
@@ -193,7 +235,7 @@ class ApiClient:
         if server_wait is not None:
             delay = max(delay, min(server_wait, MAX_RETRY_AFTER))
         self.warn('%s: %s, retry %d of %d in %.1fs' % (operation, reason, attempt, self.retries, delay))
-        self.sleep(delay)
+        self.sleep(delay, 'retry %d of %s was not sent' % (attempt, operation))
 
     def parse_error(self, payload):  # pragma: no cover - overridden
         return None, payload if isinstance(payload, str) else json.dumps(payload)

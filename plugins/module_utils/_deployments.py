@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import random
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -338,6 +339,12 @@ class KeystoreSecret(RemoteClustersModule):
 
 
 # -- ece_remote_clusters -------------------------------------------------------------------------------------------
+# the list is written at most this often when another writer keeps replacing it (with the client's backoff in between)
+LIST_WRITE_ATTEMPTS = 4
+# failed writes of the list that ECE may have applied all the same: the list read back decides
+LIST_WRITE_UNCERTAIN = frozenset((500, 502, 503, 504))
+
+
 def normalize(entry):
     """The writable fields of an entry, ``skip_unavailable`` explicit (the API's default is false); never ``info``."""
     return {'alias': entry.get('alias'), 'deployment_id': entry.get('deployment_id'),
@@ -411,21 +418,84 @@ class RemoteClusters(RemoteClustersModule):
         ref_id = params['ref_id'] or self.first_es_ref_id(deployment_id)
         path = self.client.deployment_path(deployment_id, '/elasticsearch/%s/remote-clusters' % ref_id)
         operation = 'remote clusters of deployment %s (%s)' % (deployment_id, ref_id)
-        current = (self.client.get(path, 'get ' + operation) or {}).get('resources') or []
+        current = self.read_list(path, operation)
 
         desired = self.desired(current)
         by_alias = dict((e.get('alias'), normalize(e)) for e in current)
         changed = by_alias != dict((e['alias'], e) for e in desired)
         self.set_changed(changed)
         if changed and not self.check_mode:
-            self.client.request('PUT', path, 'set ' + operation, body={'resources': desired}, expected=(202,))
-            after = (self.client.get(path, 'get ' + operation) or {}).get('resources') or []
+            after = self.write_list(path, operation, desired)
         elif changed:
             after = predicted(current, desired)
         else:
             after = current
         self.result.update(ref_id=ref_id, remote_clusters=after)
-        self.set_diff(diff_view(current), diff_view(desired))
+        self.set_diff(diff_view(current), diff_view(after if changed and not self.check_mode else desired))
+
+    def read_list(self, path, operation):
+        return (self.client.get(path, 'get ' + operation) or {}).get('resources') or []
+
+    def write_list(self, path, operation, desired):
+        """Write the whole list and read it back; the list read back, once it holds what this run asked for.
+
+        The API replaces the whole list and has no version check: another writer may replace the list between this
+        run's read and its write, or just after the write. So the list is read back after each write, and when what
+        this run asked for is not in it, it is merged again into the list read back and written again, at most
+        ``LIST_WRITE_ATTEMPTS`` times. A write that failed in a way that may come after ECE applied it (a gateway error
+        or a timeout, after the client's retries of the idempotent PUT) is decided by the list read back too.
+        """
+        client = self.client
+        accepted = 0
+        while True:
+            failure = None
+            try:
+                client.request('PUT', path, 'set ' + operation, body={'resources': desired}, expected=(202,))
+                accepted += 1
+            except ApiError as exc:
+                if exc.status is not None and exc.status not in LIST_WRITE_UNCERTAIN:
+                    raise
+                failure = exc
+            after = self.read_list(path, operation)
+            missing = self.not_applied(after)
+            if not missing:
+                if failure is not None:
+                    self.module.warn('%s; the list read back shows the change applied' % failure.message)
+                return after
+            if failure is not None:  # not applied after all: the error stands
+                raise failure
+            if accepted >= LIST_WRITE_ATTEMPTS:
+                self.fail('set %s: the list read back after each of %d accepted writes lacked what this run wrote (%s): '
+                          'another run or user replaced the whole list each time (the API has no version check), so this '
+                          'change is not done; run the task again once the other writer is finished'
+                          % (operation, accepted, '; '.join(missing)))
+            self.warn_and_pause(client, accepted, 'set %s: another writer replaced the list (%s)' % (operation, '; '.join(missing)))
+            desired = self.desired(after)
+
+    def warn_and_pause(self, client, attempt, reason):
+        """Before the list is merged again into the list read back and written again: the client's backoff."""
+        delay = client.retry_backoff * (2 ** (attempt - 1))
+        delay = random.uniform(delay / 2.0, delay)  # jitter: out of step with the other writer
+        self.module.warn('%s; written again with the list read back in %.1fs' % (reason, delay))
+        client.sleep(delay, 'the list of remote clusters was not written again')
+
+    def not_applied(self, entries):
+        """What this run asked for that ``entries`` (a list read back) does not show, as short phrases."""
+        params = self.params
+        given = [normalize(e) for e in params['remote_clusters'] or []]
+        read = dict((e.get('alias'), normalize(e)) for e in entries)
+        if params['state'] == 'absent':
+            return ['alias %r still listed' % e['alias'] for e in given if e['alias'] in read]
+        missing = []
+        for entry in given:
+            if entry['alias'] not in read:
+                missing.append('alias %r missing' % entry['alias'])
+            elif read[entry['alias']] != entry:
+                missing.append('alias %r differs' % entry['alias'])
+        if params['purge']:
+            wanted = set(e['alias'] for e in given)
+            missing.extend('alias %r listed, which purge removes' % alias for alias in sorted(a for a in read if a not in wanted))
+        return missing
 
     def first_es_ref_id(self, deployment_id):
         # a small GET: no plans, settings, metadata or template enrichment

@@ -27,16 +27,19 @@ __metaclass__ = type
 
 import os
 import re
+import signal
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import (
-    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError, CheckModeWriteError)
+    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError, CheckModeWriteError, Interrupt, Interrupted)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import USERINFO_RE, check_url, check_version, mask_secrets
 
 MASK = '********'
+# on these a module sends no further request (no retry, no poll): it fails, naming what it did not send
+INTERRUPT_SIGNALS = ('SIGINT', 'SIGTERM', 'SIGHUP')
 REGION_RE = re.compile(r'^[A-Za-z0-9._-]*$')
 URL_EXAMPLES = {'ece': 'https://ece.example.com:12443', 'elasticsearch': 'https://0123abcd.ece.example.com:9243'}
 
@@ -158,6 +161,39 @@ def new_client(api, params, read_only, warn):
     return ElasticsearchClient(params['es_url'], version=params['elasticsearch_version'], **common)
 
 
+def _on_interrupt(signum, frame):  # pylint: disable=unused-argument
+    Interrupt.signal_name = next((name for name in INTERRUPT_SIGNALS if getattr(signal, name, None) == signum), str(signum))
+
+
+def watch_interrupts():
+    """Install the handlers of ``INTERRUPT_SIGNALS`` and note the parent process; returns the handlers to restore.
+
+    The handlers only set :class:`Interrupt`: the client checks it before every request and while it pauses, so a
+    request under way ends, and nothing is sent after it. A module whose parent process (``ansible-playbook``) is gone
+    sends nothing more either.
+    """
+    Interrupt.signal_name = None
+    Interrupt.parent_pid = os.getppid()
+    previous = {}
+    for name in INTERRUPT_SIGNALS:
+        number = getattr(signal, name, None)
+        if number is None:
+            continue
+        try:
+            if signal.getsignal(number) == signal.SIG_IGN:  # ignored on purpose (nohup): stays ignored
+                continue
+            previous[number] = signal.signal(number, _on_interrupt)
+        except (ValueError, OSError):  # not the main thread
+            pass
+    return previous
+
+
+def restore_interrupts(previous):
+    for number, handler in previous.items():
+        signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+    Interrupt.parent_pid = None
+
+
 class ModuleFailure(Exception):
     """Ends a module (``fail_json``) or, in a step, the step; ``msg`` is already redacted."""
 
@@ -245,6 +281,7 @@ class RemoteClustersModule:
 
     def run(self):
         """As a module: validate, execute and exit. As a step: the same, returning the result or raising ModuleFailure."""
+        handlers = watch_interrupts() if self.parent is None else {}
         try:
             errors = self.input_errors()
             if errors:
@@ -253,6 +290,8 @@ class RemoteClustersModule:
                 self.execute()
             except ApiError as exc:
                 self.fail(exc.message, status=exc.status, error=exc.error)
+            except Interrupted as exc:
+                self.fail(str(exc), changed=self.result['changed'] or None)
             except CheckModeWriteError as exc:
                 self.fail('internal error, please report it: %s' % exc, exception=traceback.format_exc())
         except ModuleFailure as failure:
@@ -262,6 +301,8 @@ class RemoteClustersModule:
         finally:
             if self._client is not None and self._owns_client:
                 self._client.close()
+            if self.parent is None:
+                restore_interrupts(handlers)
         if self.parent is not None:
             return self.result
         self.module.exit_json(**self.result)
