@@ -35,6 +35,9 @@ except ImportError:  # pragma: no cover - exercised by the import sanity test
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
 RETRY_STATUSES = frozenset((429, 502, 503, 504))
+# answers that may come after the server did the work (a gateway that gave up waiting): a write that is not idempotent
+# is not retried on them; its caller reads first, then decides (``ApiError.ambiguous``)
+AMBIGUOUS_STATUSES = frozenset((500, 502, 503, 504))
 WRITE_METHODS = frozenset(('POST', 'PUT', 'PATCH', 'DELETE'))
 MASK = '********'
 # Retry-After can ask for a long pause; never sleep longer than this per retry.
@@ -65,12 +68,15 @@ class Interrupted(Exception):
 class ApiError(Exception):
     """A failed API call, already phrased for a user: one line, no credential."""
 
-    def __init__(self, message, status=None, error=None, operation=None):
+    def __init__(self, message, status=None, error=None, operation=None, ambiguous=False):
         super(ApiError, self).__init__(message)
         self.message = message
         self.status = status
         self.error = error
         self.operation = operation
+        # a write that is not idempotent may have been done although it failed (timeout, broken connection or gateway
+        # error after sending): read before sending it again
+        self.ambiguous = ambiguous
 
 
 class CheckModeWriteError(Exception):
@@ -211,12 +217,15 @@ class ApiClient:
                     not_retried = ('; a %s is not retried once it may have reached the server, which may have acted on it: '
                                    'run the task again, it reads the current state before it writes' % method)
                 raise ApiError(self.redact('%s failed: %s %s: %s%s%s' % (
-                    operation, method, self.url(path), reason, _attempts(attempt), not_retried)), operation=operation)
+                    operation, method, self.url(path), reason, _attempts(attempt), not_retried)), operation=operation,
+                    ambiguous=not (retry_broken_connection or connect_phase))
             except (requests.exceptions.RequestException, OSError) as exc:  # a missing ca_path file, a URL without https://
                 raise ApiError(self.redact('%s failed: %s %s: %s' % (operation, method, self.url(path), _short_reason(exc))),
                                operation=operation)
             status = response.status_code
-            if status in RETRY_STATUSES and attempt < self.retries:
+            # 429 means not done; a gateway error after a POST may come after the work was done: not retried blindly
+            retry_status = status in RETRY_STATUSES and (retry_broken_connection or status == 429)
+            if retry_status and attempt < self.retries:
                 attempt += 1
                 self._pause(attempt, response.headers.get('Retry-After'), operation, 'HTTP %s' % status)
                 continue
@@ -226,7 +235,8 @@ class ApiClient:
             code, text = self.parse_error(payload)
             detail = ': '.join(part for part in (code, text) if part) or (response.reason or 'no error text')
             raise ApiError(self.redact('%s failed: HTTP %s: %s%s' % (operation, status, detail, _attempts(attempt))),
-                           status=status, error=_redact_obj(self, payload), operation=operation)
+                           status=status, error=_redact_obj(self, payload), operation=operation,
+                           ambiguous=not retry_broken_connection and status in AMBIGUOUS_STATUSES)
 
     def _pause(self, attempt, retry_after, operation, reason):
         delay = self.retry_backoff * (2 ** (attempt - 1))
@@ -237,11 +247,41 @@ class ApiClient:
         self.warn('%s: %s, retry %d of %d in %.1fs' % (operation, reason, attempt, self.retries, delay))
         self.sleep(delay, 'retry %d of %s was not sent' % (attempt, operation))
 
+    def write_once(self, operation, send, done):
+        """Send a write that is not idempotent (create a key or a relationship, start a restart) so that it is done once.
+
+        The transport never retries such a write after an answer that may come after the server did the work (a timeout,
+        a broken connection, HTTP 500/502/503/504: ``ApiError.ambiguous``). Here, after such an answer and the usual
+        pause of a retry, ``done()`` reads whether the work was done: when it returns something, that is the result; when
+        it returns None, the write is sent again, within the ``retries`` budget.
+        """
+        attempt = 0
+        while True:
+            try:
+                return send()
+            except ApiError as exc:
+                if not exc.ambiguous or attempt >= self.retries:
+                    if attempt:
+                        raise ApiError('%s%s; before each retry it was read back as not done' % (exc.message, _attempts(attempt)),
+                                       status=exc.status, error=exc.error, operation=exc.operation)
+                    raise
+                attempt += 1
+                self._pause(attempt, None, operation, '%s, read back before it is sent again' % _reason(exc))
+                found = done()
+                if found is not None:
+                    self.warn('%s: read back after %s: it was done, so it is not sent again' % (operation, _reason(exc)))
+                    return found
+
     def parse_error(self, payload):  # pragma: no cover - overridden
         return None, payload if isinstance(payload, str) else json.dumps(payload)
 
     def close(self):
         self.session.close()
+
+
+def _reason(exc):
+    """What an ambiguous failure was, for a warning: the HTTP status, or the broken connection's message."""
+    return 'HTTP %s' % exc.status if exc.status else exc.message
 
 
 def _attempts(attempt):

@@ -395,12 +395,16 @@ class CrossClusterApiKey(RemoteClustersModule):
     def present(self, keys):
         params = self.params
         current = keys[0] if keys else None
-        if len(keys) > 1 and not (params['rotate'] and params['invalidate_previous']):
-            self.module.warn('%d active cross-cluster API keys are named %s; managing the newest (%s), not %s. Invalidate the '
-                             'others with state: absent (and create one again), or with rotate: true and invalidate_previous: true'
-                             % (len(keys), params['name'], current['id'], ', '.join(k['id'] for k in keys[1:])))
+        # several keys of one owner (this collection's metadata): left by two runs that created one at the same time; a
+        # new key replaces them all, and the caller invalidates them once it is in use (rotation)
+        replace = len(keys) > 1 and (params['metadata'] or {}).get('managed_by') == MANAGED_BY
+        if len(keys) > 1 and (replace or not (params['rotate'] and params['invalidate_previous'])):
+            self.module.warn('%d active cross-cluster API keys are named %s (%s); %s' % (
+                len(keys), params['name'], ', '.join(k['id'] for k in keys),
+                'a new key replaces them' if replace else 'managing the newest. Invalidate the others with state: absent (and '
+                'create one again), or with rotate: true and invalidate_previous: true'))
         before = self.view(current) if current else {}
-        if current is None or params['rotate']:
+        if current is None or params['rotate'] or replace:
             after = self.create(keys)
         else:
             after = self.update(current)
@@ -420,14 +424,39 @@ class CrossClusterApiKey(RemoteClustersModule):
         if self.check_mode:
             self.result['invalidated_ids'] = self.result['previous_ids'] if params['invalidate_previous'] else []
             return view
-        created = self.client.create_cross_cluster_api_key(body)
+        known = set(k['id'] for k in previous)
+        created = self.client.write_once('create the cross-cluster API key %s' % params['name'],
+                                         lambda: self.client.create_cross_cluster_api_key(body), lambda: self.drop_orphans(known))
         # the secret must never reach a message, even one about a later failure
         self.client.add_secret(created.get('encoded'))
         self.client.add_secret(created.get('api_key'))
+        self.keep_one(created, known)
         self.result.update(id=created.get('id'), encoded=created.get('encoded'), expiration=created.get('expiration'))
         if params['invalidate_previous'] and previous:
             self.result['invalidated_ids'] = self.client.invalidate_api_keys([k['id'] for k in previous])
         return dict(view, id=created.get('id'))
+
+    def drop_orphans(self, known):
+        """After a create answered in a way that may come after the key was made: a key made then has a secret nobody got,
+        so it is invalidated, and None tells ``write_once`` to create the key again."""
+        orphans = [k['id'] for k in self.find_active_keys() if k['id'] not in known]
+        if orphans:
+            self.client.invalidate_api_keys(orphans, 'invalidate the cross-cluster API keys %s, created by a request whose '
+                                                     'answer was lost' % ', '.join(orphans))
+        return None
+
+    def keep_one(self, created, known):
+        """Another run that created a key of this owner at the same time: every run keeps the same key (the lowest ID); a
+        run whose key is not that one invalidates its own key and fails before storing it anywhere."""
+        if (self.params['metadata'] or {}).get('managed_by') != MANAGED_BY:
+            return  # a key without an owner may have namesakes
+        rivals = [k['id'] for k in self.find_active_keys() if k['id'] not in known and k['id'] != created.get('id')]
+        if not rivals or created.get('id') < min(rivals):
+            return
+        self.client.invalidate_api_keys([created['id']], 'invalidate the cross-cluster API key %s of this run' % created['id'])
+        raise ApiError('create the cross-cluster API key %s: another run created key %s for the same owner at the same time; '
+                       'this run\'s key (%s) was invalidated and stored nowhere, and the other run stores its own. Run again '
+                       'once the other run is finished to check the link' % (self.params['name'], min(rivals), created['id']))
 
     def update(self, current):
         params = self.params

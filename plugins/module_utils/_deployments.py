@@ -177,11 +177,17 @@ class DeploymentRestart(RemoteClustersModule):
                            status=exc.status, error=exc.error)
         return (summary or {}).get('attempt_id') or previous_attempt
 
-    def restart(self, deployment_id, ref_id):
+    def restart(self, deployment_id, ref_id, previous_attempt):
+        """Start the restart once: after an answer that may come after ECE started it, the plans read back decide."""
         params = {'skip_snapshot': query_flag(self.params['skip_snapshot']), 'group_attribute': self.params['group_attribute'],
                   'cancel_pending': query_flag(self.params['cancel_pending'])}
-        path = self.client.deployment_path(deployment_id, '/elasticsearch/%s/_restart' % ref_id)
-        self.client.request('POST', path, 'restart deployment %s (%s)' % (deployment_id, ref_id), params=params, expected=(202,))
+        operation = 'restart deployment %s (%s)' % (deployment_id, ref_id)
+
+        def started():
+            return self.client.plan_attempt_since(deployment_id, ref_id, previous_attempt)
+
+        self.client.write_once(operation, lambda: self.client.restart_elasticsearch(deployment_id, ref_id, params, operation),
+                               started)
 
     def execute(self):
         deployment_id = self.params['deployment_id']
@@ -215,13 +221,13 @@ class DeploymentRestart(RemoteClustersModule):
         if plan_info.get('pending') and not self.params['cancel_pending']:
             previous_attempt = self.wait_for_pending(deployment_id, ref_id, previous_attempt)
         try:
-            self.restart(deployment_id, ref_id)
+            self.restart(deployment_id, ref_id, previous_attempt)
         except ApiError as exc:
             # a plan started between the read and the restart: wait for it once, then restart
             if exc.status != 422 or self.params['cancel_pending']:
                 raise
             previous_attempt = self.wait_for_pending(deployment_id, ref_id, previous_attempt)
-            self.restart(deployment_id, ref_id)
+            self.restart(deployment_id, ref_id, previous_attempt)
 
         if self.params['wait']:
             self.result['plan'] = self.client.wait_for_plan(deployment_id, ref_id, self.remaining(), previous_attempt,

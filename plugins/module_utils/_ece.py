@@ -15,6 +15,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._client import
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import version_tuple
 
 API_PREFIX = '/api/v1'
+TRUST_RELATIONSHIPS = '/configuration/trust-relationships'
 # polls in a row that show no plan pending, after a write, before the wait takes it that no plan started
 QUIET_POLLS = 3
 DEPLOYMENT_QUERY = dict(show_settings=True, show_metadata=True, show_plans=True, clear_transient=True)
@@ -60,11 +61,44 @@ class EceClient(ApiClient):
 
     # -- trust relationships ---------------------------------------------------------------------
     def list_trust_relationships(self, include_certificate=True):
-        body = self.get(self.platform_path('/configuration/trust-relationships'), 'list trust relationships',
+        body = self.get(self.platform_path(TRUST_RELATIONSHIPS), 'list trust relationships',
                         params={'include_certificate': query_flag(include_certificate)}, reuse=True)
         return body.get('trust_relationships', [])
 
+    def create_trust_relationship(self, body):
+        return self.request('POST', self.platform_path(TRUST_RELATIONSHIPS), 'create trust relationship %s' % body.get('name'),
+                            body=body, expected=(201,))[1]
+
+    def update_trust_relationship(self, relationship_id, body, name):
+        return self.request('PUT', self.platform_path('%s/%s' % (TRUST_RELATIONSHIPS, relationship_id)),
+                            'update trust relationship %s' % name, body=body)[1]
+
+    def delete_trust_relationship(self, relationship_id, name):
+        self.request('DELETE', self.platform_path('%s/%s' % (TRUST_RELATIONSHIPS, relationship_id)),
+                     'delete trust relationship %s (%s)' % (name, relationship_id))
+
     # -- deployments -----------------------------------------------------------------------------
+    def restart_elasticsearch(self, deployment_id, ref_id, params, operation):
+        """``POST .../elasticsearch/{ref_id}/_restart``: starts a restart plan (not idempotent: see ``write_once``)."""
+        self.request('POST', self.deployment_path(deployment_id, '/elasticsearch/%s/_restart' % ref_id), operation,
+                     params=params, expected=(202,))
+
+    def plan_attempt_since(self, deployment_id, ref_id, previous_attempt):
+        """The ID of a plan attempt of the Elasticsearch resource that started after ``previous_attempt``: the pending one,
+        else a newer one that ended (a failed attempt never becomes current: the history tells); None when
+        ``QUIET_POLLS`` reads in a row show none."""
+        for poll in range(QUIET_POLLS):  # a plan shows a moment after the write that started it
+            if poll:
+                self.sleep(0.25 * 2 ** poll)
+            info = self.get(self.deployment_path(deployment_id, '/elasticsearch/%s' % ref_id),
+                            'read the plans of deployment %s (%s)' % (deployment_id, ref_id),
+                            params={'show_plans': 'true', 'show_plan_history': 'true'}).get('info') or {}
+            plan_info = info.get('plan_info') or {}
+            attempt = plan_info.get('pending') or _find_attempt(plan_info, None, previous_attempt) or {}
+            if attempt.get('plan_attempt_id'):
+                return attempt['plan_attempt_id']
+        return None
+
     def get_deployment(self, deployment_id, reuse=True, **params):
         """GET a deployment; returns ``(deployment, resource_version)``.
 
@@ -131,12 +165,21 @@ class EceClient(ApiClient):
         Returns ``(resource_before, settings_sent_or_None, plan_summary_or_None)``.
         """
         waited_for_pending = conflict_retried = False
+        sent = None  # (resource read before, settings, plan attempt before) of a write answered with 409
         for dummy in range(3):
             # read again after waiting for a pending plan or a conflict
             deployment, version = self.get_deployment(deployment_id, reuse=not (waited_for_pending or conflict_retried))
             resource = self.es_resource(deployment, ref_id)
             settings = compute(resource)
             plan_info = resource['info'].get('plan_info') or {}
+            if settings is None and sent is not None:
+                # the change is there after a 409: a write of this run that was answered late (the transport sent it again
+                # with the old version) or a concurrent one that made the same change; either way the deployment changed
+                # in this run, and the plan it started is awaited
+                before, settings, previous_attempt = sent
+                plan_summary = self.wait_for_plan(deployment_id, before['ref_id'], wait_timeout, previous_attempt,
+                                                  after_write=True) if wait else None
+                return before, settings, plan_summary
             if settings is None and wait and plan_info.get('pending') and not self.read_only:
                 # nothing to change, but a plan still runs (perhaps the one of an earlier run that made this change):
                 # the settings are in force only once it ended well
@@ -165,6 +208,7 @@ class EceClient(ApiClient):
             except ApiError as exc:
                 if exc.status == 409 and not conflict_retried:
                     conflict_retried = True
+                    sent = (resource, settings, previous_attempt)
                     self.warn('update deployment %s: changed concurrently (HTTP 409); read again and re-applied on top of '
                               'the concurrent change' % deployment_id)
                     continue
@@ -176,13 +220,16 @@ class EceClient(ApiClient):
         raise ApiError('update deployment %s: unreachable' % deployment_id)  # pragma: no cover
 
     def wait_for_plan(self, deployment_id, ref_id, timeout, previous_attempt=None, poll_interval=0.25, max_interval=5.0,
-                      after_write=False):
+                      after_write=False, ignore=()):
         """Wait until the Elasticsearch resource has no pending plan; fail with the plan's own error.
 
         ECE answers a write before the plan it starts shows as pending. After a write (``after_write``), the wait
         therefore ends only on a plan attempt newer than ``previous_attempt`` (the current one before the write), or
         after ``QUIET_POLLS`` consecutive polls that show no plan pending and no newer attempt, as ECE's own clients do
         (cloud-sdk-go's plan tracker): never on the first poll.
+
+        ``ignore``: IDs of attempts that are not the one awaited although they may end after ``previous_attempt`` (a
+        pending plan that the write cancelled).
 
         Returns a summary ``{attempt_id, status, duration_seconds}`` of the attempt that ran, or ``None`` when no new
         plan attempt appeared.
@@ -198,7 +245,7 @@ class EceClient(ApiClient):
                                                      'show_plan_history': 'true'}).get('info', {})
             plan_info = info.get('plan_info') or {}
             pending = plan_info.get('pending')
-            attempt = None if pending else _find_attempt(plan_info, watched, previous_attempt)
+            attempt = None if pending else _find_attempt(plan_info, watched, previous_attempt, ignore)
             if pending or (attempt is None and after_write and watched is None and quiet + 1 < QUIET_POLLS):
                 if pending:
                     watched = pending.get('plan_attempt_id') or watched
@@ -265,8 +312,9 @@ def plan_failure(attempt):
     return None
 
 
-def _find_attempt(plan_info, watched, previous):
-    """The plan attempt our change started: the one seen pending, else the newest one after ``previous``."""
+def _find_attempt(plan_info, watched, previous, ignore=()):
+    """The plan attempt our change started: the one seen pending, else the newest one after ``previous`` that is not one
+    of ``ignore``."""
     current = plan_info.get('current') or {}
     history = list(reversed(plan_info.get('history') or []))  # newest first
     if watched:
@@ -274,13 +322,13 @@ def _find_attempt(plan_info, watched, previous):
             if candidate.get('plan_attempt_id') == watched:
                 return candidate
         return None
-    if current.get('plan_attempt_id') not in (None, previous):
+    if current.get('plan_attempt_id') not in (None, previous) and current.get('plan_attempt_id') not in ignore:
         return current
     for candidate in history:  # a failed attempt never becomes current: look in the history
         attempt_id = candidate.get('plan_attempt_id')
         if attempt_id == previous:
             break
-        if attempt_id:
+        if attempt_id and attempt_id not in ignore:
             return candidate
     return None
 

@@ -58,7 +58,7 @@ class TrustRelationship(RemoteClustersModule):
         state=dict(type='str', choices=['present', 'absent'], default='present'),
         installation_id=dict(type='str'),
         certificate=dict(type='str'),
-        trust_by_default=dict(type='bool', default=False),
+        trust_by_default=dict(type='bool'),
         account_ids=dict(type='list', elements='str'),
     )
 
@@ -80,15 +80,34 @@ class TrustRelationship(RemoteClustersModule):
     def execute(self):
         name = self.params['name']
         items = self.client.list_trust_relationships(include_certificate=True)
-        current = self.find(items, name)
+        current = self.find(items, name, self.params['installation_id'])
+        duplicates = [i.get('id') for i in items if current and i is not current and not i.get('local')
+                      and i.get('installation_id') == current.get('installation_id')]
+        if duplicates:
+            self.module.warn('trust relationship %s: %s also trust environment %s (left from runs that created one at the '
+                             'same time); %s is managed and used. Delete the others once no deployment trust names them.'
+                             % (name, ', '.join(str(d) for d in duplicates), current.get('installation_id'), current.get('id')))
         if self.params['state'] == 'absent':
             self.absent(current)
         else:
             self.present(current, next((i for i in items if i.get('local')), None))
 
     @staticmethod
-    def find(items, name):
+    def find(items, name, installation_id=None):
+        """The relationship to manage: the one that trusts ``installation_id`` (whatever its name), else the one named ``name``.
+
+        An environment is known by its ID; its name in another environment is whatever whoever created the relationship
+        chose, so a relationship that trusts the environment under another name is the same relationship.
+        """
+        if installation_id:
+            # several: two runs created one at the same time; every run keeps the same one, the lowest ID (as create does)
+            by_id = sorted((i for i in items if not i.get('local') and i.get('installation_id') == installation_id),
+                           key=lambda i: str(i.get('id')))
+            if by_id:
+                return by_id[0]
         matches = [i for i in items if i.get('name') == name]
+        if installation_id:  # a relationship of this name that trusts another environment is not this one
+            matches = [i for i in matches if i.get('local') or not i.get('installation_id')]
         if any(i.get('local') for i in matches):
             raise ApiError('name: %r is the name of this environment\'s own (local) trust relationship, which this module '
                            'never changes; give the name of the relationship to the other environment' % name)
@@ -103,7 +122,8 @@ class TrustRelationship(RemoteClustersModule):
         params = self.params
         current = current or {}
         body = {}
-        if params['trust_by_default'] != bool(current.get('trust_by_default')):
+        # kept as it is unless given: someone may have made it trusted by default on purpose
+        if params['trust_by_default'] is not None and params['trust_by_default'] != bool(current.get('trust_by_default')):
             body['trust_by_default'] = params['trust_by_default']
         if params['installation_id'] is not None and params['installation_id'] != current.get('installation_id'):
             body['installation_id'] = params['installation_id']
@@ -126,27 +146,49 @@ class TrustRelationship(RemoteClustersModule):
                 raise ApiError('trust relationship %r does not exist and certificate is not given: give the other '
                                'environment\'s CA certificate (its local relationship\'s certificate) to create it'
                                % params['name'])
-            body = dict(body, name=params['name'], trust_by_default=params['trust_by_default'])
+            body = dict(body, name=params['name'], trust_by_default=bool(params['trust_by_default']))
             after = dict(body)
         self.set_changed(bool(body))
         if body and not self.check_mode:
             if current is None:
-                response = self.client.request('POST', self.client.platform_path(TRUST_RELATIONSHIPS),
-                                               'create trust relationship %s' % params['name'], body=body,
-                                               expected=(201,))[1]
+                response = self.create(body)
             else:
-                response = self.client.request('PUT', self.client.platform_path('%s/%s' % (TRUST_RELATIONSHIPS, current['id'])),
-                                               'update trust relationship %s' % params['name'], body=body)[1]
+                response = self.client.update_trust_relationship(current['id'], body, params['name'])
             # the responses carry no certificate: keep the one read or sent
             after.update(response or {})
         self.result['trust_relationship'] = relationship_view(after)
         self.set_diff(state_view(current), state_view(after))
 
+    def trusting(self):
+        """The relationships this one may be, read again, in a stable order: those that trust the other environment (by
+        its ID), else those of this name."""
+        installation_id, name = self.params['installation_id'], self.params['name']
+        items = [i for i in self.client.list_trust_relationships(include_certificate=False) if not i.get('local')]
+        if installation_id:
+            items = [i for i in items if i.get('installation_id') == installation_id]
+        else:
+            items = [i for i in items if i.get('name') == name]
+        return sorted(items, key=lambda i: str(i.get('id')))
+
+    def create(self, body):
+        """Create the relationship once: after an answer that may come after ECE created it, the relationships read back
+        decide (``write_once``). When another run created one at the same time, every run keeps the same one (the lowest
+        ID) and deletes its own, before anything refers to it."""
+        created = self.client.write_once('create trust relationship %s' % self.params['name'],
+                                         lambda: self.client.create_trust_relationship(body),
+                                         lambda: (self.trusting() or [None])[0])
+        keeper = min([created] + [i for i in self.trusting() if i.get('id') != created.get('id')], key=lambda i: str(i.get('id')))
+        if keeper is created:
+            return created
+        self.client.delete_trust_relationship(created['id'], self.params['name'])
+        self.module.warn('trust relationship %s: another run created one for the same environment at the same time; this '
+                         'run\'s (%s) was deleted and %s is used' % (self.params['name'], created.get('id'), keeper.get('id')))
+        return keeper
+
     def absent(self, current):
         self.set_changed(current is not None)
         if current is not None and not self.check_mode:
-            self.client.request('DELETE', self.client.platform_path('%s/%s' % (TRUST_RELATIONSHIPS, current['id'])),
-                                'delete trust relationship %s' % self.params['name'])
+            self.client.delete_trust_relationship(current['id'], self.params['name'])
         self.result['trust_relationship'] = None
         self.set_diff(state_view(current), state_view(None))
 

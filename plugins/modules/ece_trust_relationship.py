@@ -28,8 +28,12 @@ description:
 options:
   name:
     description:
-      - Name of the relationship, usually the name of the other environment. It identifies the relationship.
-      - When several relationships have this name the module fails and lists their IDs; remove the duplicates first.
+      - Name of the relationship, usually the name of the other environment. It names a relationship this module
+        creates.
+      - With O(installation_id), the relationship that trusts that environment is managed whatever its name (an
+        environment is known by its ID; another name given to it by whoever created the relationship is kept). Without
+        it, or when no relationship trusts that environment, the relationship of this name is managed.
+      - When several relationships match the module fails and lists their IDs; remove the duplicates first.
     type: str
     required: true
   state:
@@ -58,8 +62,8 @@ options:
     description:
       - Whether every deployment of this environment trusts the other environment by default.
       - With V(false), deployments trust it only through their own trust settings.
+      - When not given, an existing relationship keeps its setting and a new one is created with V(false).
     type: bool
-    default: false
   account_ids:
     description:
       - IDs of the other environment's accounts to trust (an ECE environment has one account).

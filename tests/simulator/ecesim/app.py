@@ -12,6 +12,7 @@ import traceback
 
 from .admin import AdminApi, AdminError, apply_op
 from .certs import CertAuthority
+from .paths import default_out_file
 from .ece_api import EceApi
 from .es_api import EsApi
 from .httpcore import Response, ServerCore
@@ -39,7 +40,7 @@ class SimulatorApp:
             self.scenario['plan_seconds'] = float(plan_seconds)
         if plain_http:
             self.scenario['tls'] = False
-        self.out_file = os.path.abspath(out_file or 'simulator.json')
+        self.out_file = os.path.abspath(out_file or default_out_file())
         self.cert_dir = os.path.splitext(self.out_file)[0] + '-certs'
         self.spec_dir = spec_dir
         self.specs = SpecSet(spec_dir) if spec_dir else None
@@ -61,7 +62,7 @@ class SimulatorApp:
         return path
 
     def _certificates(self):
-        os.makedirs(self.cert_dir, exist_ok=True)
+        os.makedirs(self.cert_dir, mode=0o700, exist_ok=True)  # server keys
         public_root = None
         if any(env.proxy_ca == 'public' for env in self.world.envs.values()):
             public_root = CertAuthority('Simulated Public Root CA G1', org='Simulated Public Trust Services')
@@ -139,7 +140,7 @@ class SimulatorApp:
 
     def _write_out(self):
         directory = os.path.dirname(self.out_file)
-        os.makedirs(directory, exist_ok=True)
+        os.makedirs(directory, mode=0o700, exist_ok=True)
         handle, tmp = tempfile.mkstemp(prefix='.simulator-', suffix='.json', dir=directory)
         with os.fdopen(handle, 'w', encoding='utf-8') as stream:
             json.dump(self.info, stream, indent=2)
@@ -174,6 +175,11 @@ class SimulatorApp:
             delay = world.settings['latency_ms'] + (fault.latency_ms if fault is not None else 0)
         if delay > 0:
             time.sleep(delay / 1000.0)
+        if fault is not None and fault.handled:
+            # a gateway that gave up after the work was done: the request is handled, its answer replaced by the fault
+            with world.lock:
+                world.tick()
+                dummy = self.ece.handle(env, req) if kind == 'ece' else self.es.handle(dep.es, req)
         if fault is not None and fault.drop:
             response = Response(drop=True)
         elif fault is not None and fault.status:

@@ -7,6 +7,8 @@ and applies to the next ``count`` matching requests (default 1; -1 = until clear
 * ``status`` (+ optional ``body``, ``headers``): answer with that status instead of handling the request;
 * ``drop``: close the connection without an answer;
 * ``latency_ms``: wait before handling (combinable with the other actions);
+* ``handled`` (with ``status`` or ``drop``): handle the request first, then answer with the fault instead of its
+  answer, as a gateway that gave up waiting after the server did the work (HTTP 502/504, a dropped connection);
 * ``mutate``: apply a state operation (see ``admin.apply_op``) just before handling, to simulate a
   concurrent change by someone else (e.g. a version bump with an added trust entry).
 
@@ -28,7 +30,7 @@ class Fault:
         if not isinstance(spec, dict):
             raise ValueError('a fault must be a JSON object')
         known = {'match', 'status', 'body', 'headers', 'drop', 'latency_ms', 'count', 'mutate', 'plan_failure', 'plan_seconds',
-                 'env', 'deployment', 'description'}
+                 'env', 'deployment', 'description', 'handled'}
         unknown = set(spec) - known
         if unknown:
             raise ValueError('unknown fault fields %s' % sorted(unknown))
@@ -45,6 +47,7 @@ class Fault:
         self.body = spec.get('body')
         self.headers = dict(spec.get('headers') or {})
         self.drop = bool(spec.get('drop'))
+        self.handled = bool(spec.get('handled'))
         self.latency_ms = float(spec.get('latency_ms') or 0)
         self.mutate = spec.get('mutate')
         self.plan_failure = spec.get('plan_failure')

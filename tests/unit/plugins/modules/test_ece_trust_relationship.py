@@ -89,12 +89,14 @@ def test_create_posts_the_relationship_once_and_returns_its_id(sim, run_module, 
     assert relationship['certificate'].strip() == env_a['certificate'].strip()
 
 
-def test_the_list_is_read_once_with_certificates(sim, run_module, args):
+def test_the_list_is_read_once_before_the_create_and_once_after_it(sim, run_module, args):
     run_module(MODULE, args)
+    log = [(r['method'], r['path']) for r in sim.requests()]
+    assert log == [('GET', TRUST_PATH), ('POST', TRUST_PATH), ('GET', TRUST_PATH)]
     reads = gets(sim)
-    assert len(reads) == 1
-    assert reads[0]['path'] == TRUST_PATH
     assert reads[0]['query'].get('include_certificate') == 'true'
+    # after the create: whether another run created one for the same environment at the same time
+    assert reads[1]['query'].get('include_certificate') == 'false'
 
 
 def test_a_second_identical_run_changes_nothing_and_only_reads(sim, run_module, args):
