@@ -16,11 +16,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import CrossClusterApiKey, RemoteCluster, Role
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
-    check_alias, check_deployment_ids, check_pem, check_ref_id, check_version, version_tuple)
+    API_KEY_PORT, VERSION_RULE, check_alias, check_deployment_ids, check_pem, check_ports, check_ref_id, check_version, compatible_versions,
+    pem_fingerprint, publicly_trusted, same_certificate, version_tuple)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import (
     DeploymentInfo, DeploymentRestart, KeystoreSecret)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
@@ -30,6 +32,9 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import 
 
 API_KEY_MIN_VERSION = '8.12.0'
 PROXY_MODE_VERSION = (7, 6, 0)
+# direct trust entries of type proxy exist from this ECE version on (ECE API reference, DirectTrustRelationship.type)
+PROXY_TRUST_ECE_VERSION = '3.7.0'
+CREDENTIALS_POLL_INTERVAL = 1.0
 DEFAULT_ACCESS = {'search': [{'names': ['*']}]}
 REMOTE_INDICES_PRIVILEGES = ['read', 'read_cross_cluster', 'view_index_metadata']
 # steps that only read: a failure names them, but their results are returned in the link's own words (local, remote)
@@ -37,14 +42,14 @@ UNRECORDED = ('local_deployment', 'remote_deployment', 'local_environment', 'rem
 ROLE_OPTIONS = ('name', 'cluster', 'indices', 'remote_indices', 'remote_cluster', 'metadata', 'description')
 
 
-def side_options(environment):
+def side_options():
     """The options of one side of the link (``local`` or ``remote``)."""
     ece, ece_constraints = connection_options('ece', fallbacks=False)
     es, es_constraints = connection_options('elasticsearch', fallbacks=False)
     es['es_url'] = dict(type='str')  # default: the service URL of the deployment's Elasticsearch resource
     return dict(
         deployment_argument_spec(),
-        environment=dict(type='str', default=environment),
+        environment=dict(type='str'),
         ece=dict(type='dict', required=True, options=ece, **ece_constraints),
         es=dict(type='dict', options=es, **es_constraints),
     )
@@ -58,7 +63,7 @@ class Side:
         self.key = key
         self.params = params
         self.deployment_id = params['deployment_id']
-        self.environment = params['environment']
+        self.environment = params['environment'] or key  # a name for messages; the environment is known by its ID
         self.view = None
         self._clients = {}
 
@@ -93,8 +98,8 @@ class RemoteClusterLink(RemoteClustersModule):
     argument_spec = dict(
         model=dict(type='str', required=True, choices=['certificate', 'api_key']),
         alias=dict(type='str', required=True),
-        local=dict(type='dict', required=True, options=side_options('local')),
-        remote=dict(type='dict', required=True, options=side_options('remote')),
+        local=dict(type='dict', required=True, options=side_options()),
+        remote=dict(type='dict', required=True, options=side_options()),
         skip_unavailable=dict(type='bool', default=False),
         wait_for_connection=dict(type='bool', default=True),
         wait_timeout=dict(type='int', default=60),
@@ -102,18 +107,20 @@ class RemoteClusterLink(RemoteClustersModule):
         # TLS-certificate model
         trust_all=dict(type='bool', default=False),
         manage_platform_trust=dict(type='bool', default=True),
-        trust_by_default=dict(type='bool', default=False),
-        certificate_port=dict(type='int', default=9300),
+        trust_by_default=dict(type='bool'),
+        certificate_port=dict(type='int'),
         # API-key model
         access=dict(type='dict', options=CrossClusterApiKey.argument_spec['access']['options']),
         api_key_name=dict(type='str', no_log=False),
         metadata=dict(type='dict'),
         expiration=dict(type='str'),
         rotate=dict(type='bool', default=False),
-        api_key_port=dict(type='int', default=9443, no_log=False),
+        api_key_port=dict(type='int', default=API_KEY_PORT, no_log=False),
         trust_proxy_ca=dict(type='str', choices=['auto', 'always', 'never'], default='auto'),
         proxy_ca_certificate=dict(type='str'),
+        public_ca_path=dict(type='path'),
         reload_min_version=dict(type='str', default='8.13.0'),
+        credentials_wait_timeout=dict(type='int', default=30),
         role=dict(type='dict', options=dict((name, dict(Role.argument_spec[name])) for name in ROLE_OPTIONS)),
     )
 
@@ -129,13 +136,14 @@ class RemoteClusterLink(RemoteClustersModule):
             errors.extend(self.check_connection(side['ece'], 'ece', '%s.ece.' % key))
             if side['es'] is not None:
                 errors.extend(self.check_connection(side['es'], 'elasticsearch', '%s.es.' % key))
+        if params['local']['deployment_id'] == params['remote']['deployment_id']:
+            errors.append('remote.deployment_id: %s is the local deployment itself; a link connects a deployment to another one'
+                          % params['remote']['deployment_id'])
         if params['local']['es'] is None:
             errors.append('local.es: give the connection options of a local Elasticsearch user who may manage cluster '
                           'settings (es_username and es_password, or es_api_key); es_url defaults to the deployment\'s')
-        for option in ('certificate_port', 'api_key_port'):
-            if not 1 <= params[option] <= 65535:
-                errors.append('%s: %d is not a TCP port; give a number from 1 to 65535' % (option, params[option]))
-        for option, example in (('wait_timeout', 60), ('plan_wait_timeout', 1800)):
+        errors.extend(check_ports(params))
+        for option, example in (('wait_timeout', 60), ('plan_wait_timeout', 1800), ('credentials_wait_timeout', 30)):
             if params[option] < 0:
                 errors.append('%s: %d is negative; give the seconds to wait, e.g. %d' % (option, params[option], example))
         if params['model'] == 'api_key':
@@ -236,7 +244,30 @@ class RemoteClusterLink(RemoteClustersModule):
                     side.key, side.deployment_id, ref_id, ', '.join(r['ref_id'] for r in resources) or 'none'))
             side.view = dict(matches[0], deployment_id=side.deployment_id, deployment_name=result['deployments'][0]['name'])
             self.result[side.key] = side.view
-        self.result['same_environment'] = self.local.view['account_id'] == self.remote.view['account_id']
+        self.check_addresses()
+        accounts = [side.view['account_id'] for side in sides]
+        # unknown (None) unless both account IDs are known: a missing ID never means "the same environment"
+        self.result['same_environment'] = accounts[0] == accounts[1] if all(accounts) else None
+        self.check_versions()
+
+    def check_addresses(self):
+        """What the link needs of each deployment read: the remote endpoint, and a service URL where es_url is not given."""
+        for side in (self.local, self.remote):
+            where = '%s deployment %s (%s)' % (side.key, side.deployment_id, side.view['ref_id'])
+            if side is self.remote and not side.view['endpoint']:
+                self.fail('the %s has no metadata.endpoint in its deployment read, so there is no address for the remote '
+                          'cluster; check that its Elasticsearch resource is running and that the ECE user may read its '
+                          'metadata' % where)
+            if side.params['es'] is not None and not side.params['es']['es_url'] and not side.view['service_url']:
+                self.fail('%s.es.es_url: not given, and the %s has no metadata.service_url to take it from; give the URL '
+                          'of its Elasticsearch in %s.es.es_url' % (side.key, where, side.key))
+
+    def check_versions(self):
+        """Refuse, before any write, a link between versions that cannot talk to each other."""
+        local, remote = self.local.view['version'], self.remote.view['version']
+        if local and remote and not compatible_versions(local, remote):
+            self.fail('Elasticsearch %s (local) and %s (remote) cannot be connected: remote clusters need %s; upgrade the '
+                      'older cluster first' % (local, remote, VERSION_RULE))
 
     def configure_remote_cluster(self, options, wait):
         """The remote cluster on the local cluster; returns the step, to wait for the connection later."""
@@ -245,6 +276,17 @@ class RemoteClusterLink(RemoteClustersModule):
         self.steps(('remote_cluster', 'remote cluster %s on the local cluster' % self.params['alias'], step))
         self.result['remote_info'] = self.result['remote_cluster']['remote_info']
         return step
+
+    def wait_for_connection(self, cluster):
+        """Probe and wait until the alias is connected; the step name of a failure is remote_cluster. An alias that the
+        settings step found connected is not read again, unless the nodes restarted since."""
+        if (self.result['remote_info'] or {}).get('connected') and 'restart' not in self.result:
+            return
+        try:
+            self.result['remote_info'] = cluster.wait_for_connection(self.params['alias'])
+        except ModuleFailure as failure:
+            self.fail('wait for the connection: %s' % failure.msg, step='remote_cluster')
+        self.result['remote_cluster']['remote_info'] = self.result['remote_info']
 
     def deployment_trust(self, name, side, label, **trust):
         return (name, label, side.ece_step(
@@ -255,14 +297,16 @@ class RemoteClusterLink(RemoteClustersModule):
     def certificate(self):
         params, local, remote = self.params, self.local, self.remote
         same = self.result['same_environment']
-        relationships = {'local': {'trust_relationship_name': remote.environment},
-                         'remote': {'trust_relationship_name': local.environment}}
-        if not same and params['manage_platform_trust']:
+        relationships = None
+        if not same:
+            # across environments (or not known to be the same): each environment's own ID decides, and names the
+            # relationship that trusts the other one
             own = self.own_relationships()
-            same = own['local']['installation_id'] == own['remote']['installation_id']
+            same = own['local']['local']['installation_id'] == own['remote']['local']['installation_id']
+            self.result['same_environment'] = same
             if not same:
-                relationships = self.platform_trust(own)
-        if relationships is None:
+                relationships = self.platform_trust(own) if params['manage_platform_trust'] else self.existing_relationships(own)
+        if not same and relationships is None:
             # check mode: the relationships do not exist yet, so there is no ID for the deployment trust to name
             for side in (local, remote):
                 self.result[side.key + '_trust'] = {
@@ -274,9 +318,12 @@ class RemoteClusterLink(RemoteClustersModule):
             for side, peer in ((local, remote), (remote, local)):
                 entry = {'trust_all': True} if params['trust_all'] else {'trust_allowlist': [peer.view['cluster_id']]}
                 if same:
+                    if not peer.view['account_id']:
+                        self.fail('the account of the %s deployment %s is unknown (its trust settings name no account), so '
+                                  'the %s deployment cannot trust it by account' % (peer.key, peer.deployment_id, side.key))
                     trust = dict(accounts=[dict(entry, account_id=peer.view['account_id'])])
                 else:
-                    trust = dict(external=[dict(entry, **relationships[side.key])])
+                    trust = dict(external=[dict(entry, trust_relationship_id=relationships[side.key])])
                 label = 'deployment trust of the %s deployment %s' % (side.key, side.deployment_id)
                 steps.append(self.deployment_trust(side.key + '_trust', side, label, **trust))
             self.steps(*steps)  # both plans at once
@@ -285,33 +332,60 @@ class RemoteClusterLink(RemoteClustersModule):
             options = dict(mode='proxy', **connection['certificate'])
         else:  # proxy mode does not exist before 7.6: legacy sniff mode through the transport passthrough
             options = dict(mode='sniff', **connection['legacy_sniff'])
-        self.configure_remote_cluster(options, wait=params['wait_for_connection'] and not self.check_mode)
+        cluster = self.configure_remote_cluster(options, wait=False)
+        if params['wait_for_connection'] and not self.check_mode:
+            self.wait_for_connection(cluster)
 
     def own_relationships(self):
-        """Each environment's own trust relationship: its environment ID, CA certificate and account IDs."""
+        """Each environment's trust relationships (``trust_relationships``) and its own one (``local``: its environment
+        ID, CA certificate and account IDs)."""
         sides = (self.local, self.remote)
         results = self.steps(*[(side.key + '_environment', 'read the trust relationships of the %s environment' % side.key,
                                 side.ece_step(TrustRelationshipInfo)) for side in sides])
         for side, result in zip(sides, results):
-            if not result['local']:
-                self.fail('the %s environment returned no local trust relationship; check the ECE version (2.9 or later) '
-                          'and the role of the API user' % side.key)
-        return dict((side.key, result['local']) for side, result in zip(sides, results))
+            if not result['local'] or not result['local'].get('installation_id'):
+                self.fail('the %s environment returned no local trust relationship with an environment ID; check the ECE '
+                          'version (2.9 or later) and the role of the API user' % side.key)
+        return dict((side.key, result) for side, result in zip(sides, results))
+
+    @staticmethod
+    def relationship_name(peer, own):
+        """The name of a new relationship to ``peer``'s environment: its given name, else the name that environment gives
+        itself, else one made of its ID (never a default that two links to two environments would share)."""
+        if peer.params['environment']:
+            return peer.params['environment']
+        name = own[peer.key]['local'].get('name')
+        return name if name and name not in ('local', 'remote') else 'ece-%s' % own[peer.key]['local']['installation_id'][:12]
 
     def platform_trust(self, own):
-        """Bi-directional platform trust; returns the relationship each deployment trust names, or ``None`` in check
+        """Bi-directional platform trust; returns the relationship ID each deployment trust names, or ``None`` in check
         mode when a relationship does not exist yet."""
         params, local, remote = self.params, self.local, self.remote
         steps = []
         for side, peer in ((local, remote), (remote, local)):
+            peer_own = own[peer.key]['local']
             steps.append((side.key + '_relationship', 'platform trust of the %s environment in %s' % (peer.key, side.key),
-                          side.ece_step(TrustRelationship, name=peer.environment, installation_id=own[peer.key]['installation_id'],
-                                        certificate=own[peer.key]['certificate'], account_ids=own[peer.key]['account_ids'],
-                                        trust_by_default=params['trust_by_default'])))
+                          side.ece_step(TrustRelationship, name=self.relationship_name(peer, own),
+                                        installation_id=peer_own['installation_id'], certificate=peer_own['certificate'],
+                                        account_ids=peer_own['account_ids'], trust_by_default=params['trust_by_default'])))
         ids = [result['trust_relationship'].get('id') for result in self.steps(*steps)]
         if not all(ids):
             return None
-        return dict((side.key, {'trust_relationship_id': i}) for side, i in zip((local, remote), ids))
+        return dict((side.key, i) for side, i in zip((local, remote), ids))
+
+    def existing_relationships(self, own):
+        """With manage_platform_trust false: the relationship of each environment that trusts the other one, by its ID."""
+        result = {}
+        for side, peer in ((self.local, self.remote), (self.remote, self.local)):
+            installation_id = own[peer.key]['local']['installation_id']
+            ids = [r['id'] for r in own[side.key]['trust_relationships']
+                   if not r['local'] and r['installation_id'] == installation_id]
+            if len(ids) != 1:
+                self.fail('manage_platform_trust is false, but %s trust relationship of the %s environment trusts the %s '
+                          'environment (ID %s); create it (manage_platform_trust: true does) or remove the duplicates'
+                          % ('no' if not ids else 'more than one', side.key, peer.key, installation_id))
+            result[side.key] = ids[0]
+        return result
 
     # -- API-key model ---------------------------------------------------------------------------
     def key_options(self, local_view):
@@ -320,7 +394,7 @@ class RemoteClusterLink(RemoteClustersModule):
                         alias=params['alias'])
         return dict(name=params['api_key_name'] or '%s-%s' % (params['alias'], local_view['cluster_id']),
                     access=params['access'] or DEFAULT_ACCESS, metadata=metadata, expiration=params['expiration'],
-                    invalidate_previous=True)
+                    invalidate_previous=False)
 
     def role_options(self):
         params = self.params
@@ -339,6 +413,7 @@ class RemoteClusterLink(RemoteClustersModule):
             self.fail('the API-key security model needs Elasticsearch %s or later on both sides; the local cluster runs %s and '
                       'the remote one %s. Upgrade them, or use model: certificate' % (
                           API_KEY_MIN_VERSION, local.view['version'], remote.view['version']))
+        proxy_ca = self.proxy_ca()  # read before any write: a wrong certificate or an old ECE fails here
         keystore = dict(deployment_id=local.deployment_id, ref_id=local.view['ref_id'], remote_cluster_alias=alias)
         lookup, = self.steps(('keystore', 'look up the credentials in the local keystore',
                               local.ece_step(KeystoreSecret, **keystore)))
@@ -353,42 +428,124 @@ class RemoteClusterLink(RemoteClustersModule):
             self.steps(('keystore', 'credentials in the local keystore', local.ece_step(
                 KeystoreSecret, value=encoded if not self.check_mode else 'check-mode', update_secret='always',
                 reload_min_version=params['reload_min_version'], **keystore)))
-        self.trust_proxy_ca()
+        if proxy_ca:
+            self.steps(self.deployment_trust(
+                'proxy_trust', local, 'proxy CA of the remote environment in the local deployment %s' % local.deployment_id,
+                direct=[proxy_ca]))
         connection = remote.view['remote_connection']['api_key']
         cluster = self.configure_remote_cluster(dict(mode='proxy', **connection), wait=False)
-        remote_info = self.result['remote_info'] or {}
-        # Below the reload version, running nodes see new credentials only after a restart. _remote/info shows
-        # cluster_credentials only for credentials the nodes loaded, so it also tells when an earlier run stored them
-        # but did not get to restart (an interrupted run, a failed restart plan).
-        running = local.view['running_version'] or local.view['version']
-        not_loaded = (version_tuple(running) < version_tuple(params['reload_min_version'])
-                      and 'cluster_credentials' not in remote_info)
-        restart = self.result['keystore']['changed'] and self.result['keystore'].get('restart_required')
-        if restart or not_loaded:
-            self.steps(('restart', 'restart of the local Elasticsearch to load the credentials', local.ece_step(
-                DeploymentRestart, deployment_id=local.deployment_id, ref_id=local.view['ref_id'],
-                only_if_version_below=params['reload_min_version'], wait_timeout=params['plan_wait_timeout'])))
-        if params['wait_for_connection'] and not self.check_mode and (not remote_info.get('connected') or 'restart' in self.result):
-            try:
-                self.result['remote_info'] = cluster.wait_for_connection(alias)
-            except ModuleFailure as failure:
-                self.fail('wait for the connection: %s' % failure.msg, step='remote_cluster')
-            self.result['remote_cluster']['remote_info'] = self.result['remote_info']
+        self.load_credentials(cluster, changed=self.result['keystore']['changed'])
+        if params['wait_for_connection'] and not self.check_mode:
+            self.wait_for_connection(cluster)
+        self.invalidate_previous(cluster, key)
         if params['role']:
             self.steps(('role', 'role %s on the local cluster' % params['role']['name'], local.es_step(Role, **self.role_options())))
 
-    def trust_proxy_ca(self):
-        """The remote environment's proxy CA in the local deployment's trust, where it is private."""
+    def load_credentials(self, cluster, changed):
+        """Make sure the running nodes use the credentials of the keystore, verified in ``_remote/info`` (it shows
+        ``cluster_credentials`` only for credentials the nodes loaded), not assumed from the version: from
+        ``reload_min_version`` on the nodes get ``credentials_wait_timeout`` to load them by themselves; below it, or when
+        they did not, the local Elasticsearch is restarted. ``result.credentials`` says which happened."""
+        params, local = self.params, self.local
+        loaded = 'cluster_credentials' in (self.result['remote_info'] or {})
+        running = local.view['running_version'] or local.view['version']
+        reloads = version_tuple(running) >= version_tuple(params['reload_min_version'])
+        if loaded and not changed:
+            self.result['credentials'] = 'loaded'
+            return
+        if self.check_mode:
+            if reloads:
+                self.result['credentials'] = ('would be loaded by the nodes (Elasticsearch %s reloads them), or by a restart '
+                                              'if they do not' % running)
+                return
+            self.steps(self.restart_step())
+            self.result['credentials'] = 'would be loaded by a restart (Elasticsearch %s is below %s)' % (
+                running, params['reload_min_version'])
+            return
+        if reloads and not loaded:
+            deadline = time.monotonic() + params['credentials_wait_timeout']
+            while not loaded and time.monotonic() < deadline:
+                cluster.client.sleep(CREDENTIALS_POLL_INTERVAL)
+                loaded = 'cluster_credentials' in (cluster.remote_info(params['alias']) or {})
+        if reloads and loaded:
+            # after a rotation the old credentials show as loaded too: invalidate_previous checks the connection again
+            self.result['credentials'] = 'loaded by the nodes without a restart (Elasticsearch %s)' % running
+            return
+        reason = ('the nodes did not load them within %ss' % params['credentials_wait_timeout'] if reloads
+                  else 'Elasticsearch %s is below %s' % (running, params['reload_min_version']))
+        self.steps(self.restart_step())
+        self.result['credentials'] = 'loaded by a restart (%s)' % reason
+
+    def restart_step(self):
+        local = self.local
+        return ('restart', 'restart of the local Elasticsearch to load the credentials', local.ece_step(
+            DeploymentRestart, deployment_id=local.deployment_id, ref_id=local.view['ref_id'],
+            wait_timeout=self.params['plan_wait_timeout']))
+
+    def invalidate_previous(self, cluster, key):
+        """The older keys of this link are invalidated only once the new key is in use, never before: new key, keystore,
+        reload or restart, connected, then invalidation. Nodes that reloaded nothing still connect with the old key, so
+        the connection is checked again after it is invalidated, and a restart loads the new key if it dropped."""
+        previous = key.get('previous_ids') or []
+        if not key['created'] or not previous:
+            return
+        self.result['api_key']['invalidated_ids'] = previous
+        if self.check_mode:
+            return
+        client = self.remote.client('elasticsearch', self.remote.es_options())
+        self.result['api_key']['invalidated_ids'] = client.invalidate_api_keys(
+            previous, 'invalidate the previous cross-cluster API keys of %s' % self.params['alias'])
+        if not self.params['wait_for_connection']:
+            return
+        entry = cluster.probe(self.params['alias'])
+        if entry and entry.get('connected'):
+            return
+        self.steps(self.restart_step())
+        self.result['credentials'] = 'loaded by a restart (the nodes still used the previous key)'
+        self.wait_for_connection(cluster)
+
+    def proxy_ca(self):
+        """The ``direct`` trust entry of the remote environment's proxy CA for the local deployment, where it is private; None
+        when no entry is needed. Checked before any write: the certificate belongs to the remote environment's proxy, and
+        the local ECE knows entries of type proxy."""
         params, local, remote = self.params, self.local, self.remote
-        certificate = params['proxy_ca_certificate']
         mode = params['trust_proxy_ca']
-        if not certificate and mode != 'never' and (mode == 'always' or not self.result['same_environment']):
-            chain, = self.steps(('proxy_chain', 'read the proxy certificate chain of the remote environment',
-                                 remote.ece_step(TlsCertificateInfo, service='proxy')))
-            if mode == 'always' or not chain['user_supplied']:
-                certificate = chain['root_certificate']
-        if certificate:
-            self.steps(self.deployment_trust(
-                'proxy_trust', local, 'proxy CA of the remote environment in the local deployment %s' % local.deployment_id,
-                direct=[{'name': '%s-proxy' % remote.environment, 'type': 'proxy', 'trust_all': False,
-                         'certificates': [certificate]}]))
+        if mode == 'never' or (mode == 'auto' and self.result['same_environment']):
+            return None
+        chain, = self.steps(('proxy_chain', 'read the proxy certificate chain of the remote environment',
+                             remote.ece_step(TlsCertificateInfo, service='proxy')))
+        certificate = params['proxy_ca_certificate'] or chain['root_certificate']
+        if not certificate:
+            return None
+        if params['proxy_ca_certificate'] and chain['chain'] and not any(
+                same_certificate(params['proxy_ca_certificate'], pem) for pem in chain['chain']):
+            self.fail('proxy_ca_certificate: is not a certificate of the proxy chain of the remote environment (%s); give '
+                      'the root of GET /platform/configuration/security/tls/proxy of the remote environment, or leave it out '
+                      'to read it from there' % remote.environment)
+        if mode == 'auto' and publicly_trusted(certificate, params['public_ca_path']):
+            return None
+        for existing in ((local.view.get('trust') or {}).get('direct') or []):
+            if existing.get('type') == 'proxy' and any(same_certificate(certificate, c.get('pem')) for c in existing.get('certificates') or []):
+                # an entry holds the certificate already, whatever its name: nothing to write
+                self.result['proxy_trust'] = {'changed': False, 'msg': 'the direct trust entry %s of type proxy holds the '
+                                                                       'remote proxy CA already' % existing['name']}
+                return None
+        self.check_ece_version(local)
+        # named after the environment when it is given, else after the certificate: two links to two environments never
+        # share a default name
+        name = ('%s-proxy' % remote.params['environment'] if remote.params['environment']
+                else 'proxy-ca-%s' % pem_fingerprint(certificate)[:16])
+        return {'name': name, 'type': 'proxy', 'trust_all': False, 'certificates': [certificate]}
+
+    def check_ece_version(self, side):
+        """Refuse a proxy trust entry on an ECE that does not have that type, before any write."""
+        version = side.client('ece', side.params['ece']).platform_version()
+        try:
+            too_old = version_tuple(version) < version_tuple(PROXY_TRUST_ECE_VERSION)
+        except ValueError:
+            return
+        if too_old:
+            self.fail('the %s environment runs ECE %s; trusting the remote proxy CA needs a direct trust entry of type proxy, '
+                      'which ECE has from %s on: upgrade ECE, set trust_proxy_ca: never if the proxy certificate of the remote '
+                      'environment is publicly trusted, or use model: certificate' % (side.key, version, PROXY_TRUST_ECE_VERSION),
+                      step='proxy_trust')

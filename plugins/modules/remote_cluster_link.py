@@ -14,8 +14,10 @@ short_description: Connect one deployment to another as a remote cluster, every 
 version_added: 0.1.0
 description:
   - Applies one link between two deployments of Elastic Cloud Enterprise, in the TLS-certificate or the API-key security
-    model, in one module run. It does what the roles M(ece.remote_clusters.remote_cluster_certificate) and
-    M(ece.remote_clusters.remote_cluster_api_key) describe, and those roles use it.
+    model, in one module run. It does what the roles
+    R(ece.remote_clusters.remote_cluster_certificate,ansible_collections.ece.remote_clusters.remote_cluster_certificate_role)
+    and R(ece.remote_clusters.remote_cluster_api_key,ansible_collections.ece.remote_clusters.remote_cluster_api_key_role)
+    describe, and those roles use it.
   - Each step is the logic of one of this collection's modules, with the same validation, comparison and writes; see
     those modules for the details. The link passes the values from one step to the next, reuses a read for the next step
     when nothing was written in between, and waits for the plans of both deployments at the same time.
@@ -23,21 +25,29 @@ description:
     between two environments, platform trust in both directions (M(ece.remote_clusters.ece_trust_relationship_info),
     M(ece.remote_clusters.ece_trust_relationship)); deployment trust on both sides, of the environment's account or of the
     trust relationship, with the peer's cluster ID or all its clusters (M(ece.remote_clusters.ece_deployment_trust));
-    then the remote cluster on the local cluster (M(ece.remote_clusters.es_remote_cluster)): proxy mode on
-    O(certificate_port) with the remote endpoint as C(server_name), or legacy sniff mode through the transport
-    passthrough for Elasticsearch 6.7 to 7.5."
+    then the remote cluster on the local cluster (M(ece.remote_clusters.es_remote_cluster)): proxy mode on the
+    transport passthrough port of the remote deployment (9400, or O(certificate_port)) with the remote endpoint as
+    C(server_name), or legacy sniff mode through the transport passthrough for Elasticsearch 6.7 to 7.5. Environments
+    are told apart by their IDs, never by their names."
   - "API-key model (O(model=api_key)): read both deployments, both at Elasticsearch 8.12 or later; look up
     C(cluster.remote.<alias>.credentials) in the local keystore (M(ece.remote_clusters.ece_keystore_secret)); create
     or update the cross-cluster API key on the remote cluster, a new one when the keystore lacks the credentials or
-    O(rotate=true) (M(ece.remote_clusters.es_cross_cluster_api_key), older keys of that name invalidated); store a new
-    key's credentials in the local keystore; trust the remote environment's proxy CA in the local deployment where it
-    is private (M(ece.remote_clusters.ece_tls_certificate_info), M(ece.remote_clusters.ece_deployment_trust)); the
-    remote cluster in proxy mode on O(api_key_port); a restart of the local Elasticsearch below O(reload_min_version)
-    when the credentials changed or the nodes have not loaded them (M(ece.remote_clusters.ece_deployment_restart));
-    the wait for the connection; and, when O(role) is given, a local role with C(remote_indices)
-    (M(ece.remote_clusters.es_role))."
+    O(rotate=true) (M(ece.remote_clusters.es_cross_cluster_api_key)); store a new key's credentials in the local
+    keystore; trust the remote environment's proxy CA in the local deployment where it is private
+    (M(ece.remote_clusters.ece_tls_certificate_info), M(ece.remote_clusters.ece_deployment_trust)); the remote cluster
+    in proxy mode on O(api_key_port); a check in C(_remote/info) that the nodes loaded the credentials (from
+    O(reload_min_version) on they get O(credentials_wait_timeout) seconds to load them by themselves), and a restart of
+    the local Elasticsearch where they did not (M(ece.remote_clusters.ece_deployment_restart)); the wait for the
+    connection; the older keys of the link invalidated, only once the new one is in use; and, when O(role) is given, a
+    local role with C(remote_indices) (M(ece.remote_clusters.es_role))."
   - The secret of a new cross-cluster API key goes from the remote cluster to the local keystore inside the module
     run; it is never returned.
+  - Every wait for a connection makes the local cluster attempt one (C(_resolve/cluster) from Elasticsearch 8.13, else a
+    search of the remote cluster that reads no data), since Elasticsearch does not reconnect to a disconnected remote
+    cluster by itself. A link whose settings are right but which is not connected is probed again on a re-run.
+  - Before any write the link refuses what cannot work; a deployment linked to itself, versions that cannot connect
+    (the same major, or adjacent majors with the older on its last minor), a remote deployment without an endpoint, a
+    proxy CA certificate that is not in the remote proxy's chain, and a proxy trust entry on an ECE older than 3.7.
 author:
   - ece.remote_clusters maintainers (@ece-remote-clusters)
 options:
@@ -70,9 +80,12 @@ options:
         type: str
       environment:
         description:
-          - A name of this ECE environment. The trust relationship to it in the other environment has this name.
+          - A name of this ECE environment, used in messages and as the name of a trust relationship to it that the link
+            creates in the other environment.
+          - Environments are told apart by their IDs. An existing relationship that trusts this environment is used
+            whatever its name. Without a name, a new relationship takes the name the environment gives itself (its own
+            trust relationship), else C(ece-<first 12 characters of its ID>).
         type: str
-        default: local
       ece: &ece
         description:
           - Connection options of the ECE API of the deployment's environment.
@@ -170,10 +183,11 @@ options:
       ref_id: *ref_id
       environment:
         description:
-          - A name of this ECE environment. The trust relationship to it in the other environment has this name, and
-            in the API-key model the local deployment's trust entry of its proxy CA is named C(<environment>-proxy).
+          - A name of this ECE environment, as O(local.environment).
+          - In the API-key model, the local deployment's new trust entry of its proxy CA is named C(<environment>-proxy),
+            or without a name C(proxy-ca-<first 16 hexadecimal characters of the certificate's SHA-256>). An entry that
+            already holds that certificate is used whatever its name.
         type: str
-        default: remote
       ece: *ece
       es: *es
   skip_unavailable:
@@ -205,19 +219,22 @@ options:
   manage_platform_trust:
     description:
       - O(model=certificate) only. Between two environments, create or update the trust relationship in both. With
-        V(false), the relationships must exist, named after O(local.environment) and O(remote.environment).
+        V(false), each environment must already have exactly one relationship that trusts the other one (by its ID).
     type: bool
     default: true
   trust_by_default:
     description:
       - O(model=certificate) only. The C(trust_by_default) of trust relationships the link creates or updates.
+      - When not given, an existing relationship keeps its setting and a new one is created with V(false).
     type: bool
-    default: false
   certificate_port:
     description:
       - O(model=certificate) only. The port of the remote proxy for the TLS-certificate model.
+      - By default the transport passthrough port the remote deployment read reports
+        (C(metadata.ports.transport_passthrough)), 9400 where it reports none.
+      - 9300 is the ECE proxies' plain-text transport-client port, where no remote cluster connects; a link made on 9300
+        by an earlier version of this collection is moved to the passthrough port on the next run.
     type: int
-    default: 9300
   access:
     description:
       - O(model=api_key) only. What the cross-cluster API key grants, as O(ece.remote_clusters.es_cross_cluster_api_key#module:access).
@@ -265,11 +282,14 @@ options:
     type: dict
   expiration:
     description:
-      - O(model=api_key) only. Expiration of a new key, for example V(90d).
+      - O(model=api_key) only. Expiration of the key, for example V(90d). A change is applied to the existing key (its
+        expiration is then counted from the update); the value asked for is recorded in the key's metadata as
+        C(requested_expiration).
     type: str
   rotate:
     description:
-      - O(model=api_key) only. Create a new key even when one exists, store it and invalidate the older ones.
+      - O(model=api_key) only. Create a new key even when one exists and store it; the older keys of the link are
+        invalidated once the local cluster is connected with the new one.
     type: bool
     default: false
   api_key_port:
@@ -280,20 +300,37 @@ options:
   trust_proxy_ca:
     description:
       - O(model=api_key) only. When to trust the remote environment's proxy CA in the local deployment.
-      - V(auto) trusts it between environments when the proxy certificate is not user-supplied (a private CA);
-        V(always) also within one environment and for user-supplied certificates; V(never) does not.
+      - V(auto) trusts it between environments (or where that is not known) when the root of the remote proxy's chain is
+        not publicly trusted (not in O(public_ca_path)); V(always) also within one environment and for publicly trusted
+        roots; V(never) does not.
+      - A trust entry of type C(proxy) exists from ECE 3.7 on; the link reads the local ECE version before it writes one.
     type: str
     choices: [auto, always, never]
     default: auto
   proxy_ca_certificate:
     description:
       - O(model=api_key) only. The PEM of the remote proxy's CA, instead of reading the remote environment's chain.
+      - It must be a certificate of the remote proxy's chain when the remote environment returns one.
     type: str
+  public_ca_path:
+    description:
+      - O(model=api_key) only. A PEM bundle of the publicly trusted root certificates that O(trust_proxy_ca=auto)
+        compares the remote proxy's root with; by default the bundle of the Python C(certifi) package, else the
+        system's default bundle.
+    type: path
   reload_min_version:
     description:
-      - O(model=api_key) only. Below this Elasticsearch version, nodes load new remote credentials only on a restart.
+      - O(model=api_key) only. From this Elasticsearch version on, the link waits up to O(credentials_wait_timeout) for
+        the nodes to load new credentials by themselves before it restarts them; below it, it restarts them at once.
+      - Whether the credentials are loaded is read from C(_remote/info) (C(cluster_credentials)), never assumed from the
+        version; RV(credentials) says what happened.
     type: str
     default: 8.13.0
+  credentials_wait_timeout:
+    description:
+      - O(model=api_key) only. Seconds to wait for the nodes to load new credentials by themselves before a restart.
+    type: int
+    default: 30
   role:
     description:
       - O(model=api_key) only. A local role to create or update, as the options of M(ece.remote_clusters.es_role).
@@ -473,7 +510,9 @@ remote:
   returned: always
   type: dict
 same_environment:
-  description: Whether both deployments are in one ECE environment (one account).
+  description:
+    - Whether both deployments are in one ECE environment, from their accounts and, for the TLS-certificate model, the
+      environments' IDs. V(null) when that is not known (a missing ID never means the same environment).
   returned: always
   type: bool
 local_relationship:
@@ -527,6 +566,11 @@ remote_info:
   returned: success
   type: dict
   sample: {"connected": true, "mode": "proxy", "proxy_address": "abc.ece.example.com:9443", "cluster_credentials": "::es_redacted::"}
+credentials:
+  description: How the local nodes got the credentials of the alias (loaded already, by themselves, or by a restart and why).
+  returned: model=api_key
+  type: str
+  sample: loaded by a restart (Elasticsearch 8.12.2 is below 8.13.0)
 step:
   description: The step that failed.
   returned: failure

@@ -88,7 +88,7 @@ def test_certificate_link_between_environments_does_every_step_once(sim, conn, r
     assert external['trust_allowlist'] == [conn.deployment('ece-b', 'data-b')['elasticsearch']['cluster_id']]
     assert local_trust['accounts'], 'the default account trust must be kept'
     assert result['remote_cluster']['remote_cluster']['mode'] == 'proxy'
-    assert result['remote_cluster']['remote_cluster']['proxy_address'].endswith(':9300')
+    assert result['remote_cluster']['remote_cluster']['proxy_address'].endswith(':9400')
     assert result['remote_info']['connected'] is True
     assert repeated_reads(sim) == []
 
@@ -164,7 +164,8 @@ def test_certificate_link_within_one_environment_trusts_the_account(sim, conn, r
 
 
 def test_certificate_link_from_7_5_uses_legacy_sniff_mode(sim, conn, run_module):
-    result = run_module(MODULE, link(conn, 'certificate', ('ece-a', 'legacy-a'), ('ece-a', 'search-a'),
+    # 7.5 connects to 7.x and 6.8 only (an 8.x remote would be refused as incompatible)
+    result = run_module(MODULE, link(conn, 'certificate', ('ece-a', 'legacy-a'), ('ece-b', 'old-b'),
                                      wait_for_connection=False))
     assert not result.get('failed'), result
     settings = result['remote_cluster']['remote_cluster']
