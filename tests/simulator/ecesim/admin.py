@@ -7,7 +7,8 @@
 ``POST /_sim/reset``        back to the scenario's initial state (same ids, ports, credentials)
 ``GET /_sim/faults``        active faults; ``POST`` adds one (see ``faults.py``); ``DELETE`` clears all,
                             ``DELETE /_sim/faults/{id}`` one
-``GET|PUT /_sim/settings``  ``latency_ms``, ``plan_seconds``, ``plans_enabled``
+``GET|PUT /_sim/settings``  ``latency_ms``, ``plan_seconds``, ``plans_enabled``, ``plan_start_delay``,
+                            ``keystore_reload_seconds`` (null: never), ``keystore_reload_8_13``
 ``GET /_sim/state``         dump of the whole state (keystore values included: this is a test tool)
 ``POST /_sim/state``        one operation ``{"op": ...}`` or ``{"ops": [...]}`` (see :func:`apply_op`)
 ``GET /_sim/diagnose``      ``env``, ``deployment``, ``alias`` -> {connected, model, problems, ...}
@@ -19,11 +20,12 @@ from __future__ import annotations
 import re
 import time
 
-from .connectivity import configured_aliases, evaluate
+from .connectivity import configured_aliases, evaluate, refresh_connections
 from .es_settings import flatten
 from .httpcore import Response
 from .util import b64, deep_copy_json, epoch_ms, iso, new_hex32, new_token, parse_version
 
+SETTINGS = ('latency_ms', 'plan_seconds', 'plans_enabled', 'plan_start_delay', 'keystore_reload_seconds', 'keystore_reload_8_13')
 OPS_DOC = {
     'set_trust': 'env, deployment, trust; applied (default true: the running cluster uses it at once), bump_version (default false)',
     'add_trust_entry': 'env, deployment, kind (accounts|external|direct), entry; bump_version (default true) - a concurrent change',
@@ -32,7 +34,7 @@ OPS_DOC = {
     'set_es_settings': 'env, deployment, persistent and/or transient (flat or nested; null deletes; no validation)',
     'set_keystore': 'env, deployment, name, value (null deletes), as_file, loaded (true/false; default: the version rule)',
     'load_keystore': 'env, deployment: running nodes load the keystore (as after a restart)',
-    'start_plan': 'env, deployment, kind (update|restart), seconds (optional)',
+    'start_plan': 'env, deployment, kind (update|restart), seconds (optional), delay (before it shows; default 0)',
     'complete_plans': 'complete every pending plan now',
     'add_trust_relationship': 'env, relationship {name, installation_id, public_ca_cert, account_ids, trust_by_default} -> id',
     'delete_trust_relationship': 'env, id',
@@ -118,6 +120,7 @@ def apply_op(world, op):
                     target.pop(key, None)
                 else:
                     target[key] = value
+        refresh_connections(world, es)
     elif name == 'set_keystore':
         key = op['name']
         if op.get('value') is None:
@@ -128,9 +131,9 @@ def apply_op(world, op):
         if loaded is None:
             loaded = es.v(8, 13, 0)
         if loaded:
-            es.loaded_keystore = {k: entry['value'] for k, entry in es.keystore.items()}
+            world.load_keystore(es)
     elif name == 'load_keystore':
-        es.loaded_keystore = {k: entry['value'] for k, entry in es.keystore.items()}
+        world.load_keystore(es)
     elif name == 'start_plan':
         kind = op.get('kind', 'update')
         plan = deep_copy_json(es.plan)
@@ -138,7 +141,7 @@ def apply_op(world, op):
         if kind == 'restart':
             plan['transient'] = {'plan_configuration': {'cluster_reboot': 'forced'}}
             effects['reboot'] = True
-        attempt = world.start_plan(es, kind, plan, 'admin.start-plan', effects, seconds=op.get('seconds'))
+        attempt = world.start_plan(es, kind, plan, 'admin.start-plan', effects, seconds=op.get('seconds'), delay=op.get('delay', 0))
         return {'plan_attempt_id': attempt.attempt_id}
     elif name == 'set_es_version':
         parse_version(op['version'])
@@ -282,14 +285,18 @@ class AdminApi:
             with world.lock:
                 if method in ('PUT', 'POST'):
                     body = self._json(req)
-                    unknown = set(body) - {'latency_ms', 'plan_seconds', 'plans_enabled'}
+                    unknown = set(body) - set(SETTINGS)
                     if unknown:
                         raise AdminError(400, 'unknown settings %s' % sorted(unknown))
-                    for key in ('latency_ms', 'plan_seconds'):
+                    for key in ('latency_ms', 'plan_seconds', 'plan_start_delay'):
                         if key in body:
                             world.settings[key] = float(body[key])
-                    if 'plans_enabled' in body:
-                        world.settings['plans_enabled'] = bool(body['plans_enabled'])
+                    if 'keystore_reload_seconds' in body:  # null: the nodes never load a keystore change by themselves
+                        value = body['keystore_reload_seconds']
+                        world.settings['keystore_reload_seconds'] = None if value is None else float(value)
+                    for key in ('plans_enabled', 'keystore_reload_8_13'):
+                        if key in body:
+                            world.settings[key] = bool(body[key])
                 if method in ('GET', 'PUT', 'POST'):
                     return Response(200, dict(world.settings))
         if path == '/_sim/state':

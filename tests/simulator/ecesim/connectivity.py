@@ -5,7 +5,8 @@ when there is no problem. The same evaluation feeds ``GET /_remote/info``, the `
 remote-clusters API and the admin diagnostic ``GET /_sim/diagnose``.
 
 TLS-certificate model (no credentials loaded for the alias):
-  proxy mode to ``<remote endpoint>:9300`` or ``:9400`` with ``server_name = <remote endpoint>``, or legacy
+  proxy mode to ``<remote endpoint>:9400`` (the proxy's TLS transport passthrough; its 9300 is the plain-text
+  transport-client port, never connected) with ``server_name = <remote endpoint>``, or legacy
   sniff (local below 7.6) with seeds ``<remote endpoint>:<any>`` and ``proxy = <remote endpoint>:9400``;
   trust both ways (same environment: ``accounts``; across environments: platform trust relationships in
   both environments with the right installation id and CA certificate, referenced by ``external`` entries
@@ -14,6 +15,13 @@ API-key model (credentials loaded by the running nodes):
   proxy mode to ``<remote endpoint>:9443`` with the right ``server_name``; the credentials are the
   ``encoded`` value of an active cross-cluster key of the remote; both 8.12 or later; the local deployment
   trusts the remote environment's proxy CA (``direct`` entry of ``type: proxy``) when that CA is private.
+
+Connection attempts: the chain above is what an attempt needs. Elasticsearch attempts a connection when the
+alias's connection settings change, when its nodes start (a restart plan), when the nodes load other
+credentials for it, and when a cross-cluster request names it (``_resolve/cluster``, a search): see
+:func:`refresh_connections` and :func:`attempt`. It does not retry a failed attempt by itself: an alias whose
+last attempt failed stays disconnected, even once the chain is complete, until one of these happens.
+``_remote/info`` only reports the outcome.
 """
 
 from __future__ import annotations
@@ -154,7 +162,58 @@ def _proxy_ca_trusted(local, remote_env):
     return False
 
 
+def connection_signature(es, alias):
+    """What a connection attempt of ``alias`` was made with: its connection settings (not ``skip_unavailable``), the nodes
+    (a restart makes new ones) and the credentials they loaded. Another signature means another attempt."""
+    group = alias_group(es, alias) or {}
+    settings = tuple(sorted((key, str(value)) for key, value in group.items() if key != 'skip_unavailable'))
+    return settings, es.restarts, es.running, loaded_credentials(es, alias)
+
+
+def attempt(world, es, alias):
+    """A connection attempt of ``alias`` now: its outcome is kept until the next attempt."""
+    chain = evaluate_chain(world, es, alias)
+    es.connections[alias] = {'signature': connection_signature(es, alias), 'connected': not chain['problems'],
+                             'time': time.time(), 'reason': '; '.join(chain['problems'])}
+    return es.connections[alias]
+
+
+def refresh_connections(world, es):
+    """After a change of the alias settings, the nodes or the loaded credentials of ``es``: every configured alias whose
+    connection was made with something else is attempted again; the state of removed aliases is dropped."""
+    aliases = configured_aliases(es)
+    for alias in list(es.connections):
+        if alias not in aliases:
+            del es.connections[alias]
+    for alias in aliases:
+        state = es.connections.get(alias)
+        if state is None or state['signature'] != connection_signature(es, alias):
+            attempt(world, es, alias)
+
+
 def evaluate(world, es, alias):
+    """The connection of one alias of one local cluster as the running cluster has it: the whole chain, and the outcome of
+    the last connection attempt (a failed one is not retried by Elasticsearch itself)."""
+    result = evaluate_chain(world, es, alias)
+    if not result['configured']:
+        return result
+    state = es.connections.get(alias)
+    if state is None or state['signature'] != connection_signature(es, alias):
+        state = attempt(world, es, alias)  # a change this module was not told about: attempted as it is seen
+    if not result['problems'] and not state['connected']:
+        result['problems'].append(
+            'the last connection attempt of alias [%s] (at %s) failed (%s) and Elasticsearch does not retry by itself: a '
+            'cross-cluster request (_resolve/cluster/%s:* from 8.13, or a search of %s:<index>) makes it attempt again'
+            % (alias, iso_time(state['time']), state['reason'] or 'no reason kept', alias, alias))
+        result['connected'] = False
+    return result
+
+
+def iso_time(when):
+    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(when))
+
+
+def evaluate_chain(world, es, alias):
     """The whole chain for one alias of one local cluster: {connected, model, mode, remote, problems}."""
     result = {'alias': alias, 'local': {'env': es.env.name, 'deployment': es.deployment.name, 'cluster_id': es.cluster_id,
                                         'version': es.version},
@@ -205,10 +264,14 @@ def _certificate_links(es, alias, group, mode, host, port, remote, stored, probl
     if mode == 'proxy':
         if port == PORT_REMOTE_CLUSTER:
             problems.append('port %d is the remote cluster server port of the API-key model, but no credentials are loaded for alias [%s]; '
-                            'the TLS-certificate model connects to %d or %d' % (port, alias, PORT_TRANSPORT, PORT_TRANSPORT_PASSTHROUGH))
-        elif port not in (PORT_TRANSPORT, PORT_TRANSPORT_PASSTHROUGH):
-            problems.append('proxy_address port [%s] is neither the transport port %d nor the transport passthrough port %d'
-                            % (port, PORT_TRANSPORT, PORT_TRANSPORT_PASSTHROUGH))
+                            'the TLS-certificate model connects to the transport passthrough port %d' % (port, alias, PORT_TRANSPORT_PASSTHROUGH))
+        elif port == PORT_TRANSPORT:
+            problems.append('port %d is the proxy\'s plain-text transport-client port; cross-cluster search and replication with TLS '
+                            'certificates go through the transport passthrough port %d (metadata.ports.transport_passthrough), '
+                            'the API-key model through %d' % (port, PORT_TRANSPORT_PASSTHROUGH, PORT_REMOTE_CLUSTER))
+        elif port != PORT_TRANSPORT_PASSTHROUGH:
+            problems.append('proxy_address port [%s] is not the transport passthrough port %d of the ECE proxy'
+                            % (port, PORT_TRANSPORT_PASSTHROUGH))
         _check_server_name(group, remote, problems)
     else:
         if es.v(7, 6, 0):

@@ -23,7 +23,7 @@ import re
 import time
 
 from .certs import certificate_metadata, chain_expiry, load_pem_certificates
-from .connectivity import remote_resource_info
+from .connectivity import refresh_connections, remote_resource_info
 from .errors import EceError, EsError
 from .es_settings import update_settings
 from .httpcore import Response
@@ -386,7 +386,8 @@ class EceApi:
         plan_info = {'healthy': es.plan_healthy, 'history': []}
         if flags['show_plans']:
             plan_info['current'] = self._plan_json(es.current_attempt, flags, now)
-            if es.pending is not None:
+            if es.pending is not None and now >= es.pending.started:
+                # a plan shows only once ECE has started it, a moment after the write's answer (plan_start_delay)
                 plan_info['pending'] = self._plan_json(es.pending, flags, now)
         if flags['show_plan_history']:
             plan_info['history'] = [self._plan_json(attempt, flags, now) for attempt in es.plan_history]
@@ -401,9 +402,10 @@ class EceApi:
         if flags['show_metadata']:
             metadata['raw'] = {'cluster_id': es.cluster_id, 'name': dep.name, 'version': es.version,
                                'endpoint': es.endpoint, 'ports': dict(metadata['ports'])}
+        hidden = es.pending is not None and now < es.pending.started
         info = {
             'cluster_id': es.cluster_id, 'cluster_name': dep.name, 'deployment_id': dep.id,
-            'healthy': es.healthy, 'status': es.status, 'plan_info': plan_info,
+            'healthy': es.healthy, 'status': es.pending.status_before if hidden else es.status, 'plan_info': plan_info,
             'elasticsearch': {
                 'healthy': es.running,
                 'shard_info': {'healthy': True, 'available_shards': [{'instance_name': name, 'shard_count': 5} for name in names],
@@ -750,6 +752,7 @@ class EceApi:
             effects['trust'] = deep_copy_json(change['trust'])
         if 'keystore' in change:
             self._merge_keystore(es, change['keystore'])
+            self.world.schedule_keystore_reload(es)
         if change['reboot']:
             effects['reboot'] = True
         if change['version'] != es.version:
@@ -782,8 +785,7 @@ class EceApi:
                 raise _invalid('Keystore entry [%s]: as_file must be a boolean' % name, code='root.invalid_json_request')
         return body['secrets']
 
-    @staticmethod
-    def _merge_keystore(es, secrets):
+    def _merge_keystore(self, es, secrets):
         """PATCH semantics: merge; an entry without a value (or null) deletes the setting."""
         for name, entry in secrets.items():
             value = entry.get('value') if isinstance(entry, dict) else None
@@ -795,9 +797,6 @@ class EceApi:
                 as_file = isinstance(value, dict)
             stored = value if isinstance(value, str) else _json_string(value)
             es.keystore[name] = {'value': stored, 'as_file': bool(as_file)}
-        if es.v(8, 13, 0):
-            # ECE reloads the secure settings of 8.13+ clusters: the running nodes see the change at once
-            es.loaded_keystore = {key: entry['value'] for key, entry in es.keystore.items()}
 
     @staticmethod
     def _render_keystore(es):
@@ -811,6 +810,9 @@ class EceApi:
         dummy, es = self._es(env, dep_id, ref_id)
         secrets = self._check_keystore_body(self._body(req))
         self._merge_keystore(es, secrets)
+        # ECE has the nodes reload their secure settings, on the versions that reload remote credentials, a moment
+        # later (keystore_reload_seconds; never when it is null); below them only a restart loads the keystore
+        self.world.schedule_keystore_reload(es)
         return Response(200, self._render_keystore(es))
 
     # ---- remote clusters ---------------------------------------------------------------------------------
@@ -871,6 +873,7 @@ class EceApi:
             except EsError as err:
                 raise EceError(500, 'deployments.cluster_request_failed',
                                'The Elasticsearch cluster rejected the remote cluster settings: %s' % err.reason)
+            refresh_connections(self.world, es)
         es.remote_clusters = new_list
         return Response(202, {})
 

@@ -22,7 +22,7 @@ import re
 import urllib.parse
 
 from . import es_settings
-from .connectivity import configured_aliases, evaluate, loaded_credentials
+from .connectivity import attempt, configured_aliases, evaluate, loaded_credentials, refresh_connections
 from .errors import EsError, illegal_argument, parse_exception, validation_failed, x_content_parse
 from .httpcore import Response
 from .util import b64, epoch_ms, iso, new_token, parse_es_bool, parse_time_value, simple_match
@@ -50,13 +50,24 @@ BUILTIN_PARAMS = {
     'security.put_role': {'refresh'},
     'security.get_role': set(),
     'security.delete_role': {'refresh'},
+    # not in the bundled specs (NOT_IN_BUNDLED_SPECS): their rest-api-spec parameter lists
+    'indices.resolve_cluster': {'allow_no_indices', 'expand_wildcards', 'ignore_throttled', 'ignore_unavailable', 'timeout'},
+    'search': {'allow_no_indices', 'allow_partial_search_results', 'analyzer', 'analyze_wildcard', 'batched_reduce_size',
+               'ccs_minimize_roundtrips', 'default_operator', 'df', 'docvalue_fields', 'expand_wildcards', 'explain', 'from',
+               'ignore_throttled', 'ignore_unavailable', 'include_named_queries_score', 'lenient', 'max_concurrent_shard_requests',
+               'pre_filter_shard_size', 'preference', 'q', 'request_cache', 'rest_total_hits_as_int', 'routing', 'scroll',
+               'search_type', 'seq_no_primary_term', 'size', 'sort', '_source', '_source_excludes', '_source_includes', 'stats',
+               'stored_fields', 'suggest_field', 'suggest_mode', 'suggest_size', 'suggest_text', 'terminate_after', 'timeout',
+               'track_scores', 'track_total_hits', 'typed_keys', 'version'},
 }
+# APIs the simulator serves that the bundled rest-api-spec copies do not hold: their parameters are the built-in ones
+NOT_IN_BUNDLED_SPECS = ('indices.resolve_cluster', 'search')
 PARAM_SINCE = {('security.get_api_key', 'active_only'): (8, 10, 0), ('security.get_api_key', 'with_profile_uid'): (8, 14, 0),
                ('security.get_api_key', 'with_limited_by'): (8, 5, 0), ('security.query_api_keys', 'typed_keys'): (8, 14, 0),
                ('security.query_api_keys', 'with_profile_uid'): (8, 14, 0), ('security.query_api_keys', 'with_limited_by'): (8, 5, 0)}
 COMMON_PARAMS = {'pretty', 'human', 'error_trace', 'filter_path'}
 NO_BODY_APIS = {'info', 'ping', 'cluster.health', 'cluster.get_settings', 'cluster.remote_info', 'security.authenticate',
-                'security.get_api_key', 'security.get_role', 'security.delete_role'}
+                'security.get_api_key', 'security.get_role', 'security.delete_role', 'indices.resolve_cluster'}
 READ_ONLY_POST = {'security.query_api_keys', 'security.authenticate'}
 
 CLUSTER_PRIVILEGES = {
@@ -172,6 +183,9 @@ class EsApi:
         route(('GET',), '/_security/role/{name}', 'security.get_role', self.get_role)
         route(('GET',), '/_security/role', 'security.get_role', self.get_role)
         route(('DELETE',), '/_security/role/{name}', 'security.delete_role', self.delete_role)
+        # cross-cluster requests: each makes the cluster attempt a connection to the remote clusters it names
+        route(('GET',), '/_resolve/cluster/{name}', 'indices.resolve_cluster', self.resolve_cluster, since=(8, 13, 0))
+        route(('GET', 'POST'), '/{index}/_search', 'search', self.search)
 
     def _route(self, methods, template, api, handler, since=(0, 0, 0)):
         regex = '^' + re.sub(r'\{[^}]+\}', '([^/]+)', template) + '$'
@@ -237,7 +251,7 @@ class EsApi:
         return response
 
     def _check_params(self, es, api, req):
-        if self.specs is not None:
+        if self.specs is not None and api in self.specs.es.apis:
             allowed = self.specs.es.params(api)
         else:
             allowed = set(BUILTIN_PARAMS.get(api, ())) | COMMON_PARAMS
@@ -338,6 +352,8 @@ class EsApi:
         flat = self._bool_param(req, 'flat_settings')
         body = self._body(req)
         applied_persistent, applied_transient = es_settings.update_settings(es, body)
+        # a changed alias gets a new connection attempt, now (with the chain as it is now)
+        refresh_connections(self.world, es)
         render = (lambda settings: dict(sorted(settings.items()))) if flat else es_settings.nest
         es.metadata_version += 1
         return Response(200, {'acknowledged': True, 'persistent': render(applied_persistent), 'transient': render(applied_transient)})
@@ -375,6 +391,80 @@ class EsApi:
             body[alias] = entry
         return Response(200, body)
 
+    # ---- cross-cluster requests --------------------------------------------------------------------------
+    def _skip_unavailable(self, es, alias):
+        group = es_settings.effective_settings(es)
+        for prefix in ('cluster.remote.%s.' % alias, 'search.remote.%s.' % alias):
+            if prefix + 'skip_unavailable' in group:
+                return group[prefix + 'skip_unavailable'] == 'true'
+        return es.v(8, 15, 0)
+
+    def _remote_expressions(self, es, expressions):
+        """``{alias: [index patterns]}`` of the remote parts of index expressions, and the local parts. A remote cluster
+        that is named (no wildcard) and not configured is an error, as in Elasticsearch."""
+        remotes, local = {}, []
+        configured = configured_aliases(es)
+        for expression in expressions:
+            cluster, sep, index = expression.partition(':')
+            if not sep:
+                local.append(expression)
+                continue
+            matched = [alias for alias in configured if simple_match(cluster, alias)]
+            if not matched and '*' not in cluster:
+                raise EsError(404, 'no_such_remote_cluster_exception', 'no such remote cluster: [%s]' % cluster)
+            for alias in matched:
+                remotes.setdefault(alias, []).append(index)
+        return remotes, local
+
+    def _attempt(self, es, alias):
+        """A cross-cluster request: the cluster attempts a connection to ``alias`` when it has none."""
+        evaluation = evaluate(self.world, es, alias)
+        if not evaluation['connected']:
+            attempt(self.world, es, alias)
+            evaluation = evaluate(self.world, es, alias)
+        return evaluation
+
+    def resolve_cluster(self, es, req, auth, name):
+        remotes, local = self._remote_expressions(es, [part for part in name.split(',') if part])
+        body = {}
+        if local:
+            body['(local)'] = {'connected': True, 'skip_unavailable': False, 'matching_indices': False}
+        for alias in sorted(remotes):
+            evaluation = self._attempt(es, alias)
+            entry = {'connected': evaluation['connected'], 'skip_unavailable': self._skip_unavailable(es, alias)}
+            if evaluation['connected']:
+                remote = self.world.cluster_by_id(evaluation['remote']['cluster_id'])
+                entry['matching_indices'] = False
+                entry['version'] = {'number': remote.version, 'build_flavor': 'default',
+                                    'minimum_wire_compatibility_version': WIRE.get(remote.vt[0], WIRE[8])[0],
+                                    'minimum_index_compatibility_version': WIRE.get(remote.vt[0], WIRE[8])[1]}
+            else:
+                entry['error'] = 'Unable to connect to [%s]' % alias
+            body[alias] = entry
+        return Response(200, body)
+
+    def search(self, es, req, auth, index):
+        remotes, local = self._remote_expressions(es, [part for part in index.split(',') if part])
+        ignore_unavailable = self._bool_param(req, 'ignore_unavailable')
+        for pattern in local:
+            if '*' not in pattern and not ignore_unavailable:  # the simulated clusters hold no index
+                raise EsError(404, 'index_not_found_exception', 'no such index [%s]' % pattern,
+                              extra={'index': pattern, 'resource.type': 'index_or_alias', 'resource.id': pattern})
+        clusters = {'total': len(remotes) + (1 if local else 0), 'successful': 1 if local else 0, 'skipped': 0}
+        for alias in sorted(remotes):
+            evaluation = self._attempt(es, alias)
+            if evaluation['connected']:
+                clusters['successful'] += 1
+            elif self._skip_unavailable(es, alias):
+                clusters['skipped'] += 1
+            else:
+                raise EsError(500, 'connect_transport_exception', '[%s] unable to connect to remote cluster' % alias)
+        body = {'took': 1, 'timed_out': False, '_shards': {'total': 0, 'successful': 0, 'skipped': 0, 'failed': 0},
+                'hits': {'total': {'value': 0, 'relation': 'eq'}, 'max_score': None, 'hits': []}}
+        if remotes:
+            body['_clusters'] = clusters
+        return Response(200, body)
+
     def reload_secure_settings(self, es, req, auth, node_id=None):
         body = self._body(req, required=False)
         if body is not None:
@@ -382,8 +472,8 @@ class EsApi:
             if unknown:
                 raise x_content_parse('[reload_secure_settings] unknown field [%s]' % sorted(unknown)[0])
         if es.v(8, 13, 0):
-            # remote cluster credentials are reloadable from 8.13 on
-            es.loaded_keystore = {name: entry['value'] for name, entry in es.keystore.items()}
+            # remote cluster credentials are reloadable from 8.13 on; changed ones rebuild their connection
+            self.world.load_keystore(es)
         selected = [nid for nid in es.node_ids if node_id in (None, '_all', '_local', nid) or nid in (node_id or '').split(',')]
         nodes = {}
         for index, nid in enumerate(es.node_ids):

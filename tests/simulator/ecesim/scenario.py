@@ -5,6 +5,10 @@ Format (YAML)::
     plan_seconds: 1.0        # how long a plan (update, restart) stays pending
     plans_enabled: true      # does PUT /deployments/{id} start a plan attempt
     latency_ms: 0            # added to every simulated request
+    plan_start_delay: 0.2    # a plan shows as pending this long after the write that started it
+    keystore_reload_seconds: 0.3  # nodes of 8.14+ (8.13: keystore_reload_8_13) load a keystore change this long
+                                  # after it; null: never by themselves (only a restart loads it)
+    keystore_reload_8_13: true
     tls: true                # false = plain HTTP everywhere (only when asked)
     environments:
       - name: ece-a          # [a-z0-9-]+, unique
@@ -63,7 +67,8 @@ def load_scenario(path=None):
 def normalize_scenario(data, source='<scenario>'):
     if not isinstance(data, dict):
         raise ScenarioError('%s: the scenario must be a mapping' % source)
-    known = {'plan_seconds', 'plans_enabled', 'latency_ms', 'tls', 'environments', 'description'}
+    known = {'plan_seconds', 'plans_enabled', 'latency_ms', 'tls', 'environments', 'description', 'plan_start_delay',
+             'keystore_reload_seconds', 'keystore_reload_8_13'}
     unknown = set(data) - known
     if unknown:
         raise ScenarioError('%s: unknown keys %s' % (source, sorted(unknown)))
@@ -75,6 +80,10 @@ def normalize_scenario(data, source='<scenario>'):
         'plan_seconds': float(data.get('plan_seconds', 1.0)),
         'plans_enabled': bool(data.get('plans_enabled', True)),
         'latency_ms': float(data.get('latency_ms', 0)),
+        'plan_start_delay': float(data.get('plan_start_delay', 0.2)),
+        'keystore_reload_seconds': (None if data.get('keystore_reload_seconds', 0.3) is None
+                                    else float(data.get('keystore_reload_seconds', 0.3))),
+        'keystore_reload_8_13': bool(data.get('keystore_reload_8_13', True)),
         'tls': bool(data.get('tls', True)),
         'environments': [],
     }

@@ -6,7 +6,10 @@ rebuilt from the scenario by :meth:`World.reset`. One ``RLock`` (``world.lock``)
 
 Plans are evaluated lazily: a pending plan has an end time and :meth:`World.tick` (called before every
 request is handled) completes the plans whose time has come, applying their effects (trust applied to
-the running cluster, keystore loaded by the restarted nodes, version upgraded).
+the running cluster, keystore loaded by the restarted nodes, version upgraded). A plan shows in the API
+only ``plan_start_delay`` seconds after the write that started it (ECE answers the write first). The same
+tick makes the nodes load the keystore ``keystore_reload_seconds`` after a keystore change on the versions
+where ECE has them reload it (:func:`reloads_keystore`).
 """
 
 from __future__ import annotations
@@ -36,7 +39,9 @@ RESTART_STEPS = ['plan-validation', 'validate-plan-prerequisites', 'log-initial-
 class PlanAttempt:
     """One plan attempt of an Elasticsearch resource (ECE ``ElasticsearchClusterPlanInfo``)."""
 
-    def __init__(self, number, kind, plan, action, started, duration, failure, effects):
+    def __init__(self, number, kind, plan, action, started, duration, failure, effects, written=None):
+        # written: when the write that started the attempt was answered; the attempt shows from ``started`` on
+        self.written = started if written is None else written
         self.attempt_id = str(uuid.uuid4())
         self.name = 'attempt-%010d' % number
         self.kind = kind
@@ -49,6 +54,7 @@ class PlanAttempt:
         self.ended = None
         self.status = 'pending'   # pending | success | error
         self.error_message = None
+        self.status_before = None
 
     def to_json(self, show_logs, now):
         done = self.ended is not None
@@ -89,15 +95,18 @@ class PlanAttempt:
                 break
         if self.ended is not None:
             if self.status == 'error':
-                steps.append(_step('plan-completed', self.ended, self.ended, 'error', 'completed', self.error_message))
+                steps.append(_step('plan-completed', self.ended, self.ended, 'error', 'completed', self.error_message,
+                                   failure_type='ClusterFailure:PlanFailed'))
             else:
                 steps.append(_step('plan-completed', self.ended, self.ended, 'success', 'completed', 'Plan successfully completed'))
         return steps
 
 
-def _step(step_id, started, completed, status, stage, message):
-    step = {'step_id': step_id, 'started': iso(started), 'status': status, 'stage': stage,
-            'info_log': [{'timestamp': iso(completed or started), 'stage': stage, 'message': message, 'details': {}}]}
+def _step(step_id, started, completed, status, stage, message, failure_type=None):
+    entry = {'timestamp': iso(completed or started), 'stage': stage, 'message': message, 'details': {}}
+    if failure_type:
+        entry['failure_type'] = failure_type  # ClusterPlanStepLogMessageInfo.failure_type: the step failed
+    step = {'step_id': step_id, 'started': iso(started), 'status': status, 'stage': stage, 'info_log': [entry]}
     if completed is not None:
         step['completed'] = iso(completed)
         step['duration_in_millis'] = int((completed - started) * 1000)
@@ -157,6 +166,10 @@ class EsCluster:
         self.api_keys = {}
         self.roles = {}
         self.restarts = 0
+        # connection state per alias (connectivity.py): the outcome of the last connection attempt and what it was made with
+        self.connections = {}
+        # when the running nodes load the keystore by themselves (ECE's reload after a keystore change), or None
+        self.keystore_reload_at = None
         self.metadata_version = 1
         self.metadata_modified = created
         self.api_keys[self.admin_key_id] = {
@@ -309,6 +322,7 @@ class World:
         self.log = []
         self.seq = 0
         self.pending = set()
+        self.reloads = set()
 
     # ---- lifecycle --------------------------------------------------------------------------------
     def reset(self):
@@ -317,12 +331,16 @@ class World:
                 'latency_ms': float(self.scenario.get('latency_ms', 0)),
                 'plan_seconds': float(self.scenario.get('plan_seconds', 1.0)),
                 'plans_enabled': bool(self.scenario.get('plans_enabled', True)),
+                'plan_start_delay': float(self.scenario.get('plan_start_delay', 0.2)),
+                'keystore_reload_seconds': _optional_float(self.scenario.get('keystore_reload_seconds', 0.3)),
+                'keystore_reload_8_13': bool(self.scenario.get('keystore_reload_8_13', True)),
             }
             for env in self.envs.values():
                 env.reset()
             self.faults.clear()
             self.log = []
             self.pending = set()
+            self.reloads = set()
 
     def all_clusters(self):
         for env in self.envs.values():
@@ -345,26 +363,46 @@ class World:
         return None
 
     # ---- plan engine -------------------------------------------------------------------------------
-    def start_plan(self, es, kind, plan, action, effects, seconds=None):
-        """Start a plan attempt on an ES resource; it completes ``plan_seconds`` later (see :meth:`tick`)."""
+    def start_plan(self, es, kind, plan, action, effects, seconds=None, delay=None):
+        """Start a plan attempt on an ES resource. It shows as pending ``plan_start_delay`` seconds after the write that
+        started it (``delay`` overrides), then completes ``plan_seconds`` later (see :meth:`tick`)."""
         now = time.time()
         failure, slow = self.faults.take_plan_fault(es.env.name, es.deployment)
         duration = self.settings['plan_seconds'] if seconds is None else float(seconds)
         if slow is not None:
             duration = slow
+        delay = max(0.0, self.settings.get('plan_start_delay', 0.0) if delay is None else float(delay))
         es.attempt_counter += 1
-        attempt = PlanAttempt(es.attempt_counter, kind, plan, action, now, duration, failure, effects)
+        attempt = PlanAttempt(es.attempt_counter, kind, plan, action, now + delay, duration, failure, effects, written=now)
         es.pending = attempt
+        attempt.status_before = es.status  # what the resource shows until the attempt shows
         if es.status != 'stopped' or effects.get('start'):
             es.status = 'restarting' if kind == 'restart' else 'reconfiguring'
-        if duration <= 0:
+        if duration <= 0 and delay <= 0:
             self._complete(es, now)
         else:
             self.pending.add(es)
         return attempt
 
+    def schedule_keystore_reload(self, es):
+        """After a keystore change: the running nodes load it by themselves later, where ECE has them reload it."""
+        delay = self.settings.get('keystore_reload_seconds')
+        if delay is None or not reloads_keystore(es, self.settings):
+            return
+        es.keystore_reload_at = time.time() + max(0.0, delay)
+        self.reloads.add(es)
+        if delay <= 0:
+            self.tick()
+
+    def load_keystore(self, es):
+        """The running nodes load the keystore; the connections whose credentials changed are rebuilt (a new attempt)."""
+        es.keystore_reload_at = None
+        self.reloads.discard(es)
+        es.loaded_keystore = {name: entry['value'] for name, entry in es.keystore.items()}
+        _refresh_connections(self, es)
+
     def tick(self, now=None):
-        if not self.pending:
+        if not self.pending and not self.reloads:
             return
         now = time.time() if now is None else now
         for es in list(self.pending):
@@ -372,6 +410,11 @@ class World:
                 self.pending.discard(es)
             elif now >= es.pending.ends_at:
                 self._complete(es, es.pending.ends_at)
+        for es in list(self.reloads):
+            if es.keystore_reload_at is None:
+                self.reloads.discard(es)
+            elif now >= es.keystore_reload_at:
+                self.load_keystore(es)
 
     def complete_all(self):
         for es in list(self.pending):
@@ -418,6 +461,29 @@ class World:
             restarted = True
         if restarted:
             es.restarts += 1
+            es.keystore_reload_at = None
+            self.reloads.discard(es)
             es.loaded_keystore = {name: entry['value'] for name, entry in es.keystore.items()}
         es.metadata_version += 1
         es.metadata_modified = when
+        # restarted nodes connect to their remote clusters again (a new attempt each); so do the connections whose
+        # chain this plan completed, if they had never been attempted
+        _refresh_connections(self, es)
+
+
+def reloads_keystore(es, settings):
+    """Whether the running nodes of ``es`` load a keystore change by themselves (ECE reloads the secure settings after a
+    keystore change): Elasticsearch 8.14 and later, 8.13 when ``keystore_reload_8_13`` (the documentation differs),
+    never below (a restart loads the keystore)."""
+    if es.v(8, 14, 0):
+        return True
+    return es.v(8, 13, 0) and bool(settings.get('keystore_reload_8_13', True))
+
+
+def _optional_float(value):
+    return None if value is None else float(value)
+
+
+def _refresh_connections(world, es):
+    from .connectivity import refresh_connections  # connectivity imports this module
+    refresh_connections(world, es)

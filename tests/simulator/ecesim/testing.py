@@ -185,7 +185,8 @@ class Simulator:
         return self.admin('DELETE', '/_sim/faults')
 
     def settings(self, **values):
-        """Change ``latency_ms``, ``plan_seconds``, ``plans_enabled``; returns the settings."""
+        """Change ``latency_ms``, ``plan_seconds``, ``plans_enabled``, ``plan_start_delay``, ``keystore_reload_seconds``
+        (None: the nodes never load a keystore change by themselves) or ``keystore_reload_8_13``; returns the settings."""
         return self.admin('PUT', '/_sim/settings', values)
 
     def state(self):
@@ -275,12 +276,19 @@ def update_body(deployment_json, trust=None, prune_orphans=False, keep_transient
     return {'prune_orphans': prune_orphans, 'resources': {'elasticsearch': [payload]}}
 
 
-def wait_plan(ece_client, dep_id, timeout=10.0):
-    """Poll until the Elasticsearch resource has no pending plan; returns the last GET body (logs and history)."""
+def wait_plan(ece_client, dep_id, timeout=10.0, quiet=0.35):
+    """Poll until the Elasticsearch resource has had no pending plan for ``quiet`` seconds in a row; returns the last GET
+    body (logs and history). A plan shows only a moment after the write that started it (``plan_start_delay``), so one
+    poll without a pending plan does not mean that it ended: ``quiet`` must be longer than that delay."""
     deadline = time.time() + timeout
+    quiet_since = None
     while time.time() < deadline:
         body = ece_client.get('/deployments/%s' % dep_id, params={'show_plan_logs': 'true', 'show_plan_history': 'true'}).json()
-        if 'pending' not in body['resources']['elasticsearch'][0]['info']['plan_info']:
-            return body
+        if 'pending' in body['resources']['elasticsearch'][0]['info']['plan_info']:
+            quiet_since = None
+        else:
+            quiet_since = quiet_since or time.time()
+            if time.time() - quiet_since >= quiet:
+                return body
         time.sleep(0.05)
     raise AssertionError('plan still pending after %s s' % timeout)

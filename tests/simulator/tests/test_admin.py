@@ -111,10 +111,10 @@ def test_slow_plans_stay_pending_for_plan_seconds(sim, ece):
     sim.settings(plan_seconds=1.0)
     dep = sim.deployment('ece-a', 'search-a')
     assert ece().post('/deployments/%s/elasticsearch/main-elasticsearch/_restart' % dep['id']).status_code == 202
-    time.sleep(0.5)
+    time.sleep(0.6)  # it shows 0.2 s after the write (plan_start_delay), then runs for plan_seconds
     info = get_deployment(ece(), dep['id']).json()['resources']['elasticsearch'][0]['info']
     assert 'pending' in info['plan_info'] and info['status'] == 'restarting'
-    time.sleep(0.6)
+    time.sleep(0.75)
     info = get_deployment(ece(), dep['id']).json()['resources']['elasticsearch'][0]['info']
     assert 'pending' not in info['plan_info'] and info['status'] == 'started'
 

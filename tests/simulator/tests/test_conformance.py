@@ -14,7 +14,7 @@ import os
 import pytest
 import requests
 
-from ecesim.es_api import BUILTIN_PARAMS, EsApi
+from ecesim.es_api import BUILTIN_PARAMS, NOT_IN_BUNDLED_SPECS, EsApi
 from ecesim.state import World
 from ecesim.scenario import load_scenario
 from ecesim.testing import Simulator
@@ -243,6 +243,9 @@ def test_every_elasticsearch_path_method_and_parameter_served_exists_in_the_rest
     for methods, dummy, template, api_name, dummy2, dummy3 in api.routes:
         if api_name == 'ping':
             assert template == '/' and methods == ('HEAD',)
+            continue
+        if api_name in NOT_IN_BUNDLED_SPECS:  # checked against the Elasticsearch docs; once the specs hold them, check here
+            assert api_name not in apis, '%s is in the specs now: remove it from NOT_IN_BUNDLED_SPECS' % api_name
             continue
         assert api_name in apis, api_name
         paths = {entry['path']: entry['methods'] for entry in apis[api_name]['url']['paths']}

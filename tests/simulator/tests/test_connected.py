@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from ecesim.testing import get_deployment, update_body, wait_plan
 
 TR = '/platform/configuration/trust-relationships'
@@ -21,7 +23,18 @@ def _proxy(es_client, alias, endpoint, port, server_name=None):
     return response
 
 
-def _connected(es_client, alias):
+def _probe(es_client, alias):
+    """A cross-cluster request, the lightest the version has: the cluster attempts a connection to ``alias``."""
+    version = es_client.get('/').json()['version']['number']
+    if tuple(int(p) for p in version.split('.')[:2]) >= (8, 13):
+        return es_client.get('/_resolve/cluster/%s:*' % alias)
+    return es_client.get('/%s:nothing-*/_search' % alias, params={'size': '0'})
+
+
+def _connected(es_client, alias, probe=True):
+    """``connected`` of ``alias`` in ``_remote/info``, after a probe (Elasticsearch does not retry a failed attempt itself)."""
+    if probe:
+        _probe(es_client, alias)
     return es_client.get('/_remote/info').json()[alias]['connected']
 
 
@@ -62,7 +75,7 @@ def test_certificate_model_in_one_environment_connects_through_the_ece_remote_cl
 
 def test_certificate_model_in_one_environment_needs_account_trust_both_ways(sim, ece, es):
     a, b = sim.deployment('ece-a', 'search-a'), sim.deployment('ece-a', 'logs-a')
-    _proxy(es('ece-a', 'search-a'), 'logs', b['elasticsearch']['endpoint'], 9300)
+    _proxy(es('ece-a', 'search-a'), 'logs', b['elasticsearch']['endpoint'], 9400)
     assert _connected(es('ece-a', 'search-a'), 'logs') is True
     _set_trust(ece(), b['id'], {'accounts': [{'account_id': sim.env('ece-a')['account_id'], 'trust_all': False, 'trust_allowlist': []}]})
     assert _connected(es('ece-a', 'search-a'), 'logs') is False
@@ -84,7 +97,7 @@ def test_an_allowlist_holding_a_deployment_id_instead_of_a_cluster_id_is_named(s
 def test_certificate_model_across_environments_needs_platform_trust_both_ways_and_external_entries(sim, ece, es):
     a, b = sim.deployment('ece-a', 'search-a'), sim.deployment('ece-b', 'data-b')
     local = es('ece-a', 'search-a')
-    _proxy(local, 'data', b['elasticsearch']['endpoint'], 9300)
+    _proxy(local, 'data', b['elasticsearch']['endpoint'], 9400)
     assert _connected(local, 'data') is False
     problems = _problems(sim, 'ece-a', 'search-a', 'data')
     assert 'environment ece-a has no trust relationship for environment ece-b' in problems
@@ -184,6 +197,7 @@ def _credentials(ece, env, dep_id, alias, encoded):
     response = ece(env).patch('/deployments/%s/elasticsearch/main-elasticsearch/keystore' % dep_id,
                               json={'secrets': {'cluster.remote.%s.credentials' % alias: {'value': encoded}}})
     assert response.status_code == 200
+    time.sleep(0.4)  # nodes that reload it do so keystore_reload_seconds (0.3 s) later
 
 
 def test_api_key_model_connects_with_loaded_credentials_of_an_active_cross_cluster_key(sim, ece, es):
@@ -192,6 +206,7 @@ def test_api_key_model_connects_with_loaded_credentials_of_an_active_cross_clust
     _credentials(ece, 'ece-b', local['id'], 'sa', key['encoded'])
     _proxy(es('ece-b', 'data-b'), 'sa', remote['elasticsearch']['endpoint'], 9443)
     info = es('ece-b', 'data-b').get('/_remote/info').json()['sa']
+    # the settings written after the credentials were loaded: the first attempt connects, no probe needed
     assert info['connected'] is True and info['cluster_credentials'] == '::es_redacted::'
     diagnosis = sim.diagnose('ece-b', 'data-b', 'sa')
     assert diagnosis['model'] == 'api_key' and diagnosis['problems'] == []  # ece-a's proxy CA is public: no direct trust needed
@@ -274,3 +289,71 @@ def test_the_diagnostic_lists_every_alias_when_none_is_given(sim, es):
     assert aliases['one']['connected'] is True and aliases['two']['connected'] is False
     missing = sim.diagnose('ece-a', 'search-a', 'none')
     assert missing['configured'] is False and missing['problems']
+
+
+# ---- the proxy's ports and connection attempts -------------------------------------------------------------
+def test_the_certificate_model_on_the_proxy_plain_text_port_9300_is_never_connected(sim, es):
+    b = sim.deployment('ece-a', 'logs-a')
+    _proxy(es(), 'logs', b['elasticsearch']['endpoint'], 9300)  # the same environment trusts all of its account
+    assert _connected(es(), 'logs') is False
+    assert "port 9300 is the proxy's plain-text transport-client port" in _problems(sim, 'ece-a', 'search-a', 'logs')
+    _proxy(es(), 'logs', b['elasticsearch']['endpoint'], 9400)
+    assert _connected(es(), 'logs', probe=False) is True
+
+
+def test_after_a_failed_attempt_an_alias_stays_disconnected_until_a_cross_cluster_request(sim, ece, es):
+    a, b = sim.deployment('ece-a', 'search-a'), sim.deployment('ece-b', 'data-b')
+    local = es('ece-a', 'search-a')
+    rel_a, rel_b = _relationship(sim, ece, 'ece-a', 'ece-b'), _relationship(sim, ece, 'ece-b', 'ece-a')
+    _set_trust(ece('ece-a'), a['id'], {'accounts': [_account(sim, 'ece-a')], 'external': [{'trust_relationship_id': rel_a, 'trust_all': True}]})
+    _proxy(local, 'data', b['elasticsearch']['endpoint'], 9400)  # written before the remote side trusts: the attempt fails
+    assert _connected(local, 'data', probe=False) is False
+    _set_trust(ece('ece-b'), b['id'], {'accounts': [_account(sim, 'ece-b')], 'external': [{'trust_relationship_id': rel_b, 'trust_all': True}]})
+    for dummy in range(3):  # the chain is complete now, but _remote/info only reports the failed attempt
+        assert _connected(local, 'data', probe=False) is False
+    assert 'Elasticsearch does not retry by itself' in _problems(sim, 'ece-a', 'search-a', 'data')
+    resolved = _probe(local, 'data')
+    assert resolved.status_code == 200 and resolved.json()['data']['connected'] is True
+    assert _connected(local, 'data', probe=False) is True
+    assert sim.diagnose('ece-a', 'search-a', 'data')['problems'] == []
+
+
+def test_below_8_13_a_search_of_the_remote_cluster_is_the_probe(sim, ece, es):
+    logs, search = sim.deployment('ece-a', 'logs-a'), sim.deployment('ece-a', 'search-a')
+    client = es('ece-a', 'logs-a')
+    _set_trust(ece(), search['id'], {'accounts': [{'account_id': sim.env('ece-a')['account_id'], 'trust_all': False,
+                                                   'trust_allowlist': []}]})
+    _proxy(client, 'search', search['elasticsearch']['endpoint'], 9400)
+    assert _connected(client, 'search', probe=False) is False
+    _set_trust(ece(), search['id'], {'accounts': [_account(sim, 'ece-a')]})
+    assert _connected(client, 'search', probe=False) is False
+    assert client.get('/_resolve/cluster/search:*').status_code == 400  # no such API before 8.13
+    found = client.get('/search:nothing-*/_search', params={'size': '0', 'allow_no_indices': 'true', 'ignore_unavailable': 'true'})
+    assert found.status_code == 200 and found.json()['_clusters']['successful'] == 1 and found.json()['hits']['hits'] == []
+    assert _connected(client, 'search', probe=False) is True
+    assert logs['elasticsearch']['version'] == '8.12.2'
+
+
+def test_a_probe_of_an_unknown_alias_is_404_and_of_a_disconnected_one_reports_it(sim, es):
+    assert es().get('/_resolve/cluster/ghost:*').status_code == 404
+    _proxy(es(), 'ghost', 'ffffffffffffffffffffffffffffffff.ece-a.sim.example', 9400)
+    entry = es().get('/_resolve/cluster/ghost:*').json()['ghost']
+    assert entry['connected'] is False and entry['skip_unavailable'] is True and entry['error']
+    search = es().get('/ghost:*/_search', params={'size': '0'})
+    assert search.status_code == 200 and search.json()['_clusters']['skipped'] == 1  # skip_unavailable: true
+    es().put('/_cluster/settings', json={'persistent': {'cluster.remote.ghost.skip_unavailable': False}})
+    assert es().get('/ghost:*/_search', params={'size': '0'}).status_code == 500
+
+
+def test_a_restart_and_a_credentials_reload_are_connection_attempts(sim, ece, es):
+    local, remote = sim.deployment('ece-b', 'data-b'), sim.deployment('ece-a', 'search-a')
+    key = _cc_key(sim, es, 'ece-a', 'search-a')
+    sim.settings(keystore_reload_seconds=None)
+    _proxy(es('ece-b', 'data-b'), 'sa', remote['elasticsearch']['endpoint'], 9443)  # no credentials yet: fails
+    _credentials(ece, 'ece-b', local['id'], 'sa', key['encoded'])
+    info = es('ece-b', 'data-b').get('/_remote/info').json()['sa']
+    assert info['connected'] is False and 'cluster_credentials' not in info  # the nodes never reloaded them
+    ece('ece-b').post('/deployments/%s/elasticsearch/main-elasticsearch/_restart' % local['id'])
+    wait_plan(ece('ece-b'), local['id'])
+    info = es('ece-b', 'data-b').get('/_remote/info').json()['sa']
+    assert info['connected'] is True and info['cluster_credentials'] == '::es_redacted::'

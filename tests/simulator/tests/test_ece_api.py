@@ -258,6 +258,7 @@ def test_an_update_starts_a_plan_that_takes_time_and_ends_with_plan_completed(si
     dep = sim.deployment('ece-a', 'search-a')
     response = ece().put('/deployments/%s' % dep['id'], json=update_body(get_deployment(ece(), dep['id']).json()))
     assert response.status_code == 200
+    time.sleep(0.25)  # the plan shows a moment after the write (plan_start_delay)
     pending = _es_info(ece().get('/deployments/%s' % dep['id'], params={'show_plan_logs': 'true'}).json())
     assert pending['status'] == 'reconfiguring' and 'pending' in pending['plan_info']
     assert pending['plan_info']['pending']['plan_attempt_log'][-1]['status'] == 'pending'
@@ -413,6 +414,7 @@ def test_restart_answers_202_and_runs_a_plan(sim, ece):
     response = ece().post('/deployments/%s/elasticsearch/main-elasticsearch/_restart' % dep['id'],
                           params={'skip_snapshot': 'true', 'group_attribute': '__zone__'})
     assert response.status_code == 202
+    time.sleep(0.25)  # the plan shows a moment after the write (plan_start_delay)
     info = _es_info(ece().get('/deployments/%s' % dep['id']).json())
     assert info['status'] == 'restarting' and 'pending' in info['plan_info']
     info = _es_info(wait_plan(ece(), dep['id']))
@@ -492,3 +494,30 @@ def test_plan_history_timestamps_move_forward(sim, ece):
     time.sleep(0.05)
     history = _es_info(wait_plan(ece(), dep['id']))['plan_info']['history']
     assert history[0]['attempt_end_time'] <= history[1]['attempt_start_time'] < history[1]['attempt_end_time']
+
+
+def test_a_plan_shows_a_moment_after_the_write_that_started_it(sim, ece):
+    dep = sim.deployment('ece-a', 'search-a')
+    before = _es_info(get_deployment(ece(), dep['id']).json())
+    response = ece().put('/deployments/%s' % dep['id'], json=update_body(get_deployment(ece(), dep['id']).json()))
+    assert response.status_code == 200
+    right_after = _es_info(ece().get('/deployments/%s' % dep['id'], params={'show_plan_history': 'true'}).json())
+    assert 'pending' not in right_after['plan_info'] and right_after['status'] == 'started'
+    assert right_after['plan_info']['current']['plan_attempt_id'] == before['plan_info']['current']['plan_attempt_id']
+    refused = ece().put('/deployments/%s' % dep['id'], json=update_body(get_deployment(ece(), dep['id']).json()))
+    assert refused.status_code == 400  # the plan exists already, it only does not show yet
+    time.sleep(0.25)
+    later = _es_info(ece().get('/deployments/%s' % dep['id']).json())
+    assert 'pending' in later['plan_info'] and later['status'] == 'reconfiguring'
+
+
+def test_a_failed_plan_reports_its_error_in_its_log_and_its_error(sim, ece):
+    dep = sim.deployment('ece-a', 'search-a')
+    sim.fault(plan_failure='The trust settings could not be applied', env='ece-a', deployment='search-a')
+    ece().put('/deployments/%s' % dep['id'], json=update_body(get_deployment(ece(), dep['id']).json()))
+    failed = _es_info(wait_plan(ece(), dep['id']))['plan_info']['history'][-1]
+    last = failed['plan_attempt_log'][-1]
+    assert last['step_id'] == 'plan-completed' and last['status'] == 'error'
+    assert last['info_log'][-1]['message'] == 'The trust settings could not be applied'
+    assert last['info_log'][-1]['failure_type'] and failed['error']['message'] == 'The trust settings could not be applied'
+    assert failed['healthy'] is False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 
 import pytest
 
@@ -375,10 +376,32 @@ def _loaded(sim, env, dep):
     return sim.state()['environments'][env]['deployments'][dep]['elasticsearch']['loaded_keystore']
 
 
-def test_a_keystore_change_reaches_the_running_nodes_at_once_from_8_13(sim, ece):
+def test_a_keystore_change_reaches_the_running_nodes_a_moment_later_from_8_14(sim, ece):
     dep = sim.deployment('ece-a', 'search-a')
     ece().patch('/deployments/%s/elasticsearch/_main/keystore' % dep['id'], json={'secrets': {'cluster.remote.x.credentials': {'value': 'e'}}})
+    assert _loaded(sim, 'ece-a', 'search-a') == {}  # ECE has the nodes reload it keystore_reload_seconds (0.3 s) later
+    time.sleep(0.4)
     assert _loaded(sim, 'ece-a', 'search-a') == {'cluster.remote.x.credentials': 'e'}
+
+
+def test_nodes_that_never_reload_load_a_keystore_change_only_by_a_restart_whatever_the_version(sim, ece):
+    sim.settings(keystore_reload_seconds=None)
+    dep = sim.deployment('ece-a', 'search-a')
+    ece().patch('/deployments/%s/elasticsearch/_main/keystore' % dep['id'], json={'secrets': {'cluster.remote.x.credentials': {'value': 'e'}}})
+    time.sleep(0.4)
+    assert _loaded(sim, 'ece-a', 'search-a') == {}
+    ece().post('/deployments/%s/elasticsearch/_main/_restart' % dep['id'])
+    wait_plan(ece(), dep['id'])
+    assert _loaded(sim, 'ece-a', 'search-a') == {'cluster.remote.x.credentials': 'e'}
+
+
+@pytest.mark.parametrize('reloads', [True, False])
+def test_8_13_reloads_a_keystore_change_as_configured(sim, ece, reloads):
+    sim.settings(keystore_reload_8_13=reloads, keystore_reload_seconds=0)
+    sim.mutate({'op': 'set_es_version', 'env': 'ece-a', 'deployment': 'search-a', 'version': '8.13.4'})
+    dep = sim.deployment('ece-a', 'search-a')
+    ece().patch('/deployments/%s/elasticsearch/_main/keystore' % dep['id'], json={'secrets': {'cluster.remote.x.credentials': {'value': 'e'}}})
+    assert _loaded(sim, 'ece-a', 'search-a') == ({'cluster.remote.x.credentials': 'e'} if reloads else {})
 
 
 def test_a_keystore_change_reaches_the_running_nodes_only_after_a_restart_below_8_13(sim, ece, es):
