@@ -218,8 +218,12 @@ class DeploymentRestart(RemoteClustersModule):
             self.result['msg'] = 'deployment %s (%s) would be restarted' % (deployment_id, ref_id)
             return
 
+        # a pending plan that the restart cancels ends after the one before it, but it is not the restart's
+        cancelled = ()
         if plan_info.get('pending') and not self.params['cancel_pending']:
             previous_attempt = self.wait_for_pending(deployment_id, ref_id, previous_attempt)
+        elif plan_info.get('pending'):
+            cancelled = (plan_info['pending'].get('plan_attempt_id'),)
         try:
             self.restart(deployment_id, ref_id, previous_attempt)
         except ApiError as exc:
@@ -231,14 +235,13 @@ class DeploymentRestart(RemoteClustersModule):
 
         if self.params['wait']:
             self.result['plan'] = self.client.wait_for_plan(deployment_id, ref_id, self.remaining(), previous_attempt,
-                                                            after_write=True)
+                                                            after_write=True, ignore=cancelled)
             self.result['msg'] = 'deployment %s (%s) restarted' % (deployment_id, ref_id)
         else:
-            info = self.client.get(self.client.deployment_path(deployment_id, '/elasticsearch/%s' % ref_id),
-                                   'get deployment %s (%s)' % (deployment_id, ref_id), params={'show_plans': 'true'}).get('info') or {}
-            pending = (info.get('plan_info') or {}).get('pending') or {}
-            if pending.get('plan_attempt_id'):
-                self.result['plan'] = {'attempt_id': pending['plan_attempt_id'], 'status': 'pending', 'duration_seconds': None}
+            # the restart's plan shows a moment after the answer: read until it does (a few reads at most)
+            attempt_id = self.client.plan_attempt_since(deployment_id, ref_id, previous_attempt, ignore=cancelled)
+            if attempt_id:
+                self.result['plan'] = {'attempt_id': attempt_id, 'status': 'pending', 'duration_seconds': None}
             self.result['msg'] = 'deployment %s (%s): restart started' % (deployment_id, ref_id)
 
     @staticmethod

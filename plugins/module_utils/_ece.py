@@ -83,10 +83,10 @@ class EceClient(ApiClient):
         self.request('POST', self.deployment_path(deployment_id, '/elasticsearch/%s/_restart' % ref_id), operation,
                      params=params, expected=(202,))
 
-    def plan_attempt_since(self, deployment_id, ref_id, previous_attempt):
+    def plan_attempt_since(self, deployment_id, ref_id, previous_attempt, ignore=()):
         """The ID of a plan attempt of the Elasticsearch resource that started after ``previous_attempt``: the pending one,
-        else a newer one that ended (a failed attempt never becomes current: the history tells); None when
-        ``QUIET_POLLS`` reads in a row show none."""
+        else a newer one that ended (a failed attempt never becomes current: the history tells), not one of ``ignore``;
+        None when ``QUIET_POLLS`` reads in a row show none."""
         for poll in range(QUIET_POLLS):  # a plan shows a moment after the write that started it
             if poll:
                 self.sleep(0.25 * 2 ** poll)
@@ -94,7 +94,7 @@ class EceClient(ApiClient):
                             'read the plans of deployment %s (%s)' % (deployment_id, ref_id),
                             params={'show_plans': 'true', 'show_plan_history': 'true'}).get('info') or {}
             plan_info = info.get('plan_info') or {}
-            attempt = plan_info.get('pending') or _find_attempt(plan_info, None, previous_attempt) or {}
+            attempt = plan_info.get('pending') or _find_attempt(plan_info, None, previous_attempt, ignore) or {}
             if attempt.get('plan_attempt_id'):
                 return attempt['plan_attempt_id']
         return None

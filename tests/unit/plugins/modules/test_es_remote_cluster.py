@@ -28,9 +28,9 @@ def endpoint(conn, env, deployment):
 
 
 def proxy_args(conn, env='ece-a', deployment='search-a', remote=('ece-a', 'logs-a'), **extra):
-    """Proxy mode from ``deployment`` to ``remote`` over the transport port (TLS-certificate model)."""
+    """Proxy mode from ``deployment`` to ``remote`` over the transport passthrough port 9400 (TLS-certificate model)."""
     host = endpoint(conn, *remote)
-    args = dict(conn.es(env, deployment), alias=ALIAS, mode='proxy', proxy_address='%s:9300' % host, server_name=host)
+    args = dict(conn.es(env, deployment), alias=ALIAS, mode='proxy', proxy_address='%s:9400' % host, server_name=host)
     args.update(extra)
     return dict((k, v) for k, v in args.items() if v is not None)  # None: the option is not given
 
@@ -60,7 +60,7 @@ def test_check_mode_on_a_new_alias_predicts_a_change_and_sends_no_write(sim, con
     result = run_module(MODULE, proxy_args(conn), check_mode=True)
 
     assert result['changed'] is True
-    assert result['remote_cluster']['proxy_address'].endswith(':9300')
+    assert result['remote_cluster']['proxy_address'].endswith(':9400')
     assert writes(sim) == []
     assert stored(sim, 'ece-a', 'search-a') == {}
 
@@ -73,11 +73,11 @@ def test_proxy_mode_on_8x_writes_address_server_name_and_explicit_skip_unavailab
     assert result['changed'] is True
     assert put_bodies(sim) == [{'persistent': {
         'cluster.remote.logs_a.mode': 'proxy',
-        'cluster.remote.logs_a.proxy_address': '%s:9300' % host,
+        'cluster.remote.logs_a.proxy_address': '%s:9400' % host,
         'cluster.remote.logs_a.server_name': host,
         'cluster.remote.logs_a.skip_unavailable': False,
     }}]
-    assert result['remote_cluster'] == {'mode': 'proxy', 'proxy_address': '%s:9300' % host, 'server_name': host,
+    assert result['remote_cluster'] == {'mode': 'proxy', 'proxy_address': '%s:9400' % host, 'server_name': host,
                                         'skip_unavailable': 'false'}
     assert stored(sim, 'ece-a', 'search-a') == dict(('cluster.remote.logs_a.%s' % k, v) for k, v in result['remote_cluster'].items())
 
@@ -109,9 +109,9 @@ def test_diff_shows_the_alias_settings_before_and_after(sim, conn, run_module):
 
     result = run_module(MODULE, proxy_args(conn, skip_unavailable=True, proxy_socket_connections=6), diff=True)
 
-    assert result['diff']['before'] == {'mode': 'proxy', 'proxy_address': '%s:9300' % host, 'server_name': host,
+    assert result['diff']['before'] == {'mode': 'proxy', 'proxy_address': '%s:9400' % host, 'server_name': host,
                                         'skip_unavailable': 'false'}
-    assert result['diff']['after'] == {'mode': 'proxy', 'proxy_address': '%s:9300' % host, 'server_name': host,
+    assert result['diff']['after'] == {'mode': 'proxy', 'proxy_address': '%s:9400' % host, 'server_name': host,
                                        'skip_unavailable': 'true', 'proxy_socket_connections': '6'}
 
 
@@ -141,7 +141,7 @@ def test_skip_unavailable_is_always_in_the_body_even_when_left_at_its_default(si
 def test_an_unrelated_alias_is_left_untouched(sim, conn, run_module):
     other = endpoint(conn, 'ece-a', 'legacy-a')
     sim.mutate({'op': 'set_es_settings', 'env': 'ece-a', 'deployment': 'search-a', 'persistent': {
-        'cluster.remote.other.mode': 'proxy', 'cluster.remote.other.proxy_address': '%s:9300' % other,
+        'cluster.remote.other.mode': 'proxy', 'cluster.remote.other.proxy_address': '%s:9400' % other,
         'cluster.remote.other.skip_unavailable': 'true'}})
     sim.clear_log()
 
@@ -155,7 +155,7 @@ def test_an_unrelated_alias_is_left_untouched(sim, conn, run_module):
         for scope in body.values():
             assert all(key.startswith('cluster.remote.%s.' % ALIAS) for key in scope), body
     persistent = stored(sim, 'ece-a', 'search-a')
-    assert persistent == {'cluster.remote.other.mode': 'proxy', 'cluster.remote.other.proxy_address': '%s:9300' % other,
+    assert persistent == {'cluster.remote.other.mode': 'proxy', 'cluster.remote.other.proxy_address': '%s:9400' % other,
                           'cluster.remote.other.skip_unavailable': 'true'}
 
 
@@ -184,7 +184,7 @@ def test_switch_from_sniff_to_proxy_nulls_the_sniff_keys_in_the_same_request(sim
     assert body[0]['persistent']['cluster.remote.logs_a.seeds'] is None
     assert body[0]['persistent']['cluster.remote.logs_a.node_connections'] is None
     assert body[0]['persistent']['cluster.remote.logs_a.mode'] == 'proxy'
-    assert body[0]['persistent']['cluster.remote.logs_a.proxy_address'] == '%s:9300' % host
+    assert body[0]['persistent']['cluster.remote.logs_a.proxy_address'] == '%s:9400' % host
     expected = ['cluster.remote.logs_a.%s' % k for k in ('mode', 'proxy_address', 'server_name', 'skip_unavailable')]
     assert sorted(stored(sim, 'ece-a', 'search-a')) == expected
 
