@@ -258,6 +258,7 @@ class RemoteCluster(RemoteClustersModule):
 MIN_VERSION = '8.10.0'
 # metadata that says which link owns a key (written by remote_cluster_link); a key that names another owner is never this one
 MANAGED_BY = 'ece.remote_clusters'
+CHECK_MODE_ENCODED = 'check-mode-no-key-created'
 OWNER_KEYS = ('local_cluster_id', 'alias')
 # metadata that records the expiration asked for: the key shows only when it expires, not the duration it was given
 EXPIRATION_KEY = 'requested_expiration'
@@ -423,6 +424,8 @@ class CrossClusterApiKey(RemoteClustersModule):
         view = self.view({'id': None, 'name': params['name'], 'access': params['access'], 'metadata': metadata})
         if self.check_mode:
             self.result['invalidated_ids'] = self.result['previous_ids'] if params['invalidate_previous'] else []
+            # no key, so no secret: a stand-in, so that a task that stores it predicts its change as the real run makes it
+            self.result['encoded'] = CHECK_MODE_ENCODED
             return view
         known = set(k['id'] for k in previous)
         created = self.client.write_once('create the cross-cluster API key %s' % params['name'],

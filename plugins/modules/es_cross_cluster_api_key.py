@@ -135,7 +135,10 @@ attributes:
   check_mode:
     description: Predicts RV(created), RV(updated) and RV(invalidated_ids) without sending a write request.
     support: full
-    details: In check mode RV(encoded) is null, and so is RV(id) of a key that would be created.
+    details: >-
+      In check mode RV(id) of a key that would be created is null, and RV(encoded) is the stand-in
+      C(check-mode-no-key-created), so that a task that stores it (M(ece.remote_clusters.ece_keystore_secret)) predicts
+      its change as the real run makes it.
 seealso:
   - module: ece.remote_clusters.ece_keystore_secret
     description: Stores RV(encoded) in the local deployment's keystore.
@@ -245,7 +248,8 @@ previous_ids:
 encoded:
   description:
     - The key's secret, C(base64(id:api_key)), to store in the local keystore as C(cluster.remote.<alias>.credentials).
-    - Only when a key was created; otherwise null, since Elasticsearch never returns it again. Null in check mode.
+    - Only when a key was created; otherwise null, since Elasticsearch never returns it again. In check mode, when a
+      key would be created, the stand-in C(check-mode-no-key-created).
     - 'A secret. Use C(no_log: true) on the task and never print it.'
   returned: always
   type: str

@@ -44,6 +44,7 @@ OPS_DOC = {
     'invalidate_api_key': 'env, deployment, id',
     'expire_api_key': 'env, deployment, id',
     'rename_deployment': 'env, deployment, name',
+    'set_ece_version': 'env, version: the ECE version of the environment (its gates follow; a reset restores it)',
 }
 
 
@@ -68,6 +69,13 @@ def apply_op(world, op):
     name = op['op']
     if name == 'complete_plans':
         world.complete_all()
+        return {'ok': True}
+    if name == 'set_ece_version':
+        env = world.envs.get(op.get('env'))
+        if env is None:
+            raise AdminError(404, 'unknown environment [%s]' % op.get('env'))
+        env.ece_vt = parse_version(op['version'])
+        env.ece_version = op['version']
         return {'ok': True}
     if name in ('add_trust_relationship', 'delete_trust_relationship'):
         env = world.envs.get(op.get('env'))

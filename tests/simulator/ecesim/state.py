@@ -258,7 +258,7 @@ def _initial_kibana_plan(version):
 class Environment:
     def __init__(self, spec):
         self.name = spec['name']
-        self.ece_version = spec['ece_version']
+        self.ece_version = self.initial_ece_version = spec['ece_version']
         self.ece_vt = parse_version(self.ece_version)
         self.region = spec['region']
         self.proxy_ca = spec['proxy_ca']
@@ -284,6 +284,7 @@ class Environment:
 
     def reset(self):
         now = time.time()
+        self.ece_version, self.ece_vt = self.initial_ece_version, parse_version(self.initial_ece_version)
         self.trust_relationships = {
             self.local_relationship_id: {
                 'id': self.local_relationship_id, 'name': self.name, 'trust_by_default': True,

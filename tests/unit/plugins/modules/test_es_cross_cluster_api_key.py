@@ -53,7 +53,7 @@ def test_check_mode_on_a_new_key_predicts_a_creation_without_writing(sim, conn, 
 
     assert result['changed'] is True
     assert result['created'] is True
-    assert result['encoded'] is None and result['id'] is None
+    assert result['encoded'] == 'check-mode-no-key-created' and result['id'] is None
     assert writes(sim) == []
     assert keys(sim) == []
 
@@ -196,7 +196,7 @@ def test_rotate_in_check_mode_predicts_creation_and_invalidation_without_writing
 
     result = run_module(MODULE, key_args(conn, rotate=True, invalidate_previous=True), check_mode=True)
 
-    assert (result['changed'], result['created'], result['encoded']) == (True, True, None)
+    assert (result['changed'], result['created'], result['encoded']) == (True, True, 'check-mode-no-key-created')
     assert result['invalidated_ids'] == [first['id']]
     assert writes(sim) == []
 
