@@ -1,5 +1,7 @@
 # The two commands of the README: `make demo` and `make test`.
-.PHONY: demo test simulator
+# `make simulator` starts the bundled simulator and writes inventories for the example playbooks;
+# `make install` installs the collection where ansible finds it (for ansible-doc and the playbooks).
+.PHONY: demo test simulator install
 
 demo:
 	bash scripts/demo
@@ -9,3 +11,6 @@ test:
 
 simulator:
 	bash scripts/simulator
+
+install:
+	bash scripts/install

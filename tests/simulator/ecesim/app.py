@@ -62,7 +62,9 @@ class SimulatorApp:
         return path
 
     def _certificates(self):
-        os.makedirs(self.cert_dir, mode=0o700, exist_ok=True)  # server keys
+        # server keys: a directory the simulator creates is its owner's alone
+        os.makedirs(os.path.dirname(self.out_file), mode=0o700, exist_ok=True)
+        os.makedirs(self.cert_dir, mode=0o700, exist_ok=True)
         public_root = None
         if any(env.proxy_ca == 'public' for env in self.world.envs.values()):
             public_root = CertAuthority('Simulated Public Root CA G1', org='Simulated Public Trust Services')

@@ -8,13 +8,16 @@ import sys
 import threading
 
 from .app import SimulatorApp
+from .paths import default_out_file
 from .scenario import DEFAULT_SCENARIO
 
 
 def build_parser():
     parser = argparse.ArgumentParser(prog='run_simulator.py', description='Simulated ECE environments and Elasticsearch clusters.')
     parser.add_argument('--scenario', default=DEFAULT_SCENARIO, help='scenario YAML (default: %(default)s)')
-    parser.add_argument('--out', default='simulator.json', help='output JSON file (default: ./simulator.json)')
+    parser.add_argument('--out', default=None,
+                        help='output JSON file; certificates and keys go to <out without .json>-certs/ next to it '
+                             '(default: %s, or $ECE_SIM_DIR/simulator.json)' % default_out_file())
     parser.add_argument('--spec-dir', default=None,
                         help='directory with ece/apidocs.json and elasticsearch/rest-api-spec-main: enables spec strictness')
     parser.add_argument('--latency-ms', type=float, default=None, help='latency added to every simulated request')
@@ -26,6 +29,7 @@ def build_parser():
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    args.out = args.out or default_out_file()
     app = SimulatorApp(scenario=args.scenario, out_file=args.out, spec_dir=args.spec_dir, latency_ms=args.latency_ms,
                        plan_seconds=args.plan_seconds, plain_http=args.plain_http, admin_port=args.admin_port)
     app.start()
