@@ -35,6 +35,8 @@ PROXY_MODE_VERSION = (7, 6, 0)
 # direct trust entries of type proxy exist from this ECE version on (ECE API reference, DirectTrustRelationship.type)
 PROXY_TRUST_ECE_VERSION = '3.7.0'
 CREDENTIALS_POLL_INTERVAL = 1.0
+# check mode: the ID a deployment trust names for a relationship that the real run creates
+CHECK_MODE_RELATIONSHIP = 'to-be-created-trusting-the-%s-environment'
 DEFAULT_ACCESS = {'search': [{'names': ['*']}]}
 REMOTE_INDICES_PRIVILEGES = ['read', 'read_cross_cluster', 'view_index_metadata']
 # steps that only read: a failure names them, but their results are returned in the link's own words (local, remote)
@@ -306,27 +308,19 @@ class RemoteClusterLink(RemoteClustersModule):
             self.result['same_environment'] = same
             if not same:
                 relationships = self.platform_trust(own) if params['manage_platform_trust'] else self.existing_relationships(own)
-        if not same and relationships is None:
-            # check mode: the relationships do not exist yet, so there is no ID for the deployment trust to name
-            for side in (local, remote):
-                self.result[side.key + '_trust'] = {
-                    'changed': True, 'msg': 'check mode: the trust relationships do not exist yet; the deployment trust '
-                                            'would be updated once they are created'}
-            self.set_changed()
-        else:
-            steps = []
-            for side, peer in ((local, remote), (remote, local)):
-                entry = {'trust_all': True} if params['trust_all'] else {'trust_allowlist': [peer.view['cluster_id']]}
-                if same:
-                    if not peer.view['account_id']:
-                        self.fail('the account of the %s deployment %s is unknown (its trust settings name no account), so '
-                                  'the %s deployment cannot trust it by account' % (peer.key, peer.deployment_id, side.key))
-                    trust = dict(accounts=[dict(entry, account_id=peer.view['account_id'])])
-                else:
-                    trust = dict(external=[dict(entry, trust_relationship_id=relationships[side.key])])
-                label = 'deployment trust of the %s deployment %s' % (side.key, side.deployment_id)
-                steps.append(self.deployment_trust(side.key + '_trust', side, label, **trust))
-            self.steps(*steps)  # both plans at once
+        steps = []
+        for side, peer in ((local, remote), (remote, local)):
+            entry = {'trust_all': True} if params['trust_all'] else {'trust_allowlist': [peer.view['cluster_id']]}
+            if same:
+                if not peer.view['account_id']:
+                    self.fail('the account of the %s deployment %s is unknown (its trust settings name no account), so '
+                              'the %s deployment cannot trust it by account' % (peer.key, peer.deployment_id, side.key))
+                trust = dict(accounts=[dict(entry, account_id=peer.view['account_id'])])
+            else:
+                trust = dict(external=[dict(entry, trust_relationship_id=relationships[side.key])])
+            label = 'deployment trust of the %s deployment %s' % (side.key, side.deployment_id)
+            steps.append(self.deployment_trust(side.key + '_trust', side, label, **trust))
+        self.steps(*steps)  # both plans at once
         connection = remote.view['remote_connection']
         if version_tuple(local.view['version']) >= PROXY_MODE_VERSION:
             options = dict(mode='proxy', **connection['certificate'])
@@ -368,10 +362,11 @@ class RemoteClusterLink(RemoteClustersModule):
                           side.ece_step(TrustRelationship, name=self.relationship_name(peer, own),
                                         installation_id=peer_own['installation_id'], certificate=peer_own['certificate'],
                                         account_ids=peer_own['account_ids'], trust_by_default=params['trust_by_default'])))
-        ids = [result['trust_relationship'].get('id') for result in self.steps(*steps)]
-        if not all(ids):
-            return None
-        return dict((side.key, i) for side, i in zip((local, remote), ids))
+        results = self.steps(*steps)
+        # check mode: a relationship that does not exist yet has no ID; the deployment trust names a stand-in, so that its
+        # change shows in the diff as the real run makes it
+        return dict((side.key, result['trust_relationship'].get('id') or CHECK_MODE_RELATIONSHIP % peer.key)
+                    for (side, peer), result in zip(((local, remote), (remote, local)), results))
 
     def existing_relationships(self, own):
         """With manage_platform_trust false: the relationship of each environment that trusts the other one, by its ID."""

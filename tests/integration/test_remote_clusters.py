@@ -208,8 +208,9 @@ def test_audit_of_fresh_environments_reports_what_would_change_sends_no_write_an
                     'trust relationship for environment ece-a in environment ece-b',
                     'deployment trust of ece-a/search-a', 'deployment trust of ece-b/data-b',
                     'remote cluster ece_b_data on ece-a/search-a']
-    # check mode cannot name relationships that do not exist yet: the deployment trust is predicted, and says why
-    assert 'once they are created' in links['search-a-to-data-b']['changes'][2]['note']
+    # check mode cannot name relationships that do not exist yet: the deployment trust names a stand-in, in its diff
+    local_trust = links['search-a-to-data-b']['changes'][2]['diff']
+    assert local_trust['after']['external'][0]['trust_relationship_id'] == 'to-be-created-trusting-the-remote-environment'
     remote_cluster = links['search-a-to-data-b']['changes'][-1]['diff']
     assert remote_cluster['before'] == {}
     assert remote_cluster['after']['proxy_address'].endswith('.ece-b.sim.example:9400')

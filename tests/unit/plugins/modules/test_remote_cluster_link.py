@@ -123,8 +123,12 @@ def test_certificate_link_check_mode_predicts_without_writing(sim, conn, run_mod
     result = run_module(MODULE, args, check_mode=True, diff=True)
     assert result['changed'] is True
     assert writes(sim) == []
-    # the relationships do not exist yet: the deployment trust they would allow is reported as a change
-    assert result['local_trust']['changed'] is True and 'check mode' in result['local_trust']['msg']
+    # the relationships do not exist yet: the deployment trust names a stand-in for each, and shows in the diff
+    assert result['local_trust']['changed'] is True and result['remote_trust']['changed'] is True
+    headers = [d['before_header'] for d in result['diff']]
+    assert 'deployment trust of the local deployment %s' % args['local']['deployment_id'] in headers
+    (local_diff,) = [d for d in result['diff'] if d['before_header'].startswith('deployment trust of the local')]
+    assert local_diff['after']['external'][0]['trust_relationship_id'] == 'to-be-created-trusting-the-remote-environment'
     assert result['remote_cluster']['changed'] is True
     converge(run_module, args)
     sim.clear_log()
