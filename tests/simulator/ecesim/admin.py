@@ -40,7 +40,7 @@ OPS_DOC = {
     'delete_trust_relationship': 'env, id',
     'set_es_version': 'env, deployment, version: the running Elasticsearch version (plan version follows)',
     'set_status': 'env, deployment, resource (elasticsearch|kibana), status (started|stopped)',
-    'create_cross_cluster_api_key': 'env, deployment, name, access -> {id, encoded}',
+    'create_cross_cluster_api_key': 'env, deployment, name, access, metadata, id (default random) -> {id, encoded}',
     'invalidate_api_key': 'env, deployment, id',
     'expire_api_key': 'env, deployment, id',
     'rename_deployment': 'env, deployment, name',
@@ -178,7 +178,7 @@ def _api_key_op(es, name, op):
         access = op.get('access') or {'search': [{'names': ['*']}]}
         norm = {kind: [{'names': list(e['names']) if isinstance(e['names'], list) else [e['names']],
                         'allow_restricted_indices': False} for e in entries] for kind, entries in access.items()}
-        key_id, secret = new_token(20), new_token(22)
+        key_id, secret = op.get('id') or new_token(20), new_token(22)
         es.api_keys[key_id] = {
             'id': key_id, 'name': op.get('name', 'sim-key'), 'type': 'cross_cluster', 'secret': secret, 'creation': epoch_ms(),
             'expiration': None, 'invalidated': False, 'invalidation': None, 'username': 'elastic', 'realm': 'reserved',

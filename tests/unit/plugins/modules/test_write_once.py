@@ -121,3 +121,38 @@ def test_two_keys_of_one_link_left_by_a_race_are_replaced_by_one(sim, conn, run_
     assert repaired['remote_info']['connected'] is True
     again = run_module(MODULE, args)
     assert again['changed'] is False
+
+
+def _race(sim, conn, key_id):
+    """Another run of the same link creates its key while this run's create is on its way."""
+    local_cluster = conn.deployment('ece-a', 'search-a')['elasticsearch']['cluster_id']
+    metadata = {'managed_by': 'ece.remote_clusters', 'local_cluster_id': local_cluster, 'alias': 'peer'}
+    sim.fault(match={'server': '^es:ece-b/data-b$', 'method': 'POST', 'path': '^/_security/cross_cluster/api_key$'},
+              mutate={'op': 'create_cross_cluster_api_key', 'env': 'ece-b', 'deployment': 'data-b', 'id': key_id,
+                      'name': 'peer-%s' % local_cluster, 'metadata': metadata})
+
+
+def test_two_runs_of_one_link_creating_a_key_at_once_keep_one_and_the_other_run_stores_nothing(sim, conn, run_module):
+    args = link(conn, 'api_key', *API_KEY)
+    _race(sim, conn, '-' * 20)  # the other run's key has the lower ID (no token sorts before '-'): it is the one kept
+    sim.clear_log()
+
+    result = run_module(MODULE, args)
+
+    assert result.get('failed') is True and result.get('step') == 'api_key', result
+    assert 'another run created key %s' % ('-' * 20) in result['msg']
+    assert [k['id'] for k in active_keys(sim, 'ece-b', 'data-b')] == ['-' * 20]
+    assert not [w for w in sim.requests() if w['write'] and '/keystore' in w['path']]  # this run's key stored nowhere
+    # the run of the other link would store its key; without it, a re-run replaces the key it cannot use
+    repaired = run_module(MODULE, args)
+    assert not repaired.get('failed'), repaired
+    assert [k['id'] for k in active_keys(sim, 'ece-b', 'data-b')] == [repaired['api_key']['id']]
+    assert repaired['remote_info']['connected'] is True
+
+
+def test_a_run_whose_key_has_the_lower_id_keeps_it(sim, conn, run_module):
+    args = link(conn, 'api_key', *API_KEY)
+    _race(sim, conn, 'z' * 20)  # the other run's key has the higher ID: that run invalidates it
+    result = converge(run_module, args)
+    assert sorted(k['id'] for k in active_keys(sim, 'ece-b', 'data-b')) == sorted([result['api_key']['id'], 'z' * 20])
+    assert result['remote_info']['connected'] is True
