@@ -136,3 +136,54 @@ def test_storing_a_new_key_with_the_single_modules_is_predicted_as_changed_in_ch
     done = apply(check_mode=False)
     assert predicted['changed'] is done['changed'] is True  # today: ok in check mode, changed for real
     assert 'cluster.remote.to_b.credentials' in es_state(sim, 'ece-a', 'search-a')['keystore']
+
+
+def test_a_remote_deployment_read_without_an_endpoint_fails_with_a_clear_message(sim, conn, run_module):
+    import requests  # pylint: disable=import-outside-toplevel
+    env = sim.info['environments']['ece-b']
+    remote_id = conn.deployment('ece-b', 'data-b')['id']
+    path = '/api/v1/deployments/%s' % remote_id
+    read = requests.get(env['ece_url'] + path, headers={'Authorization': 'ApiKey %s' % env['api_key']}, verify=sim.info['ca_bundle'],
+                        params={'show_settings': 'true', 'show_metadata': 'true', 'show_plans': 'true', 'clear_transient': 'true'},
+                        timeout=10).json()
+    for resource in read['resources']['elasticsearch']:
+        resource['info']['metadata'].pop('endpoint', None)
+    sim.fault(match={'server': '^ece:ece-b$', 'method': 'GET', 'path': '^%s$' % path}, status=200, body=read, count=-1)
+    sim.clear_log()
+
+    result = run_module(MODULE, link(conn, 'certificate', ('ece-a', 'search-a'), ('ece-b', 'data-b')))
+
+    sim.clear_faults()
+    assert result.get('failed') is True, result
+    assert 'has no metadata.endpoint in its deployment read' in result['msg'] and 'Traceback' not in result['msg']
+    assert writes(sim) == []
+
+
+def test_deployments_whose_trust_names_no_account_are_not_taken_for_one_environment(sim, conn, run_module):
+    # no accounts entry in either deployment's trust: unknown accounts must not look alike
+    for env, name in (('ece-a', 'search-a'), ('ece-b', 'data-b')):
+        sim.mutate({'op': 'set_trust', 'env': env, 'deployment': name, 'trust': {}})
+    result = converge(run_module, link(conn, 'certificate', ('ece-a', 'search-a'), ('ece-b', 'data-b')))
+    assert result['same_environment'] is False
+    assert es_state(sim, 'ece-a', 'search-a')['trust'].get('external'), 'trusted through the platform trust relationship'
+    assert result['remote_info']['connected'] is True
+
+
+def test_a_rotated_key_is_invalidated_only_after_the_link_connects_with_the_new_one(sim, conn, run_module):
+    args = link(conn, 'api_key', ('ece-a', 'search-a'), ('ece-b', 'data-b'))
+    first = converge(run_module, args)
+    sim.clear_log()
+
+    rotated = run_module(MODULE, dict(args, rotate=True))
+
+    assert not rotated.get('failed'), rotated
+    log = sim.requests()
+
+    def seq(method, path_end):
+        return [r['seq'] for r in log if r['method'] == method and r['path'].endswith(path_end)]
+
+    (create,), (store,), (invalidate,) = seq('POST', '/cross_cluster/api_key'), seq('PATCH', '/keystore'), seq('DELETE', '/api_key')
+    checks = [s for s in seq('GET', '/_remote/info') if store < s < invalidate]
+    assert create < store < invalidate and checks, log  # new key, keystore, connection checked, then the old key goes
+    assert rotated['api_key']['invalidated_ids'] == [first['api_key']['id']]
+    assert rotated['remote_info']['connected'] is True
