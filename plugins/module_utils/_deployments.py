@@ -218,12 +218,12 @@ class DeploymentRestart(RemoteClustersModule):
             self.result['msg'] = 'deployment %s (%s) would be restarted' % (deployment_id, ref_id)
             return
 
-        # a pending plan that the restart cancels ends after the one before it, but it is not the restart's
-        cancelled = ()
+        # attempts that end after the current one but are not the restart's: a pending plan that it cancels, failed ones
+        cancelled = self.client.failed_attempts(deployment_id, ref_id, plan_info)
         if plan_info.get('pending') and not self.params['cancel_pending']:
             previous_attempt = self.wait_for_pending(deployment_id, ref_id, previous_attempt)
         elif plan_info.get('pending'):
-            cancelled = (plan_info['pending'].get('plan_attempt_id'),)
+            cancelled += (plan_info['pending'].get('plan_attempt_id'),)
         try:
             self.restart(deployment_id, ref_id, previous_attempt)
         except ApiError as exc:

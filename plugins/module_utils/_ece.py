@@ -176,9 +176,9 @@ class EceClient(ApiClient):
                 # the change is there after a 409: a write of this run that was answered late (the transport sent it again
                 # with the old version) or a concurrent one that made the same change; either way the deployment changed
                 # in this run, and the plan it started is awaited
-                before, settings, previous_attempt = sent
+                before, settings, previous_attempt, earlier = sent
                 plan_summary = self.wait_for_plan(deployment_id, before['ref_id'], wait_timeout, previous_attempt,
-                                                  after_write=True) if wait else None
+                                                  after_write=True, ignore=earlier) if wait else None
                 return before, settings, plan_summary
             if settings is None and wait and plan_info.get('pending') and not self.read_only:
                 # nothing to change, but a plan still runs (perhaps the one of an earlier run that made this change):
@@ -199,6 +199,7 @@ class EceClient(ApiClient):
                     deployment_id, resource['ref_id']))
             plan.pop('transient', None)
             previous_attempt = (plan_info.get('current') or {}).get('plan_attempt_id')
+            earlier = self.failed_attempts(deployment_id, resource['ref_id'], plan_info)
             payload = {'prune_orphans': False,
                        'resources': {'elasticsearch': [{'ref_id': resource['ref_id'], 'region': resource['region'],
                                                         'plan': plan, 'settings': settings}]}}
@@ -208,16 +209,29 @@ class EceClient(ApiClient):
             except ApiError as exc:
                 if exc.status == 409 and not conflict_retried:
                     conflict_retried = True
-                    sent = (resource, settings, previous_attempt)
+                    sent = (resource, settings, previous_attempt, earlier)
                     self.warn('update deployment %s: changed concurrently (HTTP 409); read again and re-applied on top of '
                               'the concurrent change' % deployment_id)
                     continue
                 raise
             plan_summary = None
             if wait:
-                plan_summary = self.wait_for_plan(deployment_id, resource['ref_id'], wait_timeout, previous_attempt, after_write=True)
+                plan_summary = self.wait_for_plan(deployment_id, resource['ref_id'], wait_timeout, previous_attempt, after_write=True,
+                                                  ignore=earlier)
             return resource, settings, plan_summary
         raise ApiError('update deployment %s: unreachable' % deployment_id)  # pragma: no cover
+
+    def failed_attempts(self, deployment_id, ref_id, plan_info):
+        """The IDs of the attempts that failed after the current one (``plan_info.healthy`` false): they are in the plan
+        history only, newer than the current attempt, and none of them is a plan that a write started after this read.
+        Read only when the resource's plans are not healthy."""
+        if plan_info.get('healthy') is not False:
+            return ()
+        info = self.get(self.deployment_path(deployment_id, '/elasticsearch/%s' % ref_id),
+                        'read the plan history of deployment %s (%s)' % (deployment_id, ref_id),
+                        params={'show_plans': 'true', 'show_plan_history': 'true'}).get('info') or {}
+        history = (info.get('plan_info') or {}).get('history') or []
+        return tuple(a.get('plan_attempt_id') for a in history if a.get('plan_attempt_id'))
 
     def wait_for_plan(self, deployment_id, ref_id, timeout, previous_attempt=None, poll_interval=0.25, max_interval=5.0,
                       after_write=False, ignore=()):
