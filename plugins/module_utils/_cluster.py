@@ -258,6 +258,7 @@ class RemoteCluster(RemoteClustersModule):
 MIN_VERSION = '8.10.0'
 # metadata that says which link owns a key (written by remote_cluster_link); a key that names another owner is never this one
 MANAGED_BY = 'ece.remote_clusters'
+DAY_MS = 24 * 3600 * 1000
 CHECK_MODE_ENCODED = 'check-mode-no-key-created'
 OWNER_KEYS = ('local_cluster_id', 'alias')
 # metadata that records the expiration asked for: the key shows only when it expires, not the duration it was given
@@ -298,6 +299,19 @@ def request_access(access):
     return dict((kind, [request_entry(e) for e in access[kind]]) for kind in ACCESS_KINDS if access.get(kind))
 
 
+def check_rotation(days, expiration):
+    """``rotate_before_days`` and ``expiration`` of a key: a key replaced before it expires must live longer than that."""
+    if days is None:
+        return None
+    if days < 0:
+        return ('rotate_before_days: %d is negative; give the days before its expiration from which a key is replaced, '
+                'e.g. 14' % days)
+    if expiration is not None and not check_time_value(expiration, 'expiration') and time_value_ms(expiration) <= days * DAY_MS:
+        return ('rotate_before_days: %d days is not shorter than the expiration %s of a new key, so every run would replace '
+                'the key; give a longer expiration or fewer days' % (days, expiration))
+    return None
+
+
 class CrossClusterApiKey(RemoteClustersModule):
     api = 'elasticsearch'
     secret_keys = ('encoded', 'api_key')
@@ -312,6 +326,7 @@ class CrossClusterApiKey(RemoteClustersModule):
         expiration=dict(type='str'),
         metadata=dict(type='dict'),
         rotate=dict(type='bool', default=False),
+        rotate_before_days=dict(type='int'),
         invalidate_previous=dict(type='bool', default=False),
     )
     required_if = [('state', 'present', ('access',))]
@@ -323,6 +338,7 @@ class CrossClusterApiKey(RemoteClustersModule):
             errors.append('name: must not be empty; give the key a name, e.g. "<alias>-<local cluster id>"')
         if params['expiration'] is not None:
             errors.append(check_time_value(params['expiration'], 'expiration'))
+        errors.append(check_rotation(params['rotate_before_days'], params['expiration']))
         if params['es_api_key']:
             errors.append('Elasticsearch does not accept API-key authentication to manage cross-cluster API keys; connect with '
                           'es_username and es_password of a user with the manage_security cluster privilege instead of es_api_key')
@@ -387,7 +403,7 @@ class CrossClusterApiKey(RemoteClustersModule):
                            'model for this cluster' % (params['es_url'], version))
         keys = self.find_active_keys()
         self.result.update(id=None, name=name, created=False, updated=False, invalidated_ids=[], previous_ids=[], encoded=None,
-                           expiration=None)
+                           expiration=None, expires_in_days=None)
         if params['state'] == 'absent':
             self.absent(keys)
         else:
@@ -404,8 +420,9 @@ class CrossClusterApiKey(RemoteClustersModule):
                 len(keys), params['name'], ', '.join(k['id'] for k in keys),
                 'a new key replaces them' if replace else 'managing the newest. Invalidate the others with state: absent (and '
                 'create one again), or with rotate: true and invalidate_previous: true'))
+        expiring = self.expires_soon(current)
         before = self.view(current) if current else {}
-        if current is None or params['rotate'] or replace:
+        if current is None or params['rotate'] or replace or expiring:
             after = self.create(keys)
         else:
             after = self.update(current)
@@ -438,6 +455,19 @@ class CrossClusterApiKey(RemoteClustersModule):
         if params['invalidate_previous'] and previous:
             self.result['invalidated_ids'] = self.client.invalidate_api_keys([k['id'] for k in previous])
         return dict(view, id=created.get('id'))
+
+    def expires_soon(self, key):
+        """Whether ``key`` expires within ``rotate_before_days`` days; the days left are returned as ``expires_in_days``."""
+        if key is None or not key.get('expiration'):
+            return False
+        days = (key['expiration'] - time.time() * 1000) / DAY_MS
+        self.result['expires_in_days'] = round(days, 1)
+        before = self.params['rotate_before_days']
+        if before is None or days > before:
+            return False
+        self.module.warn('the cross-cluster API key %s expires in %.1f days (rotate_before_days: %d): a new key replaces it'
+                         % (key['id'], days, before))
+        return True
 
     def drop_orphans(self, known):
         """After a create answered in a way that may come after the key was made: a key made then has a secret nobody got,

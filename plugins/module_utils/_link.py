@@ -117,6 +117,7 @@ class RemoteClusterLink(RemoteClustersModule):
         metadata=dict(type='dict'),
         expiration=dict(type='str'),
         rotate=dict(type='bool', default=False),
+        rotate_before_days=dict(type='int'),
         api_key_port=dict(type='int', default=API_KEY_PORT, no_log=False),
         trust_proxy_ca=dict(type='str', choices=['auto', 'always', 'never'], default='auto'),
         proxy_ca_certificate=dict(type='str'),
@@ -389,7 +390,7 @@ class RemoteClusterLink(RemoteClustersModule):
                         alias=params['alias'])
         return dict(name=params['api_key_name'] or '%s-%s' % (params['alias'], local_view['cluster_id']),
                     access=params['access'] or DEFAULT_ACCESS, metadata=metadata, expiration=params['expiration'],
-                    invalidate_previous=False)
+                    rotate_before_days=params['rotate_before_days'], invalidate_previous=False)
 
     def role_options(self):
         params = self.params

@@ -109,6 +109,12 @@ options:
         O(invalidate_previous=true).
     type: bool
     default: false
+  rotate_before_days:
+    description:
+      - Create a new key, as O(rotate=true) does, when the active key expires within this many days. Not given, a key is
+        never replaced because of its expiration.
+      - RV(expires_in_days) tells how many days the active key had left.
+    type: int
   invalidate_previous:
     description:
       - With O(rotate=true), invalidate the previous active keys of this name once the new key exists. Ignored without O(rotate).
@@ -245,6 +251,11 @@ previous_ids:
   type: list
   elements: str
   sample: [VuaCfGcBCdbkQm-e5aOx]
+expires_in_days:
+  description: Days until the active key found expires (before any replacement); null for a key without expiration.
+  returned: always
+  type: float
+  sample: 12.5
 encoded:
   description:
     - The key's secret, C(base64(id:api_key)), to store in the local keystore as C(cluster.remote.<alias>.credentials).

@@ -292,6 +292,12 @@ options:
         invalidated once the local cluster is connected with the new one.
     type: bool
     default: false
+  rotate_before_days:
+    description:
+      - O(model=api_key) only. Replace the key, as O(rotate=true) does, when it expires within this many days; the older
+        key is invalidated once the local cluster is connected with the new one. Not given, a key is never replaced
+        because of its expiration.
+    type: int
   api_key_port:
     description:
       - O(model=api_key) only. The port of the remote proxy for the API-key model.
