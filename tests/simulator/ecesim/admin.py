@@ -222,6 +222,9 @@ def dump_state(world, app_info):
                     'api_keys': [{k: v for k, v in key.items() if k != 'secret'} for key in es.api_keys.values()],
                     'roles': deep_copy_json(es.roles),
                     'remote_aliases': configured_aliases(es),
+                    # the outcome of each alias's last connection attempt (Elasticsearch does not retry a failed one itself)
+                    'connections': {alias: {'connected': c['connected'], 'reason': c['reason'], 'time': iso(c['time'])}
+                                    for alias, c in sorted(es.connections.items())},
                 },
             }
         envs[env.name] = {
