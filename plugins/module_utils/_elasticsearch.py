@@ -80,6 +80,10 @@ class ElasticsearchClient(ApiClient):
         return list(response.get('invalidated_api_keys') or []) + list(response.get('previously_invalidated_api_keys') or [])
 
     # -- remote clusters ---------------------------------------------------------------------------
+    def cluster_settings(self):
+        """``GET /_cluster/settings`` with flat keys: ``{persistent: {...}, transient: {...}}``."""
+        return self.get('/_cluster/settings', 'read the cluster settings', params={'flat_settings': 'true'}) or {}
+
     def remote_info(self):
         """``GET /_remote/info``: the current connection of every remote cluster; it never attempts a connection."""
         return self.get('/_remote/info', 'read the remote cluster connections') or {}

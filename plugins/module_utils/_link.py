@@ -19,12 +19,14 @@ __metaclass__ = type
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import CrossClusterApiKey, RemoteCluster, Role
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
     API_KEY_PORT, VERSION_RULE, check_alias, check_deployment_ids, check_pem, check_ports, check_ref_id, check_version, compatible_versions,
     pem_fingerprint, publicly_trusted, same_certificate, version_tuple)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import (
     DeploymentInfo, DeploymentRestart, KeystoreSecret)
+from ansible_collections.ece.remote_clusters.plugins.module_utils._link_removal import LinkRemoval
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
     ModuleFailure, RemoteClustersModule, connection_options, deployment_argument_spec, new_client)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import (
@@ -95,10 +97,11 @@ class Side:
             client.close()
 
 
-class RemoteClusterLink(RemoteClustersModule):
+class RemoteClusterLink(LinkRemoval, RemoteClustersModule):
     api = None
     argument_spec = dict(
         model=dict(type='str', required=True, choices=['certificate', 'api_key']),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
         alias=dict(type='str', required=True),
         local=dict(type='dict', required=True, options=side_options()),
         remote=dict(type='dict', required=True, options=side_options()),
@@ -109,6 +112,7 @@ class RemoteClusterLink(RemoteClustersModule):
         # TLS-certificate model
         trust_all=dict(type='bool', default=False),
         manage_platform_trust=dict(type='bool', default=True),
+        remove_platform_trust=dict(type='bool', default=False),
         trust_by_default=dict(type='bool'),
         certificate_port=dict(type='int'),
         # API-key model
@@ -190,7 +194,9 @@ class RemoteClusterLink(RemoteClustersModule):
         self.result.update(model=params['model'], alias=params['alias'])
         try:
             self.read_deployments()
-            if params['model'] == 'certificate':
+            if params['state'] == 'absent':
+                self.remove()
+            elif params['model'] == 'certificate':
                 self.certificate()
             else:
                 self.api_key()
@@ -251,7 +257,8 @@ class RemoteClusterLink(RemoteClustersModule):
         accounts = [side.view['account_id'] for side in sides]
         # unknown (None) unless both account IDs are known: a missing ID never means "the same environment"
         self.result['same_environment'] = accounts[0] == accounts[1] if all(accounts) else None
-        self.check_versions()
+        if params['state'] == 'present':
+            self.check_versions()
 
     def check_addresses(self):
         """What the link needs of each deployment read: the remote endpoint, and a service URL where es_url is not given."""
@@ -467,10 +474,25 @@ class RemoteClusterLink(RemoteClustersModule):
             # after a rotation the old credentials show as loaded too: invalidate_previous checks the connection again
             self.result['credentials'] = 'loaded by the nodes without a restart (Elasticsearch %s)' % running
             return
+        if local.view['pending_plan'] and self.pending_plan_loaded(cluster):
+            self.result['credentials'] = 'loaded by the plan that was pending on the local deployment (an earlier restart)'
+            return
         reason = ('the nodes did not load them within %ss' % params['credentials_wait_timeout'] if reloads
                   else 'Elasticsearch %s is below %s' % (running, params['reload_min_version']))
         self.steps(self.restart_step())
         self.result['credentials'] = 'loaded by a restart (%s)' % reason
+
+    def pending_plan_loaded(self, cluster):
+        """A plan pending on the local deployment (the restart of an earlier run that timed out, say): wait for it, then
+        look again, since it may load the credentials; no second restart for one change."""
+        local = self.local
+        try:
+            local.client('ece', local.params['ece']).wait_for_plan(local.deployment_id, local.view['ref_id'],
+                                                                  self.params['plan_wait_timeout'])
+        except ApiError as exc:
+            self.fail('wait for the plan pending on the local deployment %s: %s' % (local.deployment_id, exc.message),
+                      step='restart', status=exc.status, error=exc.error)
+        return 'cluster_credentials' in (cluster.remote_info(self.params['alias']) or {})
 
     def restart_step(self):
         local = self.local

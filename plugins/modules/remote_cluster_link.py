@@ -57,6 +57,22 @@ options:
     type: str
     required: true
     choices: [certificate, api_key]
+  state:
+    description:
+      - V(present) connects the link.
+      - V(absent) removes it in the reverse order of its creation, so that no half-removed link points at nothing. First
+        the alias (its C(cluster.remote.<alias>.*) settings, and its entry in the ECE remote-clusters list of the local
+        deployment when ECE manages it). Then, for API keys, the keystore entry, the link's own cross-cluster API keys
+        (invalidated; keys of other owners are not touched) and the direct trust entry of the remote proxy CA when no
+        other alias of the local cluster connects to that environment. For certificates, the peer's cluster ID in both
+        deployments' trust allowlists when no other alias of the local cluster connects to the remote deployment and no
+        alias of the remote cluster connects back (read with O(remote.es); without it that trust is kept), and with
+        O(remove_platform_trust=true) the trust relationships no deployment trusts through anymore.
+      - Nothing else is touched. What is kept, and why, is in RV(kept). No restart is needed to remove a link, since the
+        alias goes with its settings and its key is invalidated.
+    type: str
+    choices: [present, absent]
+    default: present
   alias:
     description:
       - The name of the remote cluster on the local cluster, as in C(remote_alias:index) searches.
@@ -214,6 +230,12 @@ options:
     description:
       - O(model=certificate) only. Trust every deployment of the other environment (or account) instead of the peer's
         cluster ID only.
+    type: bool
+    default: false
+  remove_platform_trust:
+    description:
+      - O(model=certificate) and O(state=absent) only. Also delete the trust relationships of the two environments when
+        no deployment of that environment trusts through them anymore (all deployments of each environment are read).
     type: bool
     default: false
   manage_platform_trust:
@@ -490,6 +512,21 @@ EXAMPLES = r'''
 - name: Show how the local cluster sees the remote one
   ansible.builtin.debug:
     msg: "{{ link.remote_info }}"
+
+- name: Take the API-key link down again (alias, keystore entry, key, proxy-CA trust that no other alias needs)
+  ece.remote_clusters.remote_cluster_link:
+    model: api_key
+    state: absent
+    alias: logs-east
+    local:
+      deployment_id: 0123456789abcdef0123456789abcdef
+      ece: "{{ ece_west }}"
+      es: "{{ es_west }}"
+    remote:
+      environment: east
+      deployment_id: fedcba9876543210fedcba9876543210
+      ece: "{{ ece_east }}"
+      es: "{{ es_east_security_admin }}"
 '''
 
 RETURN = r'''
@@ -515,6 +552,12 @@ remote:
   description: The remote Elasticsearch resource, as RV(local).
   returned: always
   type: dict
+kept:
+  description: With O(state=absent), what the removal kept because something else may still need it, and why.
+  returned: when O(state=absent)
+  type: list
+  elements: str
+  sample: ["the proxy CA of the remote environment: the aliases logs-b of the local cluster connect to that environment"]
 same_environment:
   description:
     - Whether both deployments are in one ECE environment, from their accounts and, for the TLS-certificate model, the

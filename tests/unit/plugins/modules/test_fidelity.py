@@ -223,8 +223,6 @@ def test_a_rerun_within_the_wait_waits_for_the_pending_trust_plan_then_succeeds(
     assert second['remote_info']['connected'] is True
 
 
-@pytest.mark.xfail(strict=True, reason='needs remote_cluster_link to wait for a pending plan of the local deployment and read '
-                                       '_remote/info again before it restarts (a change of _link.py load_credentials)')
 def test_a_rerun_while_the_links_own_restart_is_pending_waits_for_it_and_restarts_no_more(sim, conn, run_module):
     sim.fault(plan_seconds=3, env='ece-b', deployment='ingest-b')  # the restart of the first run is slow
     args = link(conn, 'api_key', *SAME, plan_wait_timeout=1, wait_timeout=3)

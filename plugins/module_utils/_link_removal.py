@@ -1,0 +1,190 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ece.remote_clusters collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The removal of a link (``remote_cluster_link`` with ``state: absent``). Private to this collection.
+
+A link is undone in the reverse order of its creation, so that no half-removed link points at nothing: first the alias
+(its ``cluster.remote.<alias>.*`` settings, or its entry in ECE's remote-clusters list), then for API keys the keystore
+entry, the cross-cluster key and the proxy-CA trust entry, for certificates the peer's cluster ID in both deployments'
+trust allowlists, and last, when asked, the platform trust relationships. Each piece of trust goes only when nothing
+the link can see still needs it: another alias of the local cluster towards the same deployment or environment, an
+alias of the remote cluster back to the local one, another deployment's trust that names the relationship. What
+cannot be seen is kept, and ``kept`` in the result says what and why.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import CrossClusterApiKey, RemoteCluster
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import same_certificate
+from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import DeploymentInfo, KeystoreSecret, RemoteClusters
+from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import TlsCertificateInfo, TrustRelationship
+
+
+def remote_hosts(settings):
+    """The hosts each alias of a cluster's flat settings connects to: ``{alias: set(host)}`` (proxy address and seeds)."""
+    hosts = {}
+    for scope in ('persistent', 'transient'):
+        for key, value in (settings.get(scope) or {}).items():
+            parts = key.split('.')
+            if len(parts) < 4 or parts[0] not in ('cluster', 'search') or parts[1] != 'remote':
+                continue
+            alias, setting = '.'.join(parts[2:-1]), parts[-1]
+            if setting in ('proxy_address', 'seeds') and value:
+                for address in value if isinstance(value, list) else [value]:
+                    hosts.setdefault(alias, set()).add(str(address).rsplit(':', 1)[0])
+    return hosts
+
+
+def domain(endpoint):
+    """The environment part of a deployment endpoint: ``<cluster id>.<environment domain>``."""
+    return (endpoint or '').split('.', 1)[-1]
+
+
+class LinkRemoval:
+    """``state: absent`` of :class:`RemoteClusterLink` (a mixin: it uses the link's sides, steps and results)."""
+
+    def remove(self):
+        params, local = self.params, self.local
+        alias = params['alias']
+        self.result['kept'] = []
+        others = dict((a, h) for a, h in remote_hosts(local.client('elasticsearch', local.es_options()).cluster_settings()).items()
+                      if a != alias)
+        # the alias first: nothing may point at a peer whose trust is gone
+        if self.result['same_environment']:
+            self.steps(('ece_remote_clusters', 'alias %s in the ECE remote-clusters list of the local deployment' % alias,
+                        local.ece_step(RemoteClusters, deployment_id=local.deployment_id, ref_id=local.view['ref_id'],
+                                       remote_clusters=[{'alias': alias}], state='absent')))
+        self.steps(('remote_cluster', 'remote cluster %s on the local cluster' % alias,
+                    local.es_step(RemoteCluster, alias=alias, state='absent')))
+        if params['model'] == 'api_key':
+            self.remove_api_key(others)
+        else:
+            self.remove_certificate(others)
+
+    def keep(self, what, why):
+        self.result['kept'].append('%s: %s' % (what, why))
+
+    # -- API-key model -------------------------------------------------------------------------------------------------
+    def remove_api_key(self, others):
+        local, remote = self.local, self.remote
+        alias = self.params['alias']
+        self.steps(('keystore', 'credentials of %s in the local keystore' % alias, local.ece_step(
+            KeystoreSecret, deployment_id=local.deployment_id, ref_id=local.view['ref_id'], remote_cluster_alias=alias,
+            state='absent')))
+        options = dict((k, v) for k, v in self.key_options(local.view).items()
+                       if k in ('name', 'metadata'))  # the keys of this link: its name and owner
+        self.steps(('api_key', 'cross-cluster API key of %s on the remote cluster' % alias,
+                    remote.es_step(CrossClusterApiKey, state='absent', **options)))
+        # the nodes drop the removed alias with its settings; the invalidated key is useless, so no restart is needed
+        environment = domain(remote.view['endpoint'])
+        users = sorted(a for a, hosts in others.items() if any(domain(h) == environment for h in hosts))
+        if users:
+            self.keep('the proxy CA of the remote environment', 'the aliases %s of the local cluster connect to that environment'
+                      % ', '.join(users))
+            return
+        chain, = self.steps(('proxy_chain', 'read the proxy certificate chain of the remote environment',
+                             remote.ece_step(TlsCertificateInfo, service='proxy')))
+        certificate = self.params['proxy_ca_certificate'] or chain['root_certificate']
+        entries = [e for e in (local.view.get('trust') or {}).get('direct') or []
+                   if e.get('type') == 'proxy' and certificate
+                   and any(same_certificate(certificate, c.get('pem')) for c in e.get('certificates') or [])]
+        for entry in entries:
+            if len(entry.get('certificates') or []) > 1:
+                self.keep('the direct trust entry %s' % entry['name'], 'it holds other certificates besides the remote proxy CA')
+        names = [{'name': e['name']} for e in entries if len(e.get('certificates') or []) == 1]
+        if names:
+            self.steps(self.deployment_trust('proxy_trust', local, 'proxy CA of the remote environment in the local deployment %s'
+                                             % local.deployment_id, direct=names, state='absent'))
+
+    # -- TLS-certificate model -----------------------------------------------------------------------------------------
+    def remove_certificate(self, others):
+        params, local, remote = self.params, self.local, self.remote
+        users = sorted(a for a, hosts in others.items() if remote.view['endpoint'] in hosts)
+        if users:
+            self.keep('the deployment trust between the two deployments', 'the aliases %s of the local cluster connect to the '
+                      'remote deployment' % ', '.join(users))
+            return
+        if remote.params['es'] is None:
+            self.keep('the deployment trust between the two deployments', 'remote.es is not given, so an alias of the remote '
+                      'cluster back to the local one cannot be seen; give remote.es to remove it')
+            return
+        back = sorted(a for a, hosts in remote_hosts(remote.client('elasticsearch', remote.es_options()).cluster_settings()).items()
+                      if local.view['endpoint'] in hosts)
+        if back:
+            self.keep('the deployment trust between the two deployments', 'the aliases %s of the remote cluster connect to the '
+                      'local deployment' % ', '.join(back))
+            return
+        if params['trust_all']:
+            self.keep('the deployment trust between the two deployments', 'trust_all trusts every deployment of the other '
+                      'environment, which others may need; remove it with ece_deployment_trust')
+            return
+        same = self.result['same_environment']
+        relationships = None
+        if not same:
+            own = self.own_relationships()
+            same = own['local']['local']['installation_id'] == own['remote']['local']['installation_id']
+            self.result['same_environment'] = same
+            if not same:
+                relationships = self.trusting(own)
+        steps = []
+        for side, peer in ((local, remote), (remote, local)):
+            entry = {'trust_allowlist': [peer.view['cluster_id']]}
+            if same:
+                trust = dict(accounts=[dict(entry, account_id=peer.view['account_id'])]) if peer.view['account_id'] else None
+            else:
+                relationship = relationships[side.key]
+                trust = dict(external=[dict(entry, trust_relationship_id=relationship['id'])]) if relationship else None
+            if trust:
+                steps.append(self.deployment_trust(side.key + '_trust', side, 'deployment trust of the %s deployment %s'
+                                                   % (side.key, side.deployment_id), state='absent', **trust))
+        if steps:
+            self.steps(*steps)  # both plans at once
+        if not same and params['remove_platform_trust']:
+            self.remove_platform_trust(relationships)
+
+    def trusting(self, own):
+        """The relationship of each environment that trusts the other one (by its ID, the lowest ID of several), or None."""
+        found = {}
+        for side, peer in ((self.local, self.remote), (self.remote, self.local)):
+            installation_id = own[peer.key]['local']['installation_id']
+            matches = sorted((r for r in own[side.key]['trust_relationships']
+                              if not r['local'] and r['installation_id'] == installation_id), key=lambda r: str(r['id']))
+            found[side.key] = matches[0] if matches else None
+        return found
+
+    def remove_platform_trust(self, relationships):
+        """Each environment's relationship to the other one, when no deployment of that environment still names it."""
+        steps = []
+        for side, peer in ((self.local, self.remote), (self.remote, self.local)):
+            relationship = relationships[side.key]
+            if not relationship:
+                continue
+            users = self.relationship_users(side, peer, relationship['id'])
+            if users:
+                self.keep('the trust relationship %s in the %s environment' % (relationship['name'], side.key),
+                          'the deployments %s trust through it' % ', '.join(users))
+                continue
+            steps.append((side.key + '_relationship', 'platform trust of the %s environment in %s' % (peer.key, side.key),
+                          side.ece_step(TrustRelationship, name=relationship['name'], state='absent',
+                                        installation_id=relationship['installation_id'])))
+        if steps:
+            self.steps(*steps)
+
+    def relationship_users(self, side, peer, relationship_id):
+        """The deployments of ``side``'s environment whose trust names the relationship, but for the link's own entry,
+        which this removal takes out (also in check mode, where it is not written)."""
+        info, = self.steps((side.key + '_deployments', 'read the deployments of the %s environment' % side.key,
+                            side.ece_step(DeploymentInfo)))
+        users = []
+        for deployment in info['deployments']:
+            for resource in deployment['elasticsearch']:
+                entries = [e for e in ((resource.get('trust') or {}).get('external') or [])
+                           if e.get('trust_relationship_id') == relationship_id and (e.get('trust_all') or e.get('trust_allowlist'))]
+                if deployment['id'] == side.deployment_id:
+                    entries = [e for e in entries if e.get('trust_all') or set(e['trust_allowlist']) - {peer.view['cluster_id']}]
+                if entries:
+                    users.append(deployment['id'])
+        return users

@@ -1,0 +1,121 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ece.remote_clusters collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""remote_cluster_link with state: absent against the simulator: the link undone in the reverse order of its creation,
+only what no other link needs, nothing else touched, check mode and a second run that only reads."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from test_remote_cluster_link import API_KEY, CERTIFICATE, MODULE, converge, es_state, link, writes
+
+
+def env_state(sim, env):
+    return sim.state()['environments'][env]
+
+
+def relationships(sim, env):
+    return [r for r in env_state(sim, env)['trust_relationships'] if not r.get('local')]
+
+
+def remote_keys(state):
+    return sorted(k for k in state['persistent'] if k.startswith('cluster.remote.'))
+
+
+def active_keys(sim, env, deployment):
+    return [k for k in es_state(sim, env, deployment)['api_keys'] if k['type'] == 'cross_cluster' and not k['invalidated']]
+
+
+def order(sim):
+    """The writes in the order they were sent, by what they touched."""
+    names = []
+    for r in sim.requests():
+        if not r['write']:
+            continue
+        if r['path'] == '/_cluster/settings':
+            names.append('alias')
+        elif r['path'].endswith('/keystore'):
+            names.append('keystore')
+        elif r['path'] == '/_security/api_key':
+            names.append('key')
+        elif '/trust-relationships' in r['path']:
+            names.append('relationship')
+        elif r['path'].startswith('/api/v1/deployments/'):
+            names.append('deployment trust')
+        else:
+            names.append(r['path'])
+    return names
+
+
+def test_an_api_key_link_is_removed_in_reverse_order_and_a_second_run_only_reads(sim, conn, run_module):
+    args = link(conn, 'api_key', *API_KEY)
+    converge(run_module, args)
+    other_key = sim.mutate({'op': 'create_cross_cluster_api_key', 'env': 'ece-b', 'deployment': 'data-b', 'name': 'someone-else'})
+    before_other_keystore = dict(es_state(sim, 'ece-a', 'search-a')['keystore'])
+    sim.clear_log()
+
+    predicted = run_module(MODULE, dict(args, state='absent'), check_mode=True, diff=True)
+    assert predicted['changed'] is True and writes(sim) == []
+
+    removed = run_module(MODULE, dict(args, state='absent'), diff=True)
+
+    assert removed['changed'] is True and not removed.get('failed'), removed
+    assert order(sim) == ['alias', 'keystore', 'key', 'deployment trust']
+    local = es_state(sim, 'ece-a', 'search-a')
+    assert remote_keys(local) == []
+    assert 'cluster.remote.peer.credentials' not in local['keystore']
+    assert [k['id'] for k in active_keys(sim, 'ece-b', 'data-b')] == [other_key['id']]  # another key: untouched
+    assert not [e for e in local['trust'].get('direct') or [] if e.get('type') == 'proxy']
+    assert local['trust']['accounts'], 'the default account trust is kept'
+    assert set(local['keystore']) == set(before_other_keystore) - {'cluster.remote.peer.credentials'}
+    headers = [d['before_header'] for d in removed['diff']]
+    assert headers == [d['before_header'] for d in predicted['diff']]  # check mode predicted every step
+
+    sim.clear_log()
+    again = run_module(MODULE, dict(args, state='absent'))
+    assert again['changed'] is False and writes(sim) == []
+
+
+def test_a_certificate_link_is_removed_but_trust_another_alias_needs_is_kept(sim, conn, run_module):
+    args = link(conn, 'certificate', *CERTIFICATE, remote_es=True)
+    converge(run_module, args)
+    converge(run_module, dict(args, alias='peer_again'))  # a second alias to the same remote deployment
+    sim.clear_log()
+
+    removed = run_module(MODULE, dict(args, state='absent'))
+
+    assert removed['changed'] is True, removed
+    assert order(sim) == ['alias']
+    assert 'peer_again' in removed['kept'][0]
+    local = es_state(sim, 'ece-a', 'search-a')
+    assert remote_keys(local) and all('peer_again' in k for k in remote_keys(local))
+    assert local['trust']['external'][0]['trust_allowlist'] == [conn.deployment('ece-b', 'data-b')['elasticsearch']['cluster_id']]
+
+
+def test_the_last_certificate_link_between_two_environments_takes_its_trust_and_when_asked_the_relationships(sim, conn,
+                                                                                                            run_module):
+    args = link(conn, 'certificate', *CERTIFICATE, remote_es=True)
+    converge(run_module, args)
+    other = link(conn, 'certificate', ('ece-a', 'logs-a'), ('ece-b', 'ingest-b'), remote_es=True, alias='other')
+    converge(run_module, other)  # another link between the same environments, through the same relationships
+    sim.clear_log()
+
+    removed = run_module(MODULE, dict(args, state='absent', remove_platform_trust=True))
+
+    assert removed['changed'] is True, removed
+    assert order(sim) == ['alias', 'deployment trust', 'deployment trust']
+    for env, name in (('ece-a', 'search-a'), ('ece-b', 'data-b')):
+        assert [e['trust_allowlist'] for e in es_state(sim, env, name)['trust']['external']] == [[]]
+    # the relationships serve the other link: kept, and said so
+    assert len(relationships(sim, 'ece-a')) == 1 and len(relationships(sim, 'ece-b')) == 1
+    assert [k for k in removed['kept'] if 'trust relationship' in k and 'logs-a' not in k]
+    assert run_module(MODULE, other)['changed'] is False  # the other link is intact
+
+    removed_other = run_module(MODULE, dict(other, state='absent', remove_platform_trust=True))
+    assert removed_other['changed'] is True
+    assert relationships(sim, 'ece-a') == [] and relationships(sim, 'ece-b') == []
+    sim.clear_log()
+    assert run_module(MODULE, dict(other, state='absent', remove_platform_trust=True))['changed'] is False
+    assert writes(sim) == []
