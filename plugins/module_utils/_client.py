@@ -25,6 +25,8 @@ import random
 import time
 import traceback
 
+from ansible_collections.ece.remote_clusters.plugins.module_utils._progress import report
+
 try:
     import requests
     HAS_REQUESTS = True
@@ -123,9 +125,14 @@ class ApiClient:
         if reason:
             raise Interrupted('interrupted: %s, so %s' % (reason, what))
 
-    def sleep(self, seconds, what='nothing more was sent'):
-        """Pause ``seconds`` (a retry, a poll), ending early with :class:`Interrupted` once the module is interrupted."""
+    def sleep(self, seconds, what='nothing more was sent', waiting=None):
+        """Pause ``seconds`` (a retry, a poll), ending early with :class:`Interrupted` once the module is interrupted.
+
+        ``waiting``: for the poll of a wait, ``(what is awaited, deadline as time.monotonic(), limit in seconds)``,
+        told to the action plugin of remote_cluster_link, which shows it while the module runs (never a credential)."""
         self.check_interrupt(what)
+        if waiting:
+            report(waiting[0], waiting[1], waiting[2], seconds)
         if self._sleep is not time.sleep:  # a test's clock: one call
             self._sleep(seconds)
         else:

@@ -250,7 +250,7 @@ class RemoteCluster(RemoteClustersModule):
                           remote_cluster=self.result.get('remote_cluster'), remote_info=entry)
             entry = self.probe(alias)
             if not (entry and entry.get('connected')):
-                self.client.sleep(POLL_INTERVAL)
+                self.client.sleep(POLL_INTERVAL, waiting=('the connection of remote cluster %s' % alias, deadline, timeout))
         return entry
 
 

@@ -468,7 +468,8 @@ class RemoteClusterLink(LinkRemoval, RemoteClustersModule):
         if reloads and not loaded:
             deadline = time.monotonic() + params['credentials_wait_timeout']
             while not loaded and time.monotonic() < deadline:
-                cluster.client.sleep(CREDENTIALS_POLL_INTERVAL)
+                cluster.client.sleep(CREDENTIALS_POLL_INTERVAL, waiting=('the nodes of deployment %s to load the credentials of %s' % (
+                    local.deployment_id, params['alias']), deadline, params['credentials_wait_timeout']))
                 loaded = 'cluster_credentials' in (cluster.remote_info(params['alias']) or {})
         if reloads and loaded:
             # after a rotation the old credentials show as loaded too: invalidate_previous checks the connection again

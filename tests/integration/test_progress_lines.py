@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ece.remote_clusters collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Long waits of remote_cluster_link are not silent at default verbosity: the playbooks show which link waits for
+which plan, restart or connection, for how long and at most how long; never a secret, and nothing in check mode."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+FAST = {'ECE_REMOTE_CLUSTERS_PROGRESS_INTERVAL': '1'}
+WAITING = re.compile(r'^(?:\S+ \S+ \S+ \S+ INFO\| )?(remote_cluster_link (\S+): waiting for (.*), (\S+) of at most (\S+))$', re.M)
+
+
+def waiting_lines(output):
+    """(alias, what, elapsed, limit) of every progress line (the log file repeats the screen's lines)."""
+    return [m.group(2, 3, 4, 5) for m in WAITING.finditer(output)]
+
+
+def seconds(text):
+    """``1m10s``, ``4s``, ``10m`` in seconds."""
+    return sum(int(n) * {'h': 3600, 'm': 60, 's': 1}[u] for n, u in re.findall(r'(\d+)([hms])', text))
+
+
+def secrets_of(sim):
+    """The credentials of the simulator and every keystore value (the secrets of the links)."""
+    found = set()
+    for env in sim.info['environments'].values():
+        found.update([env['api_key'], env['password']])
+        for deployment in env['deployments'].values():
+            found.update([deployment['elasticsearch']['password'], deployment['elasticsearch'].get('api_key')])
+    for env in sim.state()['environments'].values():
+        for deployment in env['deployments'].values():
+            for item in deployment['elasticsearch']['keystore'].values():
+                found.add(item.get('value') if isinstance(item, dict) else item)
+    return set(s for s in found if isinstance(s, str) and len(s) >= 8)
+
+
+def test_certificate_link_shows_the_plans_it_waits_for_and_check_mode_shows_none(sim, conn, inventory, ansible_playbook):
+    local_id, remote_id = conn.deployment('ece-a', 'search-a')['id'], conn.deployment('ece-b', 'data-b')['id']
+    sim.fault(plan_seconds=4, env='ece-a', deployment='search-a')
+
+    check = ansible_playbook('certificate.yml', inventory=inventory, check=True, diff=True, env=FAST)
+    assert check.rc == 0, check.output
+    assert check.changed == 1
+    assert waiting_lines(check.output) == [], check.output  # nothing is awaited in check mode
+
+    run = ansible_playbook('certificate.yml', inventory=inventory, diff=True, env=FAST)
+    assert run.rc == 0, run.output
+    lines = waiting_lines(run.output)
+    plans = [line for line in lines if line[1].startswith('the plan of deployment %s (main-elasticsearch), attempt ' % local_id)]
+    assert plans, run.output
+    assert set(line[0] for line in lines) == {'ece_b_data'}
+    assert set(line[3] for line in lines) == {'10m'}  # the role's plan_wait_timeout
+    assert max(seconds(line[2]) for line in plans) >= 2  # the wait of about 4 s, seen while it lasts
+    assert all(line[1].startswith(('the plan of deployment %s ' % local_id, 'the plan of deployment %s ' % remote_id,
+                                   'the connection of remote cluster ece_b_data')) for line in lines), lines
+    assert not [s for s in secrets_of(sim) if s in run.output]
+    # the module's result as before: changed once, the diff of every step, connected
+    assert run.changed == 1
+    assert '--- before: deployment trust of the local deployment %s' % local_id in run.output
+    assert '--- before: remote cluster ece_b_data on the local cluster' in run.output
+    assert sim.diagnose('ece-a', 'search-a', 'ece_b_data')['connected'] is True
+
+
+def test_api_key_link_shows_the_restart_it_waits_for(sim, conn, inventory, ansible_playbook):
+    local_id = conn.deployment('ece-a', 'logs-a')['id']
+    sim.fault(plan_seconds=4, env='ece-a', deployment='logs-a')  # the restart that loads the credentials (8.12)
+    run = ansible_playbook('api_key.yml', inventory=inventory, env=FAST)
+    assert run.rc == 0, run.output
+    lines = waiting_lines(run.output)
+    assert [line for line in lines if line[0] == 'ece_b_ingest' and line[1].startswith('the plan of deployment %s ' % local_id)
+            and line[3] == '30m'], run.output  # the role's plan_wait_timeout
+    assert not [s for s in secrets_of(sim) if s in run.output]
+    assert run.changed == 1
+    assert sim.diagnose('ece-a', 'logs-a', 'ece_b_ingest')['connected'] is True
+
