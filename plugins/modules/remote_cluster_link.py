@@ -463,6 +463,12 @@ notes:
   - The link takes no C(module_defaults) group, since each side carries its own connection options (a link usually
     spans two environments).
   - A failure names the step that failed (C(step)) and returns the results of the steps before it.
+  - While the link waits (a plan or a restart of a deployment, the connection, the nodes loading the credentials), a line
+    at default verbosity says every 15 seconds what it awaits, for how long so far and at most how long. Where the
+    module does not run on the controller (it usually does, delegated to localhost), a line says every 30 seconds how
+    long the link has been running. The environment variable E(ECE_REMOTE_CLUSTERS_PROGRESS_INTERVAL) of the controller sets the
+    seconds between lines; V(0) turns them off. The lines name deployments, plan attempts and the alias, never a
+    credential; a task with C(no_log) shows only the time. The module's result is the same with and without them.
 seealso:
   - module: ece.remote_clusters.ece_deployment_trust
   - module: ece.remote_clusters.es_remote_cluster
