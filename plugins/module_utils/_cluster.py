@@ -155,7 +155,7 @@ class RemoteCluster(RemoteClustersModule):
         self.result['elasticsearch_version'] = version
         if params['state'] == 'present':
             self.check_version(self.requested_mode(), version)
-        settings = self.client.get('/_cluster/settings', 'read the cluster settings', params={'flat_settings': 'true'})
+        settings = self.client.cluster_settings()
         # the alias's keys per scope; search.remote.<alias>.* are its 6.x names, read as a fallback there
         owned = (prefix, 'search.remote.%s.' % alias)
         scopes = dict((scope, dict((k, v) for k, v in (settings.get(scope) or {}).items() if k.startswith(owned)))
@@ -177,7 +177,7 @@ class RemoteCluster(RemoteClustersModule):
         if request:
             self.set_changed()
             if not self.check_mode:
-                self.client.request('PUT', '/_cluster/settings', 'update the settings of remote cluster %s' % alias, body=request)
+                self.client.update_cluster_settings(request, 'update the settings of remote cluster %s' % alias)
         self.result['remote_cluster'] = after
         self.set_diff(self.view(scopes, prefix), after)
 

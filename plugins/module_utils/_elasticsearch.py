@@ -44,8 +44,8 @@ class ElasticsearchClient(ApiClient):
             return None, payload[:300]
         return None, None
 
-    def get(self, path, operation, params=None, allow_status=()):
-        return self.request('GET', path, operation, params=params, allow_status=allow_status)[1]
+    def get(self, path, operation, params=None, allow_status=(), reuse=False):
+        return self.request('GET', path, operation, params=params, allow_status=allow_status, reuse=reuse)[1]
 
     def info(self):
         """``GET /``, read once per module run."""
@@ -82,7 +82,11 @@ class ElasticsearchClient(ApiClient):
     # -- remote clusters ---------------------------------------------------------------------------
     def cluster_settings(self):
         """``GET /_cluster/settings`` with flat keys: ``{persistent: {...}, transient: {...}}``."""
-        return self.get('/_cluster/settings', 'read the cluster settings', params={'flat_settings': 'true'}) or {}
+        return self.get('/_cluster/settings', 'read the cluster settings', params={'flat_settings': 'true'}, reuse=True) or {}
+
+    def update_cluster_settings(self, body, operation):
+        """``PUT /_cluster/settings`` with ``{persistent: {...}, transient: {...}}``; a null value removes a setting."""
+        return self.request('PUT', '/_cluster/settings', operation, body=body)[1]
 
     def remote_info(self):
         """``GET /_remote/info``: the current connection of every remote cluster; it never attempts a connection."""

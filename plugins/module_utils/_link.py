@@ -25,8 +25,8 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._common import
     API_KEY_PORT, VERSION_RULE, check_alias, check_deployment_ids, check_pem, check_ports, check_ref_id, check_version, compatible_versions,
     pem_fingerprint, publicly_trusted, same_certificate, version_tuple)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import (
-    DeploymentInfo, DeploymentRestart, KeystoreSecret)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._link_removal import LinkRemoval
+    DeploymentInfo, DeploymentRestart, KeystoreSecret, RemoteClusters)
+from ansible_collections.ece.remote_clusters.plugins.module_utils._link_removal import LinkRemoval, remote_hosts
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
     ModuleFailure, RemoteClustersModule, connection_options, deployment_argument_spec, new_client)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import (
@@ -113,6 +113,7 @@ class RemoteClusterLink(LinkRemoval, RemoteClustersModule):
         trust_all=dict(type='bool', default=False),
         manage_platform_trust=dict(type='bool', default=True),
         remove_platform_trust=dict(type='bool', default=False),
+        remove_previous_trust=dict(type='bool', default=False),
         trust_by_default=dict(type='bool'),
         certificate_port=dict(type='int'),
         # API-key model
@@ -279,10 +280,17 @@ class RemoteClusterLink(LinkRemoval, RemoteClustersModule):
             self.fail('Elasticsearch %s (local) and %s (remote) cannot be connected: remote clusters need %s; upgrade the '
                       'older cluster first' % (local, remote, VERSION_RULE))
 
-    def configure_remote_cluster(self, options, wait):
-        """The remote cluster on the local cluster; returns the step, to wait for the connection later."""
-        step = self.local.es_step(RemoteCluster, alias=self.params['alias'], skip_unavailable=self.params['skip_unavailable'],
+    def remote_cluster_step(self, options, wait):
+        return self.local.es_step(RemoteCluster, alias=self.params['alias'], skip_unavailable=self.params['skip_unavailable'],
                                   wait_for_connection=wait, wait_timeout=self.params['wait_timeout'], **options)
+
+    def own_addresses(self):
+        """The addresses the alias of the link connects to now (``(host, port)``), from the local cluster's settings."""
+        local = self.local
+        return remote_hosts(local.client('elasticsearch', local.es_options()).cluster_settings()).get(self.params['alias'], set())
+
+    def configure_remote_cluster(self, step):
+        """The remote cluster on the local cluster; returns the step, to wait for the connection later."""
         self.steps(('remote_cluster', 'remote cluster %s on the local cluster' % self.params['alias'], step))
         self.result['remote_info'] = self.result['remote_cluster']['remote_info']
         return step
@@ -306,6 +314,11 @@ class RemoteClusterLink(LinkRemoval, RemoteClustersModule):
     # -- TLS-certificate model -------------------------------------------------------------------
     def certificate(self):
         params, local, remote = self.params, self.local, self.remote
+        if any(port == params['api_key_port'] for dummy, port in self.own_addresses()):
+            self.fail('the alias %s of the local cluster connects with a cross-cluster API key (port %d); moving it back to the '
+                      'TLS-certificate model, which Elasticsearch deprecated in 9.0, is not supported: keep model: api_key, or '
+                      'remove the link (state: absent) and create it again under the TLS-certificate model'
+                      % (params['alias'], params['api_key_port']))
         same = self.result['same_environment']
         relationships = None
         if not same:
@@ -334,7 +347,7 @@ class RemoteClusterLink(LinkRemoval, RemoteClustersModule):
             options = dict(mode='proxy', **connection['certificate'])
         else:  # proxy mode does not exist before 7.6: legacy sniff mode through the transport passthrough
             options = dict(mode='sniff', **connection['legacy_sniff'])
-        cluster = self.configure_remote_cluster(options, wait=False)
+        cluster = self.configure_remote_cluster(self.remote_cluster_step(options, wait=False))
         if params['wait_for_connection'] and not self.check_mode:
             self.wait_for_connection(cluster)
 
@@ -417,6 +430,15 @@ class RemoteClusterLink(LinkRemoval, RemoteClustersModule):
                       'the remote one %s. Upgrade them, or use model: certificate' % (
                           API_KEY_MIN_VERSION, local.view['version'], remote.view['version']))
         proxy_ca = self.proxy_ca()  # read before any write: a wrong certificate or an old ECE fails here
+        # an alias of the TLS-certificate model under this name: migrated in place, the credentials loaded before the one
+        # settings update that moves it to the remote cluster server port, so that it never points at nothing
+        migrating = any(port != params['api_key_port'] for dummy, port in self.own_addresses())
+        self.result['migrated'] = migrating
+        if migrating and self.result['same_environment']:
+            # ECE would otherwise write its certificate-model settings of the alias again
+            self.steps(('ece_remote_clusters', 'alias %s in the ECE remote-clusters list of the local deployment' % alias,
+                        local.ece_step(RemoteClusters, deployment_id=local.deployment_id, ref_id=local.view['ref_id'],
+                                       remote_clusters=[{'alias': alias}], state='absent')))
         keystore = dict(deployment_id=local.deployment_id, ref_id=local.view['ref_id'], remote_cluster_alias=alias)
         lookup, = self.steps(('keystore', 'look up the credentials in the local keystore',
                               local.ece_step(KeystoreSecret, **keystore)))
@@ -436,11 +458,20 @@ class RemoteClusterLink(LinkRemoval, RemoteClustersModule):
                 'proxy_trust', local, 'proxy CA of the remote environment in the local deployment %s' % local.deployment_id,
                 direct=[proxy_ca]))
         connection = remote.view['remote_connection']['api_key']
-        cluster = self.configure_remote_cluster(dict(mode='proxy', **connection), wait=False)
-        self.load_credentials(cluster, changed=self.result['keystore']['changed'])
+        if migrating:
+            cluster = self.remote_cluster_step(dict(mode='proxy', **connection), wait=False)
+            self.result['remote_info'] = cluster.remote_info(alias)
+            self.load_credentials(cluster, changed=self.result['keystore']['changed'])
+            self.configure_remote_cluster(cluster)
+        else:
+            cluster = self.configure_remote_cluster(self.remote_cluster_step(dict(mode='proxy', **connection), wait=False))
+            self.load_credentials(cluster, changed=self.result['keystore']['changed'])
         if params['wait_for_connection'] and not self.check_mode:
             self.wait_for_connection(cluster)
         self.invalidate_previous(cluster, key)
+        if migrating and params['remove_previous_trust']:
+            self.result['kept'] = []
+            self.remove_certificate(self.other_aliases())
         if params['role']:
             self.steps(('role', 'role %s on the local cluster' % params['role']['name'], local.es_step(Role, **self.role_options())))
 

@@ -24,7 +24,8 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import 
 
 
 def remote_hosts(settings):
-    """The hosts each alias of a cluster's flat settings connects to: ``{alias: set(host)}`` (proxy address and seeds)."""
+    """The addresses each alias of a cluster's flat settings connects to: ``{alias: set((host, port))}`` (proxy address
+    and seeds; the port is None where none is given)."""
     hosts = {}
     for scope in ('persistent', 'transient'):
         for key, value in (settings.get(scope) or {}).items():
@@ -34,7 +35,8 @@ def remote_hosts(settings):
             alias, setting = '.'.join(parts[2:-1]), parts[-1]
             if setting in ('proxy_address', 'seeds') and value:
                 for address in value if isinstance(value, list) else [value]:
-                    hosts.setdefault(alias, set()).add(str(address).rsplit(':', 1)[0])
+                    host, dummy, port = str(address).rpartition(':')
+                    hosts.setdefault(alias, set()).add((host, int(port)) if host and port.isdigit() else (str(address), None))
     return hosts
 
 
@@ -50,8 +52,7 @@ class LinkRemoval:
         params, local = self.params, self.local
         alias = params['alias']
         self.result['kept'] = []
-        others = dict((a, h) for a, h in remote_hosts(local.client('elasticsearch', local.es_options()).cluster_settings()).items()
-                      if a != alias)
+        others = self.other_aliases()
         # the alias first: nothing may point at a peer whose trust is gone
         if self.result['same_environment']:
             self.steps(('ece_remote_clusters', 'alias %s in the ECE remote-clusters list of the local deployment' % alias,
@@ -63,6 +64,12 @@ class LinkRemoval:
             self.remove_api_key(others)
         else:
             self.remove_certificate(others)
+
+    def other_aliases(self):
+        """The aliases of the local cluster but the link's own one, with the addresses they connect to."""
+        local = self.local
+        hosts = remote_hosts(local.client('elasticsearch', local.es_options()).cluster_settings())
+        return dict((a, h) for a, h in hosts.items() if a != self.params['alias'])
 
     def keep(self, what, why):
         self.result['kept'].append('%s: %s' % (what, why))
@@ -79,8 +86,9 @@ class LinkRemoval:
         self.steps(('api_key', 'cross-cluster API key of %s on the remote cluster' % alias,
                     remote.es_step(CrossClusterApiKey, state='absent', **options)))
         # the nodes drop the removed alias with its settings; the invalidated key is useless, so no restart is needed
-        environment = domain(remote.view['endpoint'])
-        users = sorted(a for a, hosts in others.items() if any(domain(h) == environment for h in hosts))
+        # the proxy CA serves the connections of the API-key model, on the remote cluster server port of the proxies
+        environment, port = domain(remote.view['endpoint']), self.params['api_key_port']
+        users = sorted(a for a, hosts in others.items() if any(domain(h) == environment and p == port for h, p in hosts))
         if users:
             self.keep('the proxy CA of the remote environment', 'the aliases %s of the local cluster connect to that environment'
                       % ', '.join(users))
@@ -102,7 +110,8 @@ class LinkRemoval:
     # -- TLS-certificate model -----------------------------------------------------------------------------------------
     def remove_certificate(self, others):
         params, local, remote = self.params, self.local, self.remote
-        users = sorted(a for a, hosts in others.items() if remote.view['endpoint'] in hosts)
+        # the TLS-certificate model: connections to the remote deployment on any other port than the API-key one
+        users = sorted(a for a, hosts in others.items() if any(self.certificate_address(h, p, remote) for h, p in hosts))
         if users:
             self.keep('the deployment trust between the two deployments', 'the aliases %s of the local cluster connect to the '
                       'remote deployment' % ', '.join(users))
@@ -112,7 +121,7 @@ class LinkRemoval:
                       'cluster back to the local one cannot be seen; give remote.es to remove it')
             return
         back = sorted(a for a, hosts in remote_hosts(remote.client('elasticsearch', remote.es_options()).cluster_settings()).items()
-                      if local.view['endpoint'] in hosts)
+                      if any(self.certificate_address(h, p, local) for h, p in hosts))
         if back:
             self.keep('the deployment trust between the two deployments', 'the aliases %s of the remote cluster connect to the '
                       'local deployment' % ', '.join(back))
@@ -144,6 +153,10 @@ class LinkRemoval:
             self.steps(*steps)  # both plans at once
         if not same and params['remove_platform_trust']:
             self.remove_platform_trust(relationships)
+
+    def certificate_address(self, host, port, side):
+        """Whether an alias's address is a connection of the TLS-certificate model to ``side``'s deployment."""
+        return host == side.view['endpoint'] and port != self.params['api_key_port']
 
     def trusting(self, own):
         """The relationship of each environment that trusts the other one (by its ID, the lowest ID of several), or None."""

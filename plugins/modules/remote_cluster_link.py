@@ -54,6 +54,13 @@ options:
   model:
     description:
       - The security model of the link.
+      - Changing it from V(certificate) to V(api_key) migrates the link in place under the same alias - the key, the
+        keystore entry, the proxy CA where it is private, the credentials loaded (a restart where needed), then one
+        settings update that moves the alias to O(api_key_port), then the wait for the connection. An alias that ECE
+        manages (its remote-clusters list) is taken out of that list first. RV(migrated) tells. The trust of the
+        certificate model stays unless O(remove_previous_trust=true).
+      - The reverse, from an alias that connects with a cross-cluster API key back to V(certificate), is refused before any
+        write (the TLS-certificate model is deprecated since Elasticsearch 9.0); remove the link and create it again.
     type: str
     required: true
     choices: [certificate, api_key]
@@ -232,9 +239,17 @@ options:
         cluster ID only.
     type: bool
     default: false
+  remove_previous_trust:
+    description:
+      - O(model=api_key) only. When the link is migrated from the TLS-certificate model, remove the trust that model needed
+        (the peer's cluster ID in both deployments' allowlists) once the alias is connected with the key, when no other
+        alias of either cluster needs it; with O(remove_platform_trust=true) also the trust relationships that no deployment
+        trusts through anymore. RV(kept) says what was kept and why.
+    type: bool
+    default: false
   remove_platform_trust:
     description:
-      - O(model=certificate) and O(state=absent) only. Also delete the trust relationships of the two environments when
+      - With O(state=absent) of a certificate link, or O(remove_previous_trust=true) of a migrated one, also delete the trust relationships of the two environments when
         no deployment of that environment trusts through them anymore (all deployments of each environment are read).
     type: bool
     default: false
@@ -558,9 +573,14 @@ remote:
   description: The remote Elasticsearch resource, as RV(local).
   returned: always
   type: dict
+migrated:
+  description: O(model=api_key) only. Whether the alias was moved from the TLS-certificate model to the API key.
+  returned: when O(model=api_key) and O(state=present)
+  type: bool
 kept:
-  description: With O(state=absent), what the removal kept because something else may still need it, and why.
-  returned: when O(state=absent)
+  description: With O(state=absent) or O(remove_previous_trust=true), what was kept because something else may still
+    need it, and why.
+  returned: when O(state=absent) or when a migration removed the previous trust
   type: list
   elements: str
   sample: ["the proxy CA of the remote environment: the aliases logs-b of the local cluster connect to that environment"]

@@ -1,0 +1,95 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ece.remote_clusters collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""remote_cluster_link: a link moved in place from TLS certificates to a cross-cluster API key, under the same alias,
+with its credentials loaded before the one settings update that moves it; the reverse is refused."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from test_remote_cluster_link import CERTIFICATE, MODULE, converge, es_state, link, writes
+
+CLUSTER_ID = {}
+
+
+def steps_in_order(sim):
+    names = []
+    for r in sim.requests():
+        if r['method'] == 'GET' and r['path'] == '/_remote/info' and names and names[-1] != 'remote info':
+            names.append('remote info')
+        if not r['write']:
+            continue
+        if r['path'] == '/_cluster/settings':
+            names.append('alias')
+        elif r['path'].endswith('/keystore'):
+            names.append('keystore')
+        elif r['path'] == '/_security/cross_cluster/api_key':
+            names.append('key')
+        elif r['path'].endswith('/_restart'):
+            names.append('restart')
+        elif r['path'].startswith('/api/v1/deployments/'):
+            names.append('deployment trust')
+    return names
+
+
+def certificate_link(conn):
+    return link(conn, 'certificate', *CERTIFICATE, remote_es=True)
+
+
+def as_api_key(args, **options):
+    return dict(args, model='api_key', **options)
+
+
+def test_a_certificate_link_moves_to_an_api_key_without_pointing_at_nothing(sim, conn, run_module):
+    args = certificate_link(conn)
+    converge(run_module, args)
+    sim.clear_log()
+
+    predicted = run_module(MODULE, as_api_key(args), check_mode=True, diff=True)
+    assert predicted['changed'] is True and predicted['migrated'] is True and writes(sim) == []
+
+    migrated = run_module(MODULE, as_api_key(args), diff=True)
+
+    assert migrated['changed'] is True and not migrated.get('failed'), migrated
+    order = steps_in_order(sim)
+    # key, keystore, proxy CA, credentials seen loaded in _remote/info, then the one settings update, then connected
+    assert order.index('key') < order.index('keystore') < order.index('deployment trust') < order.index('alias'), order
+    assert 'remote info' in order[order.index('keystore'):order.index('alias')], order
+    assert order.count('alias') == 1
+    settings = es_state(sim, 'ece-a', 'search-a')['persistent']
+    assert settings['cluster.remote.peer.proxy_address'].endswith(':9443')
+    assert migrated['remote_info']['connected'] is True and migrated['remote_info']['cluster_credentials']
+    assert [d['before_header'] for d in migrated['diff']] == [d['before_header'] for d in predicted['diff']]
+    # the certificate-model trust stays unless asked
+    assert es_state(sim, 'ece-a', 'search-a')['trust']['external'][0]['trust_allowlist']
+    again = run_module(MODULE, as_api_key(args))
+    assert again['changed'] is False and again['migrated'] is False
+
+
+def test_the_trust_of_the_certificate_model_goes_after_the_move_only_when_asked(sim, conn, run_module):
+    args = certificate_link(conn)
+    converge(run_module, args)
+    sim.clear_log()
+
+    migrated = run_module(MODULE, as_api_key(args, remove_previous_trust=True))
+
+    assert migrated['changed'] is True, migrated
+    order = steps_in_order(sim)
+    assert order[-2:] == ['deployment trust', 'deployment trust'] and order.index('alias') < len(order) - 2, order
+    for env, name in (('ece-a', 'search-a'), ('ece-b', 'data-b')):
+        assert [e['trust_allowlist'] for e in es_state(sim, env, name)['trust']['external']] == [[]]
+    assert migrated['remote_info']['connected'] is True
+
+
+def test_moving_an_api_key_link_back_to_certificates_is_refused_before_any_write(sim, conn, run_module):
+    args = as_api_key(certificate_link(conn))
+    converge(run_module, args)
+    sim.clear_log()
+
+    refused = run_module(MODULE, dict(args, model='certificate'))
+
+    assert refused.get('failed') is True
+    assert 'connects with a cross-cluster API key (port 9443)' in refused['msg'] and 'deprecated in 9.0' in refused['msg']
+    assert writes(sim) == []
