@@ -53,6 +53,25 @@ class Interrupt:
 
     signal_name = None  # SIGINT, SIGTERM or SIGHUP received
     parent_pid = None   # the parent process when the module started: once it is gone, nothing more is sent
+    # the nearest ancestor that is no shell (Ansible starts a module through "/bin/sh -c", whose shell outlives
+    # ansible-playbook), an Ansible worker process: (pid, start time, its parent's pid); once it or its parent
+    # (ansible-playbook) is gone, nothing more is sent either
+    starter = None
+
+    @classmethod
+    def watch(cls):
+        cls.signal_name = None
+        cls.parent_pid = os.getppid()
+        cls.starter = None
+        pid = cls.parent_pid
+        for dummy in range(4):
+            stat = _proc_stat(pid)
+            if stat is None:  # no /proc (not Linux): the parent alone is watched
+                return
+            if stat[0] not in SHELLS:
+                cls.starter = (pid, stat[2], stat[1])
+                return
+            pid = stat[1]
 
     @classmethod
     def reason(cls):
@@ -60,7 +79,27 @@ class Interrupt:
             return 'it received %s' % cls.signal_name
         if cls.parent_pid is not None and os.getppid() != cls.parent_pid:
             return 'the process that started it (pid %d) ended' % cls.parent_pid
+        if cls.starter is not None:
+            stat = _proc_stat(cls.starter[0])
+            if stat is None or stat[2] != cls.starter[1] or stat[3] == 'Z':
+                return 'the process that started it (pid %d) ended' % cls.starter[0]
+            if stat[1] != cls.starter[2]:
+                return 'the parent (pid %d) of the process that started it ended' % cls.starter[2]
         return None
+
+
+SHELLS = frozenset(('sh', 'bash', 'dash', 'ash', 'zsh', 'ksh'))
+
+
+def _proc_stat(pid):
+    """``(command name, parent pid, start time, state)`` of a process from /proc, or None (gone, or no /proc)."""
+    try:
+        with open('/proc/%d/stat' % pid) as handle:
+            text = handle.read()
+    except (IOError, OSError):
+        return None
+    name, rest = text[text.index('(') + 1:text.rindex(')')], text[text.rindex(')') + 2:].split()
+    return name, int(rest[1]), rest[19], rest[0]
 
 
 class Interrupted(Exception):

@@ -350,8 +350,9 @@ class KeystoreSecret(RemoteClustersModule):
 # -- ece_remote_clusters -------------------------------------------------------------------------------------------
 # the list is written at most this often when another writer keeps replacing it (with the client's backoff in between)
 LIST_WRITE_ATTEMPTS = 4
-# failed writes of the list that ECE may have applied all the same: the list read back decides
-LIST_WRITE_UNCERTAIN = frozenset((500, 502, 503, 504))
+# failed writes of the list that ECE may have applied all the same (a gateway that gave up waiting, an error in the
+# middle of the work; 503 says the work was not taken on): the list read back decides
+LIST_WRITE_UNCERTAIN = frozenset((500, 502, 504))
 
 
 def normalize(entry):

@@ -172,8 +172,7 @@ def watch_interrupts():
     request under way ends, and nothing is sent after it. A module whose parent process (``ansible-playbook``) is gone
     sends nothing more either.
     """
-    Interrupt.signal_name = None
-    Interrupt.parent_pid = os.getppid()
+    Interrupt.watch()
     previous = {}
     for name in INTERRUPT_SIGNALS:
         number = getattr(signal, name, None)
@@ -191,7 +190,7 @@ def watch_interrupts():
 def restore_interrupts(previous):
     for number, handler in previous.items():
         signal.signal(number, handler if handler is not None else signal.SIG_DFL)
-    Interrupt.parent_pid = None
+    Interrupt.parent_pid = Interrupt.starter = None
 
 
 class ModuleFailure(Exception):

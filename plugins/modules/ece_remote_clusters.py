@@ -22,6 +22,10 @@ description:
   - The API replaces the whole list on every write. The module reads the list, changes only the aliases it is given
     (unless O(purge=true)) and writes the whole list back, only when it differs. Remote clusters it was not asked to
     change are always written back unchanged.
+  - The API has no version check, so another run or user may replace the list at the same time. After each write the
+    module reads the list back; when what it wrote is not there, it merges its change into the list read back and
+    writes again, at most four times, then fails. It never reports success for a change the list does not show. A write
+    answered with HTTP 500, 502, 504 or a timeout is also decided by reading the list back.
   - Entries are compared on O(remote_clusters[].alias), O(remote_clusters[].deployment_id),
     O(remote_clusters[].elasticsearch_ref_id) and O(remote_clusters[].skip_unavailable).
 options:

@@ -113,20 +113,44 @@ def test_a_signal_stops_the_retries_at_once_and_the_module_says_what_it_did_not_
 
 
 INTERMEDIATE = r'''
-import subprocess, sys
-child = subprocess.Popen(sys.argv[2:], stdout=open(sys.argv[1], 'wb'), stderr=subprocess.STDOUT)
+import shlex, subprocess, sys
+output, via_shell, command = sys.argv[1], sys.argv[2] == 'shell', sys.argv[3:]
+if via_shell:  # as Ansible starts a module: through "/bin/sh -c", a shell that outlives the process that started it
+    command = ['/bin/sh', '-c', ' '.join(shlex.quote(part) for part in command) + ' && true']
+child = subprocess.Popen(command, stdout=open(output, 'wb'), stderr=subprocess.STDOUT)
 print(child.pid, flush=True)
 child.wait()
 '''
 
 
-def test_a_module_whose_parent_process_died_sends_no_further_retry(sim, retrying_write, tmp_path):
-    """ansible-playbook gone (here: the process that started the module, killed with SIGKILL, so that it tells nobody):
-    the module's retry loop does not outlive it."""
+def module_pid_under(pid):
+    """The module process: ``pid`` itself, or the child of the shell ``pid``."""
+    if open('/proc/%d/comm' % pid).read().strip() != 'sh':
+        return pid
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for entry in os.listdir('/proc'):
+            if entry.isdigit():
+                try:
+                    with open('/proc/%s/stat' % entry) as handle:
+                        fields = handle.read().rsplit(')', 1)[1].split()
+                except (IOError, OSError):
+                    continue
+                if int(fields[1]) == pid:
+                    return int(entry)
+        time.sleep(0.02)
+    raise AssertionError('no module process under the shell %d' % pid)
+
+
+@pytest.mark.parametrize('via_shell', [False, True], ids=['parent', 'parent-of-the-shell'])
+def test_a_module_whose_parent_process_died_sends_no_further_retry(sim, retrying_write, tmp_path, via_shell):
+    """ansible-playbook gone (here: the process that started the module, killed with SIGKILL, so that it tells nobody),
+    also when a shell sits in between and outlives it, as Ansible's "/bin/sh -c": the retry loop does not outlive it."""
     output = tmp_path / 'module-output.json'
-    parent = subprocess.Popen([sys.executable, '-c', INTERMEDIATE, str(output)] + module_command(tmp_path, retrying_write),
+    parent = subprocess.Popen([sys.executable, '-c', INTERMEDIATE, str(output), 'shell' if via_shell else 'direct']
+                              + module_command(tmp_path, retrying_write),
                               env=module_env(), stdout=subprocess.PIPE, preexec_fn=default_signals)  # pylint: disable=subprocess-popen-preexec-fn
-    module_pid = int(parent.stdout.readline())
+    module_pid = module_pid_under(int(parent.stdout.readline()))
     try:
         assert wait_for(lambda: first_put_answered(sim), 30), list_requests(sim)
         time.sleep(0.3)
@@ -146,3 +170,27 @@ def test_a_module_whose_parent_process_died_sends_no_further_retry(sim, retrying
     assert result.get('failed') is True, output.read_text()
     assert 'interrupted: the process that started it (pid %d) ended' % parent.pid in result['msg']
     assert 'retry 1 of set remote clusters of deployment' in result['msg']
+
+
+def test_a_module_of_a_killed_ansible_playbook_sends_no_further_retry(sim, retrying_write, tmp_path):
+    """ansible-playbook killed with SIGKILL while its module waits to retry a write: Ansible's worker process and the
+    shell that started the module live on, but the module sends nothing more."""
+    playbook = tmp_path / 'playbook.yml'
+    playbook.write_text(json.dumps([{'hosts': 'localhost', 'gather_facts': False,
+                                     'tasks': [{'ece.remote_clusters.ece_remote_clusters': retrying_write}]}]))
+    inventory = tmp_path / 'hosts'
+    inventory.write_text('localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable)
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path(), ANSIBLE_LOCAL_TEMP=str(tmp_path / 'local-tmp'),
+               ANSIBLE_REMOTE_TEMP=str(tmp_path / 'remote-tmp'))
+    proc = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', str(inventory), str(playbook)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            preexec_fn=default_signals)  # pylint: disable=subprocess-popen-preexec-fn
+    try:
+        assert wait_for(lambda: first_put_answered(sim), 60), list_requests(sim)
+        time.sleep(0.3)  # the module is in its 3 s pause before the retry
+    finally:
+        proc.kill()
+        proc.wait()
+    time.sleep(4)  # past the moment the retry would have been sent
+
+    assert len([r for r in list_requests(sim) if r['method'] == 'PUT']) == 1
