@@ -77,4 +77,3 @@ def test_api_key_link_shows_the_restart_it_waits_for(sim, conn, inventory, ansib
     assert not [s for s in secrets_of(sim) if s in run.output]
     assert run.changed == 1
     assert sim.diagnose('ece-a', 'logs-a', 'ece_b_ingest')['connected'] is True
-
