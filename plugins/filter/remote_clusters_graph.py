@@ -79,7 +79,8 @@ _value:
     deployment_trust:
       description:
         - Edges C(from) a deployment C(to) a deployment it trusts (keys), with C(via) (V(accounts) or V(external)),
-          C(scope) (V(all) or V(allowlist)) and C(linked) (whether a link connects the two deployments, in either direction).
+          C(scope) (V(all) or V(allowlist)), C(linked) (whether a link connects the two deployments, in either direction)
+          and C(mutual) (whether the trustee trusts the truster too).
       type: list
       elements: dict
     remote_clusters:
@@ -249,8 +250,10 @@ class Graph:
         linked = set()
         for edge in self.remote_clusters():
             linked.update([(edge['from'], edge['to']), (edge['to'], edge['from'])])
+        pairs = set((edge['from'], edge['to']) for edge in deployment_trust)
         for edge in deployment_trust:
             edge['linked'] = (edge['from'], edge['to']) in linked
+            edge['mutual'] = (edge['to'], edge['from']) in pairs
         deployments = [dict((k, v) for k, v in self.nodes[key].items() if k not in ('trust', 'account_id')) for key in self.node_order]
         return {'environments': environments, 'deployments': deployments, 'platform_trust': self.platform_trust(),
                 'deployment_trust': deployment_trust, 'remote_clusters': self.remote_clusters()}
