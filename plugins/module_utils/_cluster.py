@@ -10,7 +10,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import time
-from urllib.parse import quote
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import check_alias, check_metadata_keys, check_time_value, version_tuple
@@ -362,10 +361,8 @@ class CrossClusterApiKey(RemoteClustersModule):
     def find_active_keys(self):
         """The active cross-cluster keys with exactly this name that no other owner claims, newest first."""
         name = self.params['name']
-        payload = self.client.get('/_security/api_key', 'look up the cross-cluster API keys named %s' % name,
-                                  params={'name': name, 'active_only': 'true'}, allow_status=(404,))
         now = time.time() * 1000
-        keys = [k for k in (payload or {}).get('api_keys') or []
+        keys = [k for k in self.client.api_keys_named(name)
                 if k.get('name') == name and k.get('type') == 'cross_cluster' and not k.get('invalidated')
                 and (not k.get('expiration') or k['expiration'] > now) and owned_by(k, self.params['metadata'])]
         return sorted(keys, key=lambda k: k.get('creation') or 0, reverse=True)
@@ -615,11 +612,9 @@ class Role(RemoteClustersModule):
     def execute(self):
         params = self.params
         name = params['name']
-        path = '/_security/role/%s' % quote(name, safe='')
         if params['state'] == 'present':
             self.check_version()
-        status, payload, dummy = self.client.request('GET', path, 'read the role %s' % name, allow_status=(404,))
-        current = (payload or {}).get(name) if status == 200 else None
+        current = self.client.get_role(name)
         before = normalize_role(current) if current is not None else {}
         self.result['created'] = False
 
@@ -628,7 +623,7 @@ class Role(RemoteClustersModule):
             if current is not None:
                 self.set_changed()
                 if not self.check_mode:
-                    self.client.request('DELETE', path, 'delete the role %s' % name, allow_status=(404,))
+                    self.client.delete_role(name)
             self.set_diff(before, {})
             return
 
@@ -649,5 +644,5 @@ class Role(RemoteClustersModule):
             self.set_changed()
             self.result['created'] = current is None
             if not self.check_mode:
-                self.client.request('PUT', path, 'write the role %s' % name, body=body)
+                self.client.put_role(name, body)
         self.set_diff(before, after)

@@ -309,9 +309,7 @@ class KeystoreSecret(RemoteClustersModule):
         ref_id, version = self.params['ref_id'], None
         if not ref_id:  # the deployment is read for its ref_id; with ref_id given, only when the version is needed
             ref_id, version = self.read_resource(deployment_id)
-        path = self.client.deployment_path(deployment_id, '/elasticsearch/%s/keystore' % ref_id)
-        secrets = (self.client.get(path, 'get keystore of deployment %s (%s)' % (deployment_id, ref_id), reuse=True) or {}).get('secrets') or {}
-        existing = secrets.get(name)
+        existing = self.client.keystore(deployment_id, ref_id).get(name)
         as_file = self.params['as_file']
 
         if self.params['state'] == 'present' and self.params['value'] is None:  # a look-up
@@ -321,14 +319,14 @@ class KeystoreSecret(RemoteClustersModule):
         elif self.params['state'] == 'present':
             changed = (existing is None or self.params['update_secret'] == 'always'
                        or bool(existing.get('as_file')) != as_file)
-            body = {'secrets': {name: {'value': self.params['value'], 'as_file': as_file}}}
+            body = {name: {'value': self.params['value'], 'as_file': as_file}}
             after = {'name': name, 'as_file': as_file}
         else:
             changed = existing is not None
-            body = {'secrets': {name: {}}}  # a setting without a value is removed
+            body = {name: {}}  # a setting without a value is removed
             after = None
         if changed and not self.check_mode:
-            self.client.request('PATCH', path, 'set keystore of deployment %s (%s)' % (deployment_id, ref_id), body=body)
+            self.client.update_keystore(deployment_id, ref_id, body)
         if changed and version is None and self.params['ref_id']:
             version = self.read_resource(deployment_id)[1]
 

@@ -77,7 +77,25 @@ class EceClient(ApiClient):
         self.request('DELETE', self.platform_path('%s/%s' % (TRUST_RELATIONSHIPS, relationship_id)),
                      'delete trust relationship %s (%s)' % (name, relationship_id))
 
+    def tls_certificate_chain(self, service):
+        """``GET /platform/configuration/security/tls/{service}``: ``{chain, user_supplied, chain_status}``."""
+        return self.get(self.platform_path('/configuration/security/tls/%s' % service),
+                        'get TLS certificate chain of %s' % service) or {}
+
     # -- deployments -----------------------------------------------------------------------------
+    def keystore(self, deployment_id, ref_id):
+        """The secure settings of an Elasticsearch resource's keystore (names and ``as_file``, never values)."""
+        return (self.get(self._keystore_path(deployment_id, ref_id), 'get keystore of deployment %s (%s)' % (deployment_id, ref_id),
+                         reuse=True) or {}).get('secrets') or {}
+
+    def update_keystore(self, deployment_id, ref_id, secrets):
+        """``PATCH .../keystore``: ``secrets`` maps setting names to ``{value, as_file}``, or to ``{}`` to remove one."""
+        self.request('PATCH', self._keystore_path(deployment_id, ref_id), 'set keystore of deployment %s (%s)' % (deployment_id, ref_id),
+                     body={'secrets': secrets})
+
+    def _keystore_path(self, deployment_id, ref_id):
+        return self.deployment_path(deployment_id, '/elasticsearch/%s/keystore' % ref_id)
+
     def restart_elasticsearch(self, deployment_id, ref_id, params, operation):
         """``POST .../elasticsearch/{ref_id}/_restart``: starts a restart plan (not idempotent: see ``write_once``)."""
         self.request('POST', self.deployment_path(deployment_id, '/elasticsearch/%s/_restart' % ref_id), operation,

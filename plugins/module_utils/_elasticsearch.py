@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+from urllib.parse import quote
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiClient, ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import version_tuple
@@ -61,6 +62,12 @@ class ElasticsearchClient(ApiClient):
         return version_tuple(self.version) >= version_tuple(minimum)
 
     # -- cross-cluster API keys --------------------------------------------------------------------
+    def api_keys_named(self, name):
+        """``GET /_security/api_key?name=&active_only=true``: the active API keys of that name the user may see."""
+        payload = self.get('/_security/api_key', 'look up the cross-cluster API keys named %s' % name,
+                           params={'name': name, 'active_only': 'true'}, allow_status=(404,))
+        return (payload or {}).get('api_keys') or []
+
     def create_cross_cluster_api_key(self, body):
         """``POST /_security/cross_cluster/api_key``; the answer holds the secret (``api_key``, ``encoded``) once."""
         return self.request('POST', '/_security/cross_cluster/api_key', 'create the cross-cluster API key %s' % body['name'],
@@ -78,6 +85,18 @@ class ElasticsearchClient(ApiClient):
             reasons = '; '.join(str((d or {}).get('reason') or d) for d in response.get('error_details') or [])
             raise ApiError('%s: %d error(s): %s' % (operation, response['error_count'], reasons or 'no details'))
         return list(response.get('invalidated_api_keys') or []) + list(response.get('previously_invalidated_api_keys') or [])
+
+    # -- roles -------------------------------------------------------------------------------------
+    def get_role(self, name):
+        """``GET /_security/role/{name}``: the role, or None when it does not exist."""
+        status, payload, dummy = self.request('GET', _role_path(name), 'read the role %s' % name, allow_status=(404,))
+        return (payload or {}).get(name) if status == 200 else None
+
+    def put_role(self, name, body):
+        self.request('PUT', _role_path(name), 'write the role %s' % name, body=body)
+
+    def delete_role(self, name):
+        self.request('DELETE', _role_path(name), 'delete the role %s' % name, allow_status=(404,))
 
     # -- remote clusters ---------------------------------------------------------------------------
     def cluster_settings(self):
@@ -107,3 +126,7 @@ class ElasticsearchClient(ApiClient):
                          allow_status=tuple(range(400, 600)))
         except ApiError:  # the connection itself may be what fails; _remote/info tells
             pass
+
+
+def _role_path(name):
+    return '/_security/role/%s' % quote(name, safe='')

@@ -491,8 +491,7 @@ class TlsCertificateInfo(RemoteClustersModule):
 
     def execute(self):
         service = self.params['service']
-        body = self.client.get(self.client.platform_path('/configuration/security/tls/%s' % service),
-                               'get TLS certificate chain of %s' % service) or {}
+        body = self.client.tls_certificate_chain(service)
         chain = list(body.get('chain') or [])
         self.result.update(chain=chain, root_certificate=chain[-1] if chain else None,
                            user_supplied=bool(body.get('user_supplied')), chain_status=body.get('chain_status'))
