@@ -1,0 +1,85 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ece.remote_clusters collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The README's commands run as written against the bundled simulator that `make simulator` starts, and `make
+simulator` prints how to point the example playbooks at it."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import re
+import shlex
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+README_SIM_DIR = '/tmp/ece-remote-clusters-simulator'
+
+
+def readme_commands(program):
+    """The commands of the README's console blocks that run ``program``, continuation lines joined, comments removed."""
+    with open(os.path.join(REPO_ROOT, 'README.md')) as handle:
+        text = handle.read()
+    commands = []
+    for block in re.findall(r'```console\n(.*?)```', text, re.S):
+        for line in block.replace('\\\n', ' ').splitlines():
+            line = line.split(' # ')[0].strip()
+            if line.startswith(program + ' '):
+                commands.append(line)
+    return commands
+
+
+@pytest.fixture
+def make_simulator(tmp_path):
+    """`bash scripts/simulator` (what `make simulator` runs) with its files in a directory of the test."""
+    sim_dir = tmp_path / 'simulator'
+    env = dict(os.environ, ECE_SIM_DIR=str(sim_dir), PYTHONUNBUFFERED='1')
+    out = tmp_path / 'make-simulator.out'
+    with open(str(out), 'w') as handle:
+        proc = subprocess.Popen(['bash', os.path.join(REPO_ROOT, 'scripts', 'simulator'), '--plan-seconds', '0.3'],
+                                cwd=REPO_ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.time() + 90
+        while time.time() < deadline and 'audit.yml' not in out.read_text() and proc.poll() is None:
+            time.sleep(0.2)
+        assert 'audit.yml' in out.read_text(), out.read_text()
+        yield sim_dir, out.read_text()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    assert not os.path.exists(os.path.join(REPO_ROOT, 'simulator.json'))
+
+
+def test_make_simulator_writes_inventories_and_prints_how_to_run_the_example_playbooks(make_simulator):
+    sim_dir, output = make_simulator
+    for inventory in ('inventory', 'inventory_many'):
+        assert os.path.isfile(os.path.join(str(sim_dir), inventory, 'hosts.yml'))
+    printed = [line.strip() for line in output.splitlines() if line.strip().startswith('ansible-playbook ')]
+    assert 'ansible-playbook -i %s/inventory playbooks/certificate.yml --check --diff' % sim_dir in printed
+    assert any('%s/inventory_many playbooks/audit.yml --check --diff' % sim_dir in line for line in printed)
+
+
+def test_every_ansible_command_of_the_readme_runs_as_written_against_the_simulator(make_simulator, tmp_path):
+    sim_dir, dummy = make_simulator
+    playbooks = readme_commands('ansible-playbook')
+    assert len(playbooks) >= 5, playbooks
+    # every command shown is one for the simulator's inventories; the README says in words what to set for others
+    assert all(cmd.startswith('ansible-playbook -i %s/' % README_SIM_DIR) for cmd in playbooks), playbooks
+    docs = readme_commands('ansible-doc')
+    assert docs
+    bin_dir = os.path.dirname(sys.executable)
+    collections = [p for p in sys.path if os.path.isdir(os.path.join(p, 'ansible_collections', 'ece', 'remote_clusters'))]
+    env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ['PATH'], ANSIBLE_NOCOLOR='1',
+               ANSIBLE_COLLECTIONS_PATH=collections[0], ANSIBLE_RETRY_FILES_ENABLED='0')
+    for command in docs + playbooks:
+        argv = shlex.split(command.replace(README_SIM_DIR, str(sim_dir)))
+        proc = subprocess.run(argv, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900, check=False)
+        assert proc.returncode == 0, '%s\n%s' % (command, (proc.stdout + proc.stderr)[-3000:])
+    assert os.path.isfile(os.path.join(str(sim_dir), 'audit-report', 'remote_clusters.md'))
