@@ -51,6 +51,7 @@ class EceApi:
         self.world = world
         self.specs = specs
         self.routes = []
+        world.refresh_connections = refresh_connections  # plans and keystore reloads make connection attempts
         self._route('GET', r'/platform', self.get_platform, platform=True)
         self._route('GET', r'/platform/configuration/trust-relationships', self.list_trust, platform=True)
         self._route('POST', r'/platform/configuration/trust-relationships', self.create_trust, platform=True)

@@ -161,6 +161,7 @@ class EsApi:
         self.world = world
         self.specs = specs
         self.routes = []
+        world.refresh_connections = refresh_connections  # plans and keystore reloads make connection attempts
         route = self._route
         route(('GET',), '/', 'info', self.info)
         route(('HEAD',), '/', 'ping', self.ping)

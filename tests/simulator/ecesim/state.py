@@ -324,6 +324,8 @@ class World:
         self.seq = 0
         self.pending = set()
         self.reloads = set()
+        # connectivity.refresh_connections, installed by the APIs (see _refresh_connections)
+        self.refresh_connections = None
 
     # ---- lifecycle --------------------------------------------------------------------------------
     def reset(self):
@@ -486,5 +488,7 @@ def _optional_float(value):
 
 
 def _refresh_connections(world, es):
-    from .connectivity import refresh_connections  # connectivity imports this module
-    refresh_connections(world, es)
+    """Connection attempts after a change of ``es`` (``connectivity.refresh_connections``, which the APIs install: that
+    module imports this one)."""
+    if world.refresh_connections is not None:
+        world.refresh_connections(world, es)
