@@ -35,8 +35,8 @@ def entry(alias, deployment_id):
 
 
 def list_url(sim, deployment_id):
-    return '%s/api/v1/deployments/%s/elasticsearch/%s/remote-clusters' % (sim.info['environments']['ece-a']['ece_url'],
-                                                                           deployment_id, REF_ID)
+    ece_url = sim.info['environments']['ece-a']['ece_url']
+    return '%s/api/v1/deployments/%s/elasticsearch/%s/remote-clusters' % (ece_url, deployment_id, REF_ID)
 
 
 def put_list(sim, deployment_id, resources):
