@@ -102,7 +102,7 @@ class Progress(threading.Thread):
         """One line per wait in progress: what, how long so far, the limit."""
         self.read()
         waits = sorted((w for w in self.waits.values() if now <= w['until'] + GRACE), key=lambda w: w['since'])
-        return ['%s: waiting for %s, %s of at most %s' % (self.label, w['what'], duration(now - w['since']), duration(w['limit']))
+        return ['%s: waiting for %s, %s of at most %s' % (self.label, w['what'], duration(now - w['since']), duration(round(w['limit'])))
                 for w in waits]
 
     def read(self):

@@ -289,8 +289,8 @@ class EceClient(ApiClient):
                     raise ApiError('%s: still pending after %ss (wait_timeout): plan attempt %s, started %s, step %s' % (
                         operation, timeout, watched, pending.get('attempt_start_time') or 'at an unknown time',
                         _current_step(pending)), error={'plan_attempt_id': watched, 'pending': True})
-                self.sleep(poll_interval, waiting=('the plan of deployment %s (%s)%s' % (deployment_id, ref_id, watched and ', attempt %s' % watched or ''),
-                                                   deadline, timeout))
+                self.sleep(poll_interval, waiting=('the plan of deployment %s (%s)%s' % (deployment_id, ref_id, pending and ', attempt %s, step %s' % (
+                    watched, _current_step(pending)) or ''), deadline, timeout))
                 poll_interval = min(max_interval, poll_interval * 1.5)  # short plans end quickly, long ones are polled gently
                 continue
             if attempt is None:

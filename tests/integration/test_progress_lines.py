@@ -68,12 +68,17 @@ def test_certificate_link_shows_the_plans_it_waits_for_and_check_mode_shows_none
 
 def test_api_key_link_shows_the_restart_it_waits_for(sim, conn, inventory, ansible_playbook):
     local_id = conn.deployment('ece-a', 'logs-a')['id']
-    sim.fault(plan_seconds=4, env='ece-a', deployment='logs-a')  # the restart that loads the credentials (8.12)
+    # the plans of the local deployment are slow: the update of its settings, then the restart that loads the credentials (8.12)
+    sim.fault(plan_seconds=3, env='ece-a', deployment='logs-a', count=2)
     run = ansible_playbook('api_key.yml', inventory=inventory, env=FAST)
     assert run.rc == 0, run.output
     lines = waiting_lines(run.output)
-    assert [line for line in lines if line[0] == 'ece_b_ingest' and line[1].startswith('the plan of deployment %s ' % local_id)
-            and line[3] == '30m'], run.output  # the role's plan_wait_timeout
+    history = sim.state()['environments']['ece-a']['deployments']['logs-a']['elasticsearch']['plan_history']
+    restart = [a['attempt_id'] for a in history if a['kind'] == 'restart']
+    assert len(restart) == 1, history
+    # the restart's plan attempt and the step ECE reports it in; at most the role's plan_wait_timeout
+    shown = 'the plan of deployment %s (main-elasticsearch), attempt %s, step ' % (local_id, restart[0])
+    assert [line for line in lines if line[0] == 'ece_b_ingest' and line[1].startswith(shown) and line[3] == '30m'], run.output
     assert not [s for s in secrets_of(sim) if s in run.output]
     assert run.changed == 1
     assert sim.diagnose('ece-a', 'logs-a', 'ece_b_ingest')['connected'] is True

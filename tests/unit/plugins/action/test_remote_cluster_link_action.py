@@ -108,3 +108,10 @@ def test_the_module_environment_names_the_progress_file_of_the_run():
     raw = {}
     assert plugin._compute_environment_string(raw) == 'ECE_REMOTE_CLUSTERS_PROGRESS_FILE=/tmp/progress HTTPS_PROXY=http://proxy:3128'
     assert raw == {'HTTPS_PROXY': 'http://proxy:3128', PROGRESS_FILE: '/tmp/progress'}
+
+
+def test_the_limit_is_shown_to_the_second(progress_file):
+    """A step that gets the rest of the link's time (a restart after the settings) shows 30m, not 29m59s."""
+    report('the plan of deployment d1 (main-elasticsearch)', time.monotonic() + 1799.6, 1799.6, 1.0)
+    assert action.Progress('remote_cluster_link x', 15.0, progress_file).lines(time.time()) == [
+        'remote_cluster_link x: waiting for the plan of deployment d1 (main-elasticsearch), 0s of at most 30m']

@@ -31,13 +31,14 @@ def test_a_plan_wait_tells_each_poll(server, make_client, fake_sleep, tmp_path, 
     progress.write_text('')
     monkeypatch.setenv(PROGRESS_FILE, str(progress))
     done = {'plan_attempt_id': 'a2', 'plan_attempt_log': [{'step_id': 'plan-completed', 'status': 'success'}]}
-    pending = dict(status=200, body=_plan(pending={'plan_attempt_id': 'a2'}, current={'plan_attempt_id': 'a1'}))
+    steps = [{'step_id': 'plan-validation', 'status': 'success'}, {'step_id': 'rolling-restart-instances', 'status': 'pending'}]
+    pending = dict(status=200, body=_plan(pending={'plan_attempt_id': 'a2', 'plan_attempt_log': steps}, current={'plan_attempt_id': 'a1'}))
     server.reply(pending, pending, dict(status=200, body=_plan(current=done)))
     before = time.time()
     make_client(EceClient, sleep=fake_sleep).wait_for_plan('d1', 'main-elasticsearch', 600, previous_attempt='a1')
     polls = _polls(progress)
     assert len(polls) == len(fake_sleep.delays) == 2
-    assert [p['what'] for p in polls] == ['the plan of deployment d1 (main-elasticsearch), attempt a2'] * 2
+    assert [p['what'] for p in polls] == ['the plan of deployment d1 (main-elasticsearch), attempt a2, step rolling-restart-instances'] * 2
     assert [p['limit'] for p in polls] == [600, 600]
     assert before - 1 <= polls[0]['since'] <= polls[1]['since'] + 0.01 <= time.time() + 1
     assert polls[0]['until'] >= polls[0]['since'] + 0.25  # the next poll is due after the pause
