@@ -18,4 +18,3 @@ def default_dir():
 
 def default_out_file():
     return os.path.join(default_dir(), 'simulator.json')
-
