@@ -189,6 +189,35 @@ def test_a_failing_link_does_not_stop_the_others_and_the_summary_lists_every_out
     assert keystores and [s for s in secrets_of(sim) | set(keystores) if s in text + run.output] == []
 
 
+def test_links_set_absent_are_removed_and_the_others_stay_connected(sim, rollout, many):
+    assert rollout().rc == 0
+    inventory, dummy = many
+    links_file = os.path.join(inventory, 'group_vars', 'all', 'links.yml')
+    with open(links_file) as handle:
+        links = yaml.safe_load(handle)
+    for link in links['remote_clusters_links']:
+        if link['name'] in ('logs-a-to-ingest-b', 'search-a-to-data-b'):
+            link['state'] = 'absent'
+    with open(links_file, 'w') as handle:
+        yaml.safe_dump(links, handle)
+    sim.clear_log()
+
+    run = rollout(extra_vars={'remote_clusters_link_names': ['logs-a-to-ingest-b', 'search-a-to-data-b']})
+
+    assert run.rc == 0, run.output[-5000:]
+    assert '2 links: 0 ok, 2 changed, 0 failed' in run.output
+    for env, deployment, alias in (('ece-a', 'logs-a', 'ece_b_ingest'), ('ece-a', 'search-a', 'ece_b_data')):
+        assert not [k for k in sim.state()['environments'][env]['deployments'][deployment]['elasticsearch']['persistent']
+                    if k.startswith('cluster.remote.%s.' % alias)]
+    keystore = sim.state()['environments']['ece-a']['deployments']['logs-a']['elasticsearch']['keystore']
+    assert 'cluster.remote.ece_b_ingest.credentials' not in keystore
+    for name, (env, deployment, dummy, dummy2, alias, dummy3) in LINKS.items():
+        if name not in ('logs-a-to-ingest-b', 'search-a-to-data-b'):
+            assert sim.diagnose(env, deployment, alias)['connected'] is True, name
+    again = rollout(extra_vars={'remote_clusters_link_names': ['logs-a-to-ingest-b', 'search-a-to-data-b']})
+    assert '2 links: 2 ok, 0 changed, 0 failed' in again.output
+
+
 # -- audit ----------------------------------------------------------------------------------------------
 def test_audit_of_fresh_environments_reports_what_would_change_sends_no_write_and_fails_on_drift_when_asked(sim, audit):
     run, report = audit(extra_vars={'audit_fail_on_drift': True})
