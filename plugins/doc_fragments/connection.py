@@ -32,7 +32,7 @@ options:
     description:
       - How often a request is retried after a connection error, a timeout, or an HTTP 429, 502, 503 or 504 answer.
       - Other 4xx answers are never retried. A C(POST) that creates or starts something (a key, a trust relationship, a
-        restart) is retried only after HTTP 429 or a connection that was never made: after a timeout, a broken connection or
+        restart) is retried only after HTTP 429 or a connection that was never made; after a timeout, a broken connection or
         an HTTP 502, 503 or 504 the server may have done the work, so the module reads first (the key by its name and
         owner, the relationship by the environment ID, the plans since the request) and only then decides.
       - Each retry is reported as a warning.
