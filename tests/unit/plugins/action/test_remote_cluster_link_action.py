@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import threading
 import time
 
@@ -115,3 +116,45 @@ def test_the_limit_is_shown_to_the_second(progress_file):
     report('the plan of deployment d1 (main-elasticsearch)', time.monotonic() + 1799.6, 1799.6, 1.0)
     assert action.Progress('remote_cluster_link x', 15.0, progress_file).lines(time.time()) == [
         'remote_cluster_link x: waiting for the plan of deployment d1 (main-elasticsearch), 0s of at most 30m']
+
+
+class _Task:
+    def __init__(self, no_log=False, async_val=0):
+        self.no_log, self.async_val = no_log, async_val
+        self.args = {'alias': 'ece_b_data', 'local': {'es': {'es_password': 'a-secret-password'}}}
+        self.environment = None
+
+
+def _plugin(task, transport='local'):
+    plugin = action.ActionModule.__new__(action.ActionModule)
+    plugin._task = task
+    plugin._connection = type('Connection', (), {'transport': transport})()
+    return plugin
+
+
+@pytest.mark.parametrize('transport, no_log, async_val, has_file', [('local', False, 0, True), ('ssh', False, 0, False),
+                                                                     ('local', True, 0, False), ('local', False, 60, False)])
+def test_run_passes_through_with_a_file_of_the_run_only_where_the_module_runs_on_the_controller(
+        monkeypatch, transport, no_log, async_val, has_file):
+    seen = {}
+
+    def normal_run(self, tmp=None, task_vars=None):
+        seen['file'] = self._progress_file
+        if self._progress_file:
+            seen['mode'] = os.stat(self._progress_file).st_mode & 0o777
+        return {'changed': True, 'diff': [{'before': {}, 'after': {}}], 'task_vars': task_vars}
+
+    monkeypatch.setattr(action.NormalActionModule, 'run', normal_run)
+    monkeypatch.delenv(action.PROGRESS_INTERVAL, raising=False)
+    result = _plugin(_Task(no_log, async_val), transport).run(task_vars={'inventory_hostname': 'localhost'})
+    assert result == {'changed': True, 'diff': [{'before': {}, 'after': {}}], 'task_vars': {'inventory_hostname': 'localhost'}}
+    assert bool(seen['file']) is has_file
+    if has_file:
+        assert seen['mode'] == 0o600
+        assert not os.path.exists(seen['file'])  # removed after the run
+
+
+def test_the_label_names_the_alias_and_a_host_other_than_localhost_and_no_alias_under_no_log():
+    assert _plugin(_Task())._progress_label({'inventory_hostname': 'localhost'}) == 'remote_cluster_link ece_b_data'
+    assert _plugin(_Task())._progress_label({'inventory_hostname': 'ece-a'}) == 'remote_cluster_link ece_b_data (host ece-a)'
+    assert _plugin(_Task(no_log=True))._progress_label({'inventory_hostname': 'localhost'}) == 'remote_cluster_link'
