@@ -284,8 +284,8 @@ def test_audit_of_a_converged_rollout_sends_no_write_and_draws_every_link_connec
     assert 'ece_b -.->|"platform trust"| ece_c' in mermaid
     assert '**no**' not in markdown
     dot = (audit.dir / 'remote_clusters.dot').read_text()
-    assert dot.count(' [penwidth=2, color="darkgreen"') == 6
-    assert 'ece_b__old_b -> ece_c__archive_c [penwidth=2, color="darkgreen", label="ece_c_archive (certificate): connected"];' in dot
+    assert dot.count(' [penwidth=3, color="darkgreen"') == 6 + 1  # the six links and the legend's connected line
+    assert 'ece_b__old_b -> ece_c__archive_c [penwidth=3, color="darkgreen", fontcolor="darkgreen", label="ece_c_archive\\ncertificate"];' in dot
     assert 'subgraph cluster_ece_c {' in dot
 
 
