@@ -3,15 +3,23 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The README's commands run as written against the bundled simulator that `make simulator` starts, and `make
-simulator` prints how to point the example playbooks at it."""
+simulator` prints how to point the example playbooks at it.
+
+The audit the README shows, of six converged links, also gives the picture checked here: readable (no text drawn over
+other text), with a legend whose line styles differ, rendered to PNG by Graphviz, and offered as SVG next to the
+Markdown. Graphviz's ``dot`` is needed (Debian package graphviz; ``make test`` installs it): without it the test skips,
+and in CI a skipped test fails the run.
+"""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -57,6 +65,35 @@ def make_simulator(tmp_path):
     assert not os.path.exists(os.path.join(REPO_ROOT, 'simulator.json'))
 
 
+def _texts(layout):
+    """Every piece of text Graphviz draws, as (owner, left, bottom, right, top) in points."""
+    boxes = []
+    for index, obj in enumerate(layout.get('objects', []) + layout.get('edges', [])):
+        owner = '%s#%d' % (obj.get('name') or 'edge', index)
+        for key in ('_ldraw_', '_hldraw_', '_tldraw_'):
+            size = 14.0
+            for op in obj.get(key, []):
+                if op['op'] == 'F':
+                    size = float(op['size'])
+                elif op['op'] == 'T' and op['text'].strip():
+                    x, y = op['pt']
+                    width = float(op['width'])
+                    left = {'l': x, 'r': x - width}.get(op['align'], x - width / 2)
+                    boxes.append((owner, op['text'], left, y - 0.2 * size, left + width, y + 0.8 * size))
+    return boxes
+
+
+def _overlaps(boxes):
+    found = []
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            if a[0] == b[0]:
+                continue  # the lines of one label
+            if a[2] < b[4] and b[2] < a[4] and a[3] < b[5] and b[3] < a[5]:
+                found.append((a[1], b[1]))
+    return found
+
+
 def test_make_simulator_writes_inventories_and_prints_how_to_run_the_example_playbooks(make_simulator):
     sim_dir, output = make_simulator
     for inventory in ('inventory', 'inventory_many'):
@@ -66,7 +103,7 @@ def test_make_simulator_writes_inventories_and_prints_how_to_run_the_example_pla
     assert any('%s/inventory_many playbooks/audit.yml --check --diff' % sim_dir in line for line in printed)
 
 
-def test_every_ansible_command_of_the_readme_runs_as_written_against_the_simulator(make_simulator, tmp_path):
+def test_the_readme_commands_run_as_written_and_the_audit_picture_is_readable(make_simulator, tmp_path):
     sim_dir, dummy = make_simulator
     playbooks = readme_commands('ansible-playbook')
     assert len(playbooks) >= 5, playbooks
@@ -82,4 +119,43 @@ def test_every_ansible_command_of_the_readme_runs_as_written_against_the_simulat
         argv = shlex.split(command.replace(README_SIM_DIR, str(sim_dir)))
         proc = subprocess.run(argv, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900, check=False)
         assert proc.returncode == 0, '%s\n%s' % (command, (proc.stdout + proc.stderr)[-3000:])
-    assert os.path.isfile(os.path.join(str(sim_dir), 'audit-report', 'remote_clusters.md'))
+    report_dir = sim_dir / 'audit-report'
+    report = json.loads((report_dir / 'remote_clusters.json').read_text())
+    assert len(report['links']) == 6 and all(link['connected'] for link in report['links'])
+
+    # the picture of the six converged links of that audit
+    dot = shutil.which('dot')
+    if not dot:
+        pytest.skip("Graphviz's dot is not installed (apt-get install graphviz): the report's picture is not checked")
+    # rendered to PNG by Graphviz
+    dot_file = report_dir / 'remote_clusters.dot'
+    png = tmp_path / 'remote_clusters.png'
+    subprocess.run([dot, '-Tpng', str(dot_file), '-o', str(png)], check=True, capture_output=True)
+    assert png.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n' and png.stat().st_size > 10000
+
+    # readable: every link's alias is drawn, and no text is drawn over another
+    layout = json.loads(subprocess.run([dot, '-Tjson', str(dot_file)], check=True, capture_output=True, text=True).stdout)
+    boxes = _texts(layout)
+    texts = [b[1] for b in boxes]
+    for alias in ('ece_b_data', 'ece_b_old', 'ece_c_archive', 'data_b', 'ece_b_ingest', 'ece_a_search'):
+        assert alias in texts, alias
+    assert not _overlaps(boxes), _overlaps(boxes)
+
+    # a legend whose connected and broken lines differ, and links drawn as it says
+    text = dot_file.read_text()
+    legend = dict(re.findall(r'legend_(\w+)_from -> legend_\w+_to \[([^\]]*)\]', text))
+    assert set(legend) == {'connected', 'broken', 'trust'}
+    width = dict((k, float(re.search(r'penwidth=([0-9.]+)', v).group(1)) if 'penwidth' in v else 1.0) for k, v in legend.items())
+    assert width['connected'] >= 2 * width['broken']
+    assert 'dashed' in legend['broken'] and 'dashed' not in legend['connected'] and 'dotted' in legend['trust']
+    links = re.findall(r'^  (?!legend)\w+ -> \w+ \[(penwidth=[^\]]*label="[^"]*")\];$', text, re.M)
+    assert len(links) == 6
+    assert all('penwidth=%g' % width['connected'] in link and 'dashed' not in link for link in links)
+
+    # the SVG next to the Markdown, which shows it, with the report's file mode
+    svg = (report_dir / 'remote_clusters.svg').read_text()
+    assert svg.lstrip().startswith('<?xml') and '<svg' in svg and 'ece_b_ingest' in svg
+    markdown = (report_dir / 'remote_clusters.md').read_text()
+    assert '](remote_clusters.svg)' in markdown
+    assert os.stat(str(report_dir / 'remote_clusters.svg')).st_mode & 0o777 == \
+        os.stat(str(report_dir / 'remote_clusters.md')).st_mode & 0o777
