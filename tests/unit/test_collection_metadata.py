@@ -88,3 +88,11 @@ def test_every_role_has_a_readme_with_its_variables_and_an_example():
     proc = subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'role_readmes.py'), '--check'],
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_the_benchmark_usage_names_no_machine_s_virtual_environment():
+    with open(os.path.join(ROOT, 'benchmarks', 'run_benchmarks.py')) as handle:
+        usage = handle.read().split('"""')[1]
+    commands = [line.strip() for line in usage.splitlines() if 'run_benchmarks.py' in line]
+    assert commands and all(not re.match(r'/\S*python', c) for c in commands), commands
+    assert 'python benchmarks/run_benchmarks.py' in usage
