@@ -183,21 +183,20 @@ class EceClient(ApiClient):
         Returns ``(resource_before, settings_sent_or_None, plan_summary_or_None)``.
         """
         waited_for_pending = conflict_retried = False
-        sent = None  # (resource read before, settings, plan attempt before) of a write answered with 409
+        sent = {}  # a write answered with 409: the resource read before it, its settings, the plan attempts before it
         for dummy in range(3):
             # read again after waiting for a pending plan or a conflict
             deployment, version = self.get_deployment(deployment_id, reuse=not (waited_for_pending or conflict_retried))
             resource = self.es_resource(deployment, ref_id)
             settings = compute(resource)
             plan_info = resource['info'].get('plan_info') or {}
-            if settings is None and sent is not None:
+            if settings is None and sent:
                 # the change is there after a 409: a write of this run that was answered late (the transport sent it again
                 # with the old version) or a concurrent one that made the same change; either way the deployment changed
                 # in this run, and the plan it started is awaited
-                before, settings, previous_attempt, earlier = sent
-                plan_summary = self.wait_for_plan(deployment_id, before['ref_id'], wait_timeout, previous_attempt,
-                                                  after_write=True, ignore=earlier) if wait else None
-                return before, settings, plan_summary
+                plan_summary = self.wait_for_plan(deployment_id, sent['resource']['ref_id'], wait_timeout, sent['previous_attempt'],
+                                                  after_write=True, ignore=sent['earlier']) if wait else None
+                return sent['resource'], sent['settings'], plan_summary
             if settings is None and wait and plan_info.get('pending') and not self.read_only:
                 # nothing to change, but a plan still runs (perhaps the one of an earlier run that made this change):
                 # the settings are in force only once it ended well
@@ -227,7 +226,7 @@ class EceClient(ApiClient):
             except ApiError as exc:
                 if exc.status == 409 and not conflict_retried:
                     conflict_retried = True
-                    sent = (resource, settings, previous_attempt, earlier)
+                    sent = dict(resource=resource, settings=settings, previous_attempt=previous_attempt, earlier=earlier)
                     self.warn('update deployment %s: changed concurrently (HTTP 409); read again and re-applied on top of '
                               'the concurrent change' % deployment_id)
                     continue

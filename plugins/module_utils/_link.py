@@ -519,8 +519,8 @@ class RemoteClusterLink(LinkRemoval, RemoteClustersModule):
         look again, since it may load the credentials; no second restart for one change."""
         local = self.local
         try:
-            local.client('ece', local.params['ece']).wait_for_plan(local.deployment_id, local.view['ref_id'],
-                                                                  self.params['plan_wait_timeout'])
+            client = local.client('ece', local.params['ece'])
+            client.wait_for_plan(local.deployment_id, local.view['ref_id'], self.params['plan_wait_timeout'])
         except ApiError as exc:
             self.fail('wait for the plan pending on the local deployment %s: %s' % (local.deployment_id, exc.message),
                       step='restart', status=exc.status, error=exc.error)

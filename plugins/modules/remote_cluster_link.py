@@ -249,8 +249,9 @@ options:
     default: false
   remove_platform_trust:
     description:
-      - With O(state=absent) of a certificate link, or O(remove_previous_trust=true) of a migrated one, also delete the trust relationships of the two environments when
-        no deployment of that environment trusts through them anymore (all deployments of each environment are read).
+      - With O(state=absent) of a certificate link, or O(remove_previous_trust=true) of a migrated one, also delete the
+        trust relationships of the two environments when no deployment of that environment trusts through them anymore
+        (all deployments of each environment are read).
     type: bool
     default: false
   manage_platform_trust:
