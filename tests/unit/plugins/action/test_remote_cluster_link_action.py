@@ -132,8 +132,8 @@ def _plugin(task, transport='local'):
     return plugin
 
 
-@pytest.mark.parametrize('transport, no_log, async_val, has_file', [('local', False, 0, True), ('ssh', False, 0, False),
-                                                                     ('local', True, 0, False), ('local', False, 60, False)])
+@pytest.mark.parametrize('transport, no_log, async_val, has_file', [
+    ('local', False, 0, True), ('ssh', False, 0, False), ('local', True, 0, False), ('local', False, 60, False)])
 def test_run_passes_through_with_a_file_of_the_run_only_where_the_module_runs_on_the_controller(
         monkeypatch, transport, no_log, async_val, has_file):
     seen = {}

@@ -12,7 +12,6 @@ __metaclass__ = type
 
 import time
 
-import pytest
 import requests
 
 LINK = 'remote_cluster_link'

@@ -94,8 +94,8 @@ def test_a_certificate_link_is_removed_but_trust_another_alias_needs_is_kept(sim
     assert local['trust']['external'][0]['trust_allowlist'] == [conn.deployment('ece-b', 'data-b')['elasticsearch']['cluster_id']]
 
 
-def test_the_last_certificate_link_between_two_environments_takes_its_trust_and_when_asked_the_relationships(sim, conn,
-                                                                                                            run_module):
+def test_the_last_certificate_link_between_two_environments_takes_its_trust_and_when_asked_the_relationships(
+        sim, conn, run_module):
     args = link(conn, 'certificate', *CERTIFICATE, remote_es=True)
     converge(run_module, args)
     other = link(conn, 'certificate', ('ece-a', 'logs-a'), ('ece-b', 'ingest-b'), remote_es=True, alias='other')

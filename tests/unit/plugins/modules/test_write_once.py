@@ -64,8 +64,8 @@ def test_a_key_created_behind_a_504_is_invalidated_and_one_key_is_created(sim, c
               status=504, handled=True)
     sim.clear_log()
 
-    result = run_module('es_cross_cluster_api_key', conn.es('ece-b', 'ingest-b', name='k', access=KEY_ACCESS,
-                                                              retry_backoff=0.01))
+    options = conn.es('ece-b', 'ingest-b', name='k', access=KEY_ACCESS, retry_backoff=0.01)
+    result = run_module('es_cross_cluster_api_key', options)
 
     assert not result.get('failed'), result
     assert len(sent(sim, 'POST', '/_security/cross_cluster/api_key')) == 2
