@@ -424,16 +424,16 @@ class RemoteClusters(RemoteClustersModule):
         params = self.params
         deployment_id = params['deployment_id']
         ref_id = params['ref_id'] or self.first_es_ref_id(deployment_id)
-        path = self.client.deployment_path(deployment_id, '/elasticsearch/%s/remote-clusters' % ref_id)
-        operation = 'remote clusters of deployment %s (%s)' % (deployment_id, ref_id)
-        current = self.read_list(path, operation)
+        where = (deployment_id, ref_id)
+        operation = 'remote clusters of deployment %s (%s)' % where
+        current = self.client.remote_clusters(*where)
 
         desired = self.desired(current)
         by_alias = dict((e.get('alias'), normalize(e)) for e in current)
         changed = by_alias != dict((e['alias'], e) for e in desired)
         self.set_changed(changed)
         if changed and not self.check_mode:
-            after = self.write_list(path, operation, desired)
+            after = self.write_list(where, operation, desired)
         elif changed:
             after = predicted(current, desired)
         else:
@@ -441,10 +441,7 @@ class RemoteClusters(RemoteClustersModule):
         self.result.update(ref_id=ref_id, remote_clusters=after)
         self.set_diff(diff_view(current), diff_view(after if changed and not self.check_mode else desired))
 
-    def read_list(self, path, operation):
-        return (self.client.get(path, 'get ' + operation) or {}).get('resources') or []
-
-    def write_list(self, path, operation, desired):
+    def write_list(self, where, operation, desired):
         """Write the whole list and read it back; the list read back, once it holds what this run asked for.
 
         The API replaces the whole list and has no version check: another writer may replace the list between this
@@ -458,13 +455,13 @@ class RemoteClusters(RemoteClustersModule):
         while True:
             failure = None
             try:
-                client.request('PUT', path, 'set ' + operation, body={'resources': desired}, expected=(202,))
+                client.set_remote_clusters(where[0], where[1], desired)
                 accepted += 1
             except ApiError as exc:
                 if exc.status is not None and exc.status not in LIST_WRITE_UNCERTAIN:
                     raise
                 failure = exc
-            after = self.read_list(path, operation)
+            after = client.remote_clusters(*where)
             missing = self.not_applied(after)
             if not missing:
                 if failure is not None:

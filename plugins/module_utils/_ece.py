@@ -93,6 +93,19 @@ class EceClient(ApiClient):
         self.request('PATCH', self._keystore_path(deployment_id, ref_id), 'set keystore of deployment %s (%s)' % (deployment_id, ref_id),
                      body={'secrets': secrets})
 
+    def remote_clusters(self, deployment_id, ref_id):
+        """The ECE remote-clusters list of an Elasticsearch resource (``resources``: alias, deployment_id, ...)."""
+        return (self.get(self._remote_clusters_path(deployment_id, ref_id), 'get remote clusters of deployment %s (%s)'
+                         % (deployment_id, ref_id)) or {}).get('resources') or []
+
+    def set_remote_clusters(self, deployment_id, ref_id, resources):
+        """``PUT .../remote-clusters``: the whole list is replaced (the API has no version check)."""
+        self.request('PUT', self._remote_clusters_path(deployment_id, ref_id), 'set remote clusters of deployment %s (%s)'
+                     % (deployment_id, ref_id), body={'resources': resources}, expected=(202,))
+
+    def _remote_clusters_path(self, deployment_id, ref_id):
+        return self.deployment_path(deployment_id, '/elasticsearch/%s/remote-clusters' % ref_id)
+
     def _keystore_path(self, deployment_id, ref_id):
         return self.deployment_path(deployment_id, '/elasticsearch/%s/keystore' % ref_id)
 

@@ -36,6 +36,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError, CheckModeWriteError, Interrupt, Interrupted)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import USERINFO_RE, check_url, check_version, mask_secrets
+from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import API_PREFIX
 
 MASK = '********'
 # on these a module sends no further request (no retry, no poll): it fails, naming what it did not send
@@ -115,9 +116,9 @@ def connection_errors(params, api, label=''):
     if params[url_option] is not None:  # None: a link's es_url, which defaults to the deployment's
         errors.append(check_url(params[url_option], label + url_option, URL_EXAMPLES[api]))
     if api == 'ece':
-        if not errors[0] and params['ece_url'].rstrip('/').endswith('/api/v1'):
-            errors.append('%sece_url: give the address of the ECE API without /api/v1 (the modules add it), e.g. %s'
-                          % (label, URL_EXAMPLES['ece']))
+        if not errors[0] and params['ece_url'].rstrip('/').endswith(API_PREFIX):
+            errors.append('%sece_url: give the address of the ECE API without %s (the modules add it), e.g. %s'
+                          % (label, API_PREFIX, URL_EXAMPLES['ece']))
         if not REGION_RE.match(params['ece_region'] or ''):
             errors.append('%sece_region: %r is not a region ID; give the region of the installation, usually "ece-region", '
                           'or an empty string for no region prefix' % (label, params['ece_region']))
