@@ -319,16 +319,11 @@ class RemoteClusterLink(LinkRemoval, RemoteClustersModule):
                       'TLS-certificate model, which Elasticsearch deprecated in 9.0, is not supported: keep model: api_key, or '
                       'remove the link (state: absent) and create it again under the TLS-certificate model'
                       % (params['alias'], params['api_key_port']))
-        same = self.result['same_environment']
+        own = self.environment_relationships()
+        same = own is None
         relationships = None
         if not same:
-            # across environments (or not known to be the same): each environment's own ID decides, and names the
-            # relationship that trusts the other one
-            own = self.own_relationships()
-            same = own['local']['local']['installation_id'] == own['remote']['local']['installation_id']
-            self.result['same_environment'] = same
-            if not same:
-                relationships = self.platform_trust(own) if params['manage_platform_trust'] else self.existing_relationships(own)
+            relationships = self.platform_trust(own) if params['manage_platform_trust'] else self.existing_relationships(own)
         steps = []
         for side, peer in ((local, remote), (remote, local)):
             entry = {'trust_all': True} if params['trust_all'] else {'trust_allowlist': [peer.view['cluster_id']]}
@@ -350,6 +345,26 @@ class RemoteClusterLink(LinkRemoval, RemoteClustersModule):
         cluster = self.configure_remote_cluster(self.remote_cluster_step(options, wait=False))
         if params['wait_for_connection'] and not self.check_mode:
             self.wait_for_connection(cluster)
+
+    def environment_relationships(self):
+        """The trust relationships of both environments, or None when the deployments are of one environment. Known by
+        their accounts, else each environment's own ID decides; ``same_environment`` is settled either way."""
+        if self.result['same_environment']:
+            return None
+        own = self.own_relationships()
+        self.result['same_environment'] = own['local']['local']['installation_id'] == own['remote']['local']['installation_id']
+        return None if self.result['same_environment'] else own
+
+    def trusting(self, own):
+        """The relationship of each environment that trusts the other one (by its ID; the lowest ID of several, as two runs
+        that created one at the same time keep), or None."""
+        found = {}
+        for side, peer in ((self.local, self.remote), (self.remote, self.local)):
+            installation_id = own[peer.key]['local']['installation_id']
+            matches = sorted((r for r in own[side.key]['trust_relationships']
+                              if not r['local'] and r['installation_id'] == installation_id), key=lambda r: str(r['id']))
+            found[side.key] = matches[0] if matches else None
+        return found
 
     def own_relationships(self):
         """Each environment's trust relationships (``trust_relationships``) and its own one (``local``: its environment
@@ -390,18 +405,14 @@ class RemoteClusterLink(LinkRemoval, RemoteClustersModule):
                     for (side, peer), result in zip(((local, remote), (remote, local)), results))
 
     def existing_relationships(self, own):
-        """With manage_platform_trust false: the relationship of each environment that trusts the other one, by its ID."""
-        result = {}
+        """With manage_platform_trust false: the ID of the relationship of each environment that trusts the other one."""
+        found = self.trusting(own)
         for side, peer in ((self.local, self.remote), (self.remote, self.local)):
-            installation_id = own[peer.key]['local']['installation_id']
-            ids = [r['id'] for r in own[side.key]['trust_relationships']
-                   if not r['local'] and r['installation_id'] == installation_id]
-            if len(ids) != 1:
-                self.fail('manage_platform_trust is false, but %s trust relationship of the %s environment trusts the %s '
-                          'environment (ID %s); create it (manage_platform_trust: true does) or remove the duplicates'
-                          % ('no' if not ids else 'more than one', side.key, peer.key, installation_id))
-            result[side.key] = ids[0]
-        return result
+            if found[side.key] is None:
+                self.fail('manage_platform_trust is false, but no trust relationship of the %s environment trusts the %s '
+                          'environment (ID %s); create it (manage_platform_trust: true does)'
+                          % (side.key, peer.key, own[peer.key]['local']['installation_id']))
+        return dict((key, relationship['id']) for key, relationship in found.items())
 
     # -- API-key model ---------------------------------------------------------------------------
     def key_options(self, local_view):

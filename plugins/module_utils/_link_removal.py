@@ -130,14 +130,9 @@ class LinkRemoval:
             self.keep('the deployment trust between the two deployments', 'trust_all trusts every deployment of the other '
                       'environment, which others may need; remove it with ece_deployment_trust')
             return
-        same = self.result['same_environment']
-        relationships = None
-        if not same:
-            own = self.own_relationships()
-            same = own['local']['local']['installation_id'] == own['remote']['local']['installation_id']
-            self.result['same_environment'] = same
-            if not same:
-                relationships = self.trusting(own)
+        own = self.environment_relationships()
+        same = own is None
+        relationships = None if same else self.trusting(own)
         steps = []
         for side, peer in ((local, remote), (remote, local)):
             entry = {'trust_allowlist': [peer.view['cluster_id']]}
@@ -157,16 +152,6 @@ class LinkRemoval:
     def certificate_address(self, host, port, side):
         """Whether an alias's address is a connection of the TLS-certificate model to ``side``'s deployment."""
         return host == side.view['endpoint'] and port != self.params['api_key_port']
-
-    def trusting(self, own):
-        """The relationship of each environment that trusts the other one (by its ID, the lowest ID of several), or None."""
-        found = {}
-        for side, peer in ((self.local, self.remote), (self.remote, self.local)):
-            installation_id = own[peer.key]['local']['installation_id']
-            matches = sorted((r for r in own[side.key]['trust_relationships']
-                              if not r['local'] and r['installation_id'] == installation_id), key=lambda r: str(r['id']))
-            found[side.key] = matches[0] if matches else None
-        return found
 
     def remove_platform_trust(self, relationships):
         """Each environment's relationship to the other one, when no deployment of that environment still names it."""
