@@ -187,3 +187,17 @@ def test_a_rotated_key_is_invalidated_only_after_the_link_connects_with_the_new_
     assert create < store < invalidate and checks, log  # new key, keystore, connection checked, then the old key goes
     assert rotated['api_key']['invalidated_ids'] == [first['api_key']['id']]
     assert rotated['remote_info']['connected'] is True
+
+
+def test_without_platform_trust_management_the_existing_relationships_are_used_or_their_absence_named(sim, conn, run_module):
+    args = link(conn, 'certificate', ('ece-a', 'search-a'), ('ece-b', 'data-b'), manage_platform_trust=False)
+    sim.clear_log()
+    missing = run_module(MODULE, args)
+    assert missing.get('failed') is True and 'no trust relationship of the local environment trusts the remote' in missing['msg']
+    assert writes(sim) == []
+
+    converge(run_module, link(conn, 'certificate', ('ece-a', 'logs-a'), ('ece-b', 'ingest-b'), alias='other'))
+    sim.clear_log()
+    result = converge(run_module, args)
+    assert not [w for w in writes(sim) if w[1] == RELATIONSHIPS]
+    assert result['remote_info']['connected'] is True
