@@ -11,7 +11,8 @@ __metaclass__ = type
 
 import os
 
-from test_remote_cluster_link import MODULE, converge, es_state, link, writes
+from ansible_collections.ece.remote_clusters.tests.unit.plugins.modules.test_remote_cluster_link import (
+    MODULE, converge, es_state, link, writes)
 
 RELATIONSHIPS = '/api/v1/regions/ece-region/platform/configuration/trust-relationships'
 

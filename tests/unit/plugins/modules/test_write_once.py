@@ -9,7 +9,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from test_remote_cluster_link import API_KEY, MODULE, converge, es_state, link
+from ansible_collections.ece.remote_clusters.tests.unit.plugins.modules.test_remote_cluster_link import (
+    API_KEY, MODULE, converge, es_state, link)
 
 KEY_ACCESS = {'search': [{'names': ['logs-*']}]}
 
