@@ -256,7 +256,7 @@ class ApiClient:
                 connect_phase = isinstance(exc, requests.exceptions.ConnectTimeout) or _is_connect_refused(exc)
                 if attempt < self.retries and (retry_broken_connection or connect_phase):
                     attempt += 1
-                    self._pause(attempt, None, operation, reason)
+                    self.pause(attempt, None, operation, reason)
                     continue
                 not_retried = ''
                 if not (retry_broken_connection or connect_phase):
@@ -273,7 +273,7 @@ class ApiClient:
             retry_status = status in RETRY_STATUSES and (retry_broken_connection or status == 429)
             if retry_status and attempt < self.retries:
                 attempt += 1
-                self._pause(attempt, response.headers.get('Retry-After'), operation, 'HTTP %s' % status)
+                self.pause(attempt, response.headers.get('Retry-After'), operation, 'HTTP %s' % status)
                 continue
             payload = _json_or_text(response)
             if status in expected or status in allow_status:
@@ -284,13 +284,15 @@ class ApiClient:
                            status=status, error=_redact_obj(self, payload), operation=operation,
                            ambiguous=not retry_broken_connection and status in AMBIGUOUS_STATUSES)
 
-    def _pause(self, attempt, retry_after, operation, reason):
+    def pause(self, attempt, retry_after, operation, reason, budget=None):
+        """Warn and wait before attempt ``attempt`` of ``budget`` (``retries``): the backoff with jitter, at least what
+        the server asked for with Retry-After."""
         delay = self.retry_backoff * (2 ** (attempt - 1))
         delay = random.uniform(delay / 2.0, delay)  # jitter: spread the retries of many hosts
         server_wait = _parse_retry_after(retry_after)
         if server_wait is not None:
             delay = max(delay, min(server_wait, MAX_RETRY_AFTER))
-        self.warn('%s: %s, retry %d of %d in %.1fs' % (operation, reason, attempt, self.retries, delay))
+        self.warn('%s: %s, retry %d of %d in %.1fs' % (operation, reason, attempt, budget or self.retries, delay))
         self.sleep(delay, 'retry %d of %s was not sent' % (attempt, operation))
 
     def write_once(self, operation, send, done):
@@ -312,7 +314,7 @@ class ApiClient:
                                        status=exc.status, error=exc.error, operation=exc.operation)
                     raise
                 attempt += 1
-                self._pause(attempt, None, operation, '%s, read back before it is sent again' % _reason(exc))
+                self.pause(attempt, None, operation, '%s, read back before it is sent again' % _reason(exc))
                 found = done()
                 if found is not None:
                     self.warn('%s: read back after %s: it was done, so it is not sent again' % (operation, _reason(exc)))

@@ -10,7 +10,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import random
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -474,15 +473,9 @@ class RemoteClusters(RemoteClustersModule):
                           'another run or user replaced the whole list each time (the API has no version check), so this '
                           'change is not done; run the task again once the other writer is finished'
                           % (operation, accepted, '; '.join(missing)))
-            self.warn_and_pause(client, accepted, 'set %s: another writer replaced the list (%s)' % (operation, '; '.join(missing)))
+            client.pause(accepted, None, 'set ' + operation, 'another writer replaced the list (%s); written again with the list '
+                         'read back' % '; '.join(missing), budget=LIST_WRITE_ATTEMPTS - 1)
             desired = self.desired(after)
-
-    def warn_and_pause(self, client, attempt, reason):
-        """Before the list is merged again into the list read back and written again: the client's backoff."""
-        delay = client.retry_backoff * (2 ** (attempt - 1))
-        delay = random.uniform(delay / 2.0, delay)  # jitter: out of step with the other writer
-        self.module.warn('%s; written again with the list read back in %.1fs' % (reason, delay))
-        client.sleep(delay, 'the list of remote clusters was not written again')
 
     def not_applied(self, entries):
         """What this run asked for that ``entries`` (a list read back) does not show, as short phrases."""
