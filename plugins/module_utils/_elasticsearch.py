@@ -62,6 +62,11 @@ class ElasticsearchClient(ApiClient):
         return version_tuple(self.version) >= version_tuple(minimum)
 
     # -- cross-cluster API keys --------------------------------------------------------------------
+    def active_api_keys(self):
+        """``GET /_security/api_key?active_only=true``: every active API key the user may see."""
+        payload = self.get('/_security/api_key', 'list the active API keys', params={'active_only': 'true'}, allow_status=(404,))
+        return (payload or {}).get('api_keys') or []
+
     def api_keys_named(self, name):
         """``GET /_security/api_key?name=&active_only=true``: the active API keys of that name the user may see."""
         payload = self.get('/_security/api_key', 'look up the cross-cluster API keys named %s' % name,

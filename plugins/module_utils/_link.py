@@ -20,7 +20,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
-from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import CrossClusterApiKey, RemoteCluster, Role
+from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import (
+    MANAGED_BY, OWNER_KEYS, CrossClusterApiKey, RemoteCluster, Role)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
     API_KEY_PORT, VERSION_RULE, check_alias, check_deployment_ids, check_pem, check_ports, check_ref_id, check_version, compatible_versions,
     pem_fingerprint, publicly_trusted, same_certificate, version_tuple)
@@ -123,6 +124,7 @@ class RemoteClusterLink(LinkRemoval, RemoteClustersModule):
         expiration=dict(type='str'),
         rotate=dict(type='bool', default=False),
         rotate_before_days=dict(type='int'),
+        list_owned_keys=dict(type='bool', default=False),
         api_key_port=dict(type='int', default=API_KEY_PORT, no_log=False),
         trust_proxy_ca=dict(type='str', choices=['auto', 'always', 'never'], default='auto'),
         proxy_ca_certificate=dict(type='str'),
@@ -480,11 +482,22 @@ class RemoteClusterLink(LinkRemoval, RemoteClustersModule):
         if params['wait_for_connection'] and not self.check_mode:
             self.wait_for_connection(cluster)
         self.invalidate_previous(cluster, key)
+        if params['list_owned_keys']:
+            self.result['owned_keys'] = self.owned_keys()
         if migrating and params['remove_previous_trust']:
             self.result['kept'] = []
             self.remove_certificate(self.other_aliases())
         if params['role']:
             self.steps(('role', 'role %s on the local cluster' % params['role']['name'], local.es_step(Role, **self.role_options())))
+
+    def owned_keys(self):
+        """Every active cross-cluster API key of the remote cluster that a link of this collection owns (its metadata says
+        which: the local cluster ID and the alias), so that an audit can list those that no link of it owns."""
+        client = self.remote.client('elasticsearch', self.remote.es_options())
+        return [dict(id=k['id'], name=k.get('name'), expiration=k.get('expiration'),
+                     **dict((owner, (k.get('metadata') or {}).get(owner)) for owner in OWNER_KEYS))
+                for k in client.active_api_keys()
+                if k.get('type') == 'cross_cluster' and (k.get('metadata') or {}).get('managed_by') == MANAGED_BY]
 
     def load_credentials(self, cluster, changed):
         """Make sure the running nodes use the credentials of the keystore, verified in ``_remote/info`` (it shows

@@ -330,6 +330,14 @@ options:
         invalidated once the local cluster is connected with the new one.
     type: bool
     default: false
+  list_owned_keys:
+    description:
+      - O(model=api_key) only. Also list every active cross-cluster API key of the remote cluster that a link of this
+        collection owns, in RV(owned_keys), so that an audit can find the keys that no link owns (the role
+        C(ece.remote_clusters.remote_clusters) does it in check mode). One more read; the remote user must see those keys
+        (C(manage_security) does).
+    type: bool
+    default: false
   rotate_before_days:
     description:
       - O(model=api_key) only. Replace the key, as O(rotate=true) does, when it expires within this many days; the older
@@ -574,6 +582,14 @@ remote:
   description: The remote Elasticsearch resource, as RV(local).
   returned: always
   type: dict
+owned_keys:
+  description:
+    - With O(list_owned_keys=true), the active cross-cluster API keys of the remote cluster that links of this collection
+      own, each with C(id), C(name), C(expiration) (epoch milliseconds or null) and its owner, C(local_cluster_id) and
+      C(alias). Never a secret.
+  returned: when O(list_owned_keys=true)
+  type: list
+  elements: dict
 migrated:
   description: O(model=api_key) only. Whether the alias was moved from the TLS-certificate model to the API key.
   returned: when O(model=api_key) and O(state=present)

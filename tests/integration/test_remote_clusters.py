@@ -253,6 +253,35 @@ def test_audit_of_fresh_environments_reports_what_would_change_sends_no_write_an
     assert 'platform trust' not in markdown.split('```mermaid')[1]  # no platform trust exists yet
 
 
+def test_audit_lists_the_keys_no_link_owns_and_those_that_expire_soon(sim, rollout, audit):
+    assert rollout().rc == 0
+    # a key of this collection for an alias of logs-a that no link has anymore (removed by hand)
+    logs_a = sim.info['environments']['ece-a']['deployments']['logs-a']['elasticsearch']
+    orphan = sim.mutate({'op': 'create_cross_cluster_api_key', 'env': 'ece-b', 'deployment': 'ingest-b', 'name': 'old-link-key',
+                         'metadata': {'managed_by': 'ece.remote_clusters', 'local_cluster_id': logs_a['cluster_id'],
+                                      'alias': 'ece_b_old_alias'}})
+    sim.clear_log()
+
+    key = [k for k in sim.state()['environments']['ece-b']['deployments']['ingest-b']['elasticsearch']['api_keys']
+           if k['name'] != 'old-link-key' and k['type'] == 'cross_cluster' and not k['invalidated']][0]
+    sim.mutate({'op': 'set_api_key_expiration', 'env': 'ece-b', 'deployment': 'ingest-b', 'id': key['id'], 'days': 5})
+    sim.clear_log()
+
+    run, report = audit(extra_vars={'remote_clusters_rotate_before_days': 14})
+
+    assert run.rc == 0, run.output[-5000:]
+    assert writes(sim.requests()) == []
+    assert [k['id'] for k in report['unowned_keys']] == [orphan['id']]
+    assert report['unowned_keys'][0]['alias'] == 'ece_b_old_alias'
+    markdown = (audit.dir / 'remote_clusters.md').read_text()
+    assert 'Cross-cluster API keys that no link of this run owns' in markdown and orphan['id'] in markdown
+    # the key of logs-a-to-ingest-b expires in 5 days: listed, and predicted as replaced
+    assert outcomes(report)['logs-a-to-ingest-b']['key_expiring'] is True
+    assert 4.9 < outcomes(report)['logs-a-to-ingest-b']['key_expires_in_days'] <= 5
+    assert '| logs-a-to-ingest-b | `ece_b_ingest` |' in markdown.split('expire soon')[1]
+    assert not outcomes(report)['data-b-to-search-a']['key_expiring']
+
+
 def test_audit_of_a_converged_rollout_sends_no_write_and_draws_every_link_connected(sim, rollout, audit):
     assert rollout().rc == 0
     sim.clear_log()

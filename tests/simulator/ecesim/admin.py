@@ -43,6 +43,7 @@ OPS_DOC = {
     'create_cross_cluster_api_key': 'env, deployment, name, access, metadata, id (default random) -> {id, encoded}',
     'invalidate_api_key': 'env, deployment, id',
     'expire_api_key': 'env, deployment, id',
+    'set_api_key_expiration': 'env, deployment, id, days: the key expires that many days from now',
     'rename_deployment': 'env, deployment, name',
     'set_ece_version': 'env, version: the ECE version of the environment (its gates follow; a reset restores it)',
 }
@@ -163,7 +164,7 @@ def apply_op(world, op):
                 dep.kibana['status'] = status
         else:
             es.status = status
-    elif name in ('create_cross_cluster_api_key', 'invalidate_api_key', 'expire_api_key'):
+    elif name in ('create_cross_cluster_api_key', 'invalidate_api_key', 'expire_api_key', 'set_api_key_expiration'):
         return _api_key_op(es, name, op)
     elif name == 'rename_deployment':
         env = dep.env
@@ -194,6 +195,8 @@ def _api_key_op(es, name, op):
     if name == 'invalidate_api_key':
         key['invalidated'] = True
         key['invalidation'] = epoch_ms()
+    elif name == 'set_api_key_expiration':
+        key['expiration'] = epoch_ms() + int(float(op['days']) * 24 * 3600 * 1000)
     else:
         key['expiration'] = epoch_ms() - 1000
     return {'ok': True}
