@@ -64,6 +64,8 @@ def ansible_inventory(tmp_path):
             environ.pop(name, None)
         environ.update(env or {})
         proc = subprocess.run(cmd, env=environ, capture_output=True, text=True, timeout=300, check=False)
+        # ansible-core before 2.19 wraps warnings at the terminal's width: the messages on one line
+        proc.stderr = ' '.join(proc.stderr.split())
         proc.inventory = plain(json.loads(proc.stdout)) if proc.returncode == 0 and '--list' in cmd else None
         return proc
     return run
@@ -235,7 +237,7 @@ def test_compose_groups_and_keyed_groups(sim, config, ansible_inventory):
     proc = ansible_inventory(source)
     assert proc.returncode == 0, proc.stderr
     analytics = hostvars(proc.inventory)['ece-c_analytics-c']
-    assert analytics['es_major'] == 9
+    assert analytics['es_major'] in (9, '9')  # before ansible-core 2.19, compose results are strings
     assert analytics['kibana_hint'] == '%s/%s' % (sim.env('ece-c')['ece_url'], sim.deployment('ece-c', 'analytics-c')['id'])
     assert group_hosts(proc.inventory, 'unhealthy') == ['ece-c_archive-c']
     assert group_hosts(proc.inventory, 'es_major_7') == ['ece-a_legacy-a', 'ece-b_old-b']
@@ -373,7 +375,9 @@ def test_cache_answers_the_second_run_without_a_request(sim, config, ansible_inv
     assert hostvars(second.inventory) == hostvars(first.inventory)
     for env in ENVIRONMENTS:
         assert sim.env(env)['api_key'] not in ''.join(p.read_text() for p in (tmp_path / 'cache').iterdir())
-    third = ansible_inventory(source, '--list', '--flush-cache')
+    for entry in (tmp_path / 'cache').iterdir():  # the cache flushed (ansible-inventory has --flush-cache from 2.17 on)
+        entry.unlink()
+    third = ansible_inventory(source)
     assert third.returncode == 0, third.stderr
     assert len(searches(sim)) == 3
 
