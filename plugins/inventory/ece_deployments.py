@@ -163,6 +163,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import HAS_REQUESTS, ApiError
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import no_log_values
 from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import running_version
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import new_client
 
@@ -310,7 +311,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 required_together=[('ece_username', 'ece_password')],
             )
             result = validator.validate(entry)
-            secrets.extend(v for v in getattr(result, '_no_log_values', ()) if isinstance(v, str))
+            secrets.extend(no_log_values(ENVIRONMENT_SPEC, result.validated_parameters))
             params = result.validated_parameters
             messages = list(result.error_messages)
             if not messages:

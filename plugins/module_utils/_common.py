@@ -263,3 +263,20 @@ def mask_secrets(value, secret_keys, mask='********'):
     if isinstance(value, list):
         return [mask_secrets(v, secret_keys, mask) for v in value]
     return value
+
+
+def no_log_values(spec, params):
+    """The values of the options of ``spec`` marked ``no_log`` in ``params`` (suboptions included), as strings: what
+    Ansible must mask wherever it shows them (ansible-core has no public function for it)."""
+    found = set()
+    for name, option in spec.items():
+        value = (params or {}).get(name)
+        if value is None:
+            continue
+        if option.get('no_log'):
+            found.add(str(value))
+        if option.get('options'):
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, dict):
+                    found.update(no_log_values(option['options'], item))
+    return found

@@ -35,7 +35,8 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError, CheckModeWriteError, Interrupt, Interrupted)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._common import USERINFO_RE, check_url, check_version, mask_secrets
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
+    USERINFO_RE, check_url, check_version, mask_secrets, no_log_values)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import API_PREFIX
 
 MASK = '********'
@@ -228,7 +229,7 @@ class RemoteClustersModule:
             # None is "not given", as for a module's options (the constraints count the keys given)
             validation = ArgumentSpecValidator(spec, **constraints).validate(
                 dict((k, v) for k, v in params.items() if v is not None))
-            self.module.no_log_values.update(validation._no_log_values)
+            self.module.no_log_values.update(no_log_values(spec, validation.validated_parameters))
             if validation.error_messages:
                 raise ModuleFailure('%s: %s' % (self.__class__.__name__, '; '.join(validation.error_messages)))
             self.params = validation.validated_parameters

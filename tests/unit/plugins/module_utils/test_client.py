@@ -740,3 +740,12 @@ def test_mask_secrets():
     assert value['api_key'] == 'k' and value['nested'][0]['password'] == 'p'
     assert mask_secrets({'api_key': 'k'}, ('api_key',), mask='X') == {'api_key': 'X'}
     assert mask_secrets('text', ('api_key',)) == 'text'
+
+
+def test_no_log_values_of_options_and_suboptions_are_found():
+    from ansible_collections.ece.remote_clusters.plugins.module_utils._common import no_log_values
+    spec = {'password': {'no_log': True}, 'name': {},
+            'side': {'type': 'dict', 'options': {'es_password': {'no_log': True}, 'es_url': {}}},
+            'keys': {'type': 'list', 'options': {'secret': {'no_log': True}}}}
+    params = {'password': 'p1', 'name': 'n', 'side': {'es_password': 'p2', 'es_url': 'u'}, 'keys': [{'secret': 'p3'}, {'secret': None}]}
+    assert no_log_values(spec, params) == {'p1', 'p2', 'p3'}
