@@ -176,14 +176,15 @@ class DeploymentRestart(RemoteClustersModule):
                            status=exc.status, error=exc.error)
         return (summary or {}).get('attempt_id') or previous_attempt
 
-    def restart(self, deployment_id, ref_id, previous_attempt):
-        """Start the restart once: after an answer that may come after ECE started it, the plans read back decide."""
+    def restart(self, deployment_id, ref_id, previous_attempt, cancelled):
+        """Start the restart once: after an answer that may come after ECE started it, the plans read back decide (a plan
+        that the restart cancels, still pending if the restart did not reach ECE, is not taken for it)."""
         params = {'skip_snapshot': query_flag(self.params['skip_snapshot']), 'group_attribute': self.params['group_attribute'],
                   'cancel_pending': query_flag(self.params['cancel_pending'])}
         operation = 'restart deployment %s (%s)' % (deployment_id, ref_id)
 
         def started():
-            return self.client.plan_attempt_since(deployment_id, ref_id, previous_attempt)
+            return self.client.plan_attempt_since(deployment_id, ref_id, previous_attempt, ignore=cancelled)
 
         self.client.write_once(operation, lambda: self.client.restart_elasticsearch(deployment_id, ref_id, params, operation),
                                started)
@@ -224,13 +225,13 @@ class DeploymentRestart(RemoteClustersModule):
         elif plan_info.get('pending'):
             cancelled += (plan_info['pending'].get('plan_attempt_id'),)
         try:
-            self.restart(deployment_id, ref_id, previous_attempt)
+            self.restart(deployment_id, ref_id, previous_attempt, cancelled)
         except ApiError as exc:
             # a plan started between the read and the restart: wait for it once, then restart
             if exc.status != 422 or self.params['cancel_pending']:
                 raise
             previous_attempt = self.wait_for_pending(deployment_id, ref_id, previous_attempt)
-            self.restart(deployment_id, ref_id, previous_attempt)
+            self.restart(deployment_id, ref_id, previous_attempt, cancelled)
 
         if self.params['wait']:
             self.result['plan'] = self.client.wait_for_plan(deployment_id, ref_id, self.remaining(), previous_attempt,

@@ -74,8 +74,9 @@ class EceClient(ApiClient):
                             'update trust relationship %s' % name, body=body)[1]
 
     def delete_trust_relationship(self, relationship_id, name):
+        """Delete a relationship; one already gone (a retried DELETE whose first answer was lost) is deleted, too."""
         self.request('DELETE', self.platform_path('%s/%s' % (TRUST_RELATIONSHIPS, relationship_id)),
-                     'delete trust relationship %s (%s)' % (name, relationship_id))
+                     'delete trust relationship %s (%s)' % (name, relationship_id), allow_status=(404,))
 
     def tls_certificate_chain(self, service):
         """``GET /platform/configuration/security/tls/{service}``: ``{chain, user_supplied, chain_status}``."""
@@ -121,11 +122,10 @@ class EceClient(ApiClient):
         for poll in range(QUIET_POLLS):  # a plan shows a moment after the write that started it
             if poll:
                 self.sleep(0.25 * 2 ** poll)
-            info = self.get(self.deployment_path(deployment_id, '/elasticsearch/%s' % ref_id),
-                            'read the plans of deployment %s (%s)' % (deployment_id, ref_id),
-                            params={'show_plans': 'true', 'show_plan_history': 'true'}).get('info') or {}
-            plan_info = info.get('plan_info') or {}
-            attempt = plan_info.get('pending') or _find_attempt(plan_info, None, previous_attempt, ignore) or {}
+            plan_info = self.plan_info(deployment_id, ref_id, 'read the plans of deployment %s (%s)' % (deployment_id, ref_id))
+            pending = plan_info.get('pending') or {}
+            attempt = (pending if pending.get('plan_attempt_id') not in ignore else None) or \
+                _find_attempt(plan_info, None, previous_attempt, ignore) or {}
             if attempt.get('plan_attempt_id'):
                 return attempt['plan_attempt_id']
         return None
@@ -251,16 +251,23 @@ class EceClient(ApiClient):
             return resource, settings, plan_summary
         raise ApiError('update deployment %s: unreachable' % deployment_id)  # pragma: no cover
 
+    def plan_info(self, deployment_id, ref_id, operation, logs=False):
+        """``GET .../elasticsearch/{ref_id}`` with the plans and their history (and logs): its ``info.plan_info``; never
+        kept for reuse, since a plan changes while it runs."""
+        params = {'show_plans': 'true', 'show_plan_history': 'true'}
+        if logs:
+            params['show_plan_logs'] = 'true'
+        info = self.get(self.deployment_path(deployment_id, '/elasticsearch/%s' % ref_id), operation, params=params) or {}
+        return (info.get('info') or {}).get('plan_info') or {}
+
     def failed_attempts(self, deployment_id, ref_id, plan_info):
         """The IDs of the attempts that failed after the current one (``plan_info.healthy`` false): they are in the plan
         history only, newer than the current attempt, and none of them is a plan that a write started after this read.
         Read only when the resource's plans are not healthy."""
         if plan_info.get('healthy') is not False:
             return ()
-        info = self.get(self.deployment_path(deployment_id, '/elasticsearch/%s' % ref_id),
-                        'read the plan history of deployment %s (%s)' % (deployment_id, ref_id),
-                        params={'show_plans': 'true', 'show_plan_history': 'true'}).get('info') or {}
-        history = (info.get('plan_info') or {}).get('history') or []
+        history = self.plan_info(deployment_id, ref_id, 'read the plan history of deployment %s (%s)'
+                                 % (deployment_id, ref_id)).get('history') or []
         return tuple(a.get('plan_attempt_id') for a in history if a.get('plan_attempt_id'))
 
     def wait_for_plan(self, deployment_id, ref_id, timeout, previous_attempt=None, poll_interval=0.25, max_interval=5.0,
@@ -278,16 +285,13 @@ class EceClient(ApiClient):
         Returns a summary ``{attempt_id, status, duration_seconds}`` of the attempt that ran, or ``None`` when no new
         plan attempt appeared.
         """
-        path = self.deployment_path(deployment_id, '/elasticsearch/%s' % ref_id)
         operation = 'wait for the plan of deployment %s (%s)' % (deployment_id, ref_id)
         deadline = time.monotonic() + timeout
         started = time.monotonic()
         watched = None
         quiet = 0
         while True:
-            info = self.get(path, operation, params={'show_plans': 'true', 'show_plan_logs': 'true',
-                                                     'show_plan_history': 'true'}).get('info', {})
-            plan_info = info.get('plan_info') or {}
+            plan_info = self.plan_info(deployment_id, ref_id, operation, logs=True)
             pending = plan_info.get('pending')
             attempt = None if pending else _find_attempt(plan_info, watched, previous_attempt, ignore)
             if pending or (attempt is None and after_write and watched is None and quiet + 1 < QUIET_POLLS):

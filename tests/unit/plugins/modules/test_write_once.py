@@ -157,3 +157,35 @@ def test_a_run_whose_key_has_the_lower_id_keeps_it(sim, conn, run_module):
     result = converge(run_module, args)
     assert sorted(k['id'] for k in active_keys(sim, 'ece-b', 'data-b')) == sorted([result['api_key']['id'], 'z' * 20])
     assert result['remote_info']['connected'] is True
+
+
+def test_a_restart_that_cancels_a_pending_plan_and_is_answered_504_before_it_started_is_sent_again(sim, conn, run_module):
+    deployment_id = conn.deployment('ece-a', 'search-a')['id']
+    pending = sim.mutate({'op': 'start_plan', 'env': 'ece-a', 'deployment': 'search-a', 'kind': 'update',
+                          'seconds': 30})['plan_attempt_id']
+    sim.fault(match={'method': 'POST', 'path': '/_restart$'}, status=504)  # not handled: ECE never saw it
+    sim.clear_log()
+
+    result = run_module('ece_deployment_restart', conn.ece('ece-a', deployment_id=deployment_id, cancel_pending=True,
+                                                           retry_backoff=0.01))
+
+    assert not result.get('failed'), result
+    # the plan still pending is the one the restart cancels, not a sign that the restart started
+    assert [p['status'] for p in sent(sim, 'POST', '/_restart')] == [504, 202]
+    assert result['plan']['attempt_id'] != pending
+
+
+def test_a_relationship_delete_answered_504_after_it_was_done_is_not_an_error(sim, conn, run_module):
+    env_b = sim.info['environments']['ece-b']
+    with open(env_b['ca_cert_file']) as handle:
+        args = conn.ece('ece-a', name='ece-b', installation_id=env_b['environment_id'], certificate=handle.read(),
+                        account_ids=[env_b['account_id']])
+    assert run_module('ece_trust_relationship', args)['changed'] is True
+    sim.fault(match={'method': 'DELETE', 'path': '/trust-relationships/'}, status=504, handled=True)
+    sim.clear_log()
+
+    removed = run_module('ece_trust_relationship', dict(args, state='absent'))
+
+    assert not removed.get('failed'), removed  # the retried DELETE finds it gone: done
+    assert [r['status'] for r in sent(sim, 'DELETE', '')] == [504, 404]
+    assert [r for r in sim.state()['environments']['ece-a']['trust_relationships'] if r['name'] == 'ece-b'] == []
