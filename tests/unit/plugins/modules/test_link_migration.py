@@ -10,29 +10,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.ece.remote_clusters.tests.unit.plugins.modules.test_remote_cluster_link import (
-    CERTIFICATE, MODULE, converge, es_state, link, writes)
+    CERTIFICATE, MODULE, converge, es_state, link, write_kinds, writes)
 
 CLUSTER_ID = {}
-
-
-def steps_in_order(sim):
-    names = []
-    for r in sim.requests():
-        if r['method'] == 'GET' and r['path'] == '/_remote/info' and names and names[-1] != 'remote info':
-            names.append('remote info')
-        if not r['write']:
-            continue
-        if r['path'] == '/_cluster/settings':
-            names.append('alias')
-        elif r['path'].endswith('/keystore'):
-            names.append('keystore')
-        elif r['path'] == '/_security/cross_cluster/api_key':
-            names.append('key')
-        elif r['path'].endswith('/_restart'):
-            names.append('restart')
-        elif r['path'].startswith('/api/v1/deployments/'):
-            names.append('deployment trust')
-    return names
 
 
 def certificate_link(conn):
@@ -54,7 +34,7 @@ def test_a_certificate_link_moves_to_an_api_key_without_pointing_at_nothing(sim,
     migrated = run_module(MODULE, as_api_key(args), diff=True)
 
     assert migrated['changed'] is True and not migrated.get('failed'), migrated
-    order = steps_in_order(sim)
+    order = write_kinds(sim, remote_info=True)
     # key, keystore, proxy CA, credentials seen loaded in _remote/info, then the one settings update, then connected
     assert order.index('key') < order.index('keystore') < order.index('deployment trust') < order.index('alias'), order
     assert 'remote info' in order[order.index('keystore'):order.index('alias')], order
@@ -77,7 +57,7 @@ def test_the_trust_of_the_certificate_model_goes_after_the_move_only_when_asked(
     migrated = run_module(MODULE, as_api_key(args, remove_previous_trust=True))
 
     assert migrated['changed'] is True, migrated
-    order = steps_in_order(sim)
+    order = write_kinds(sim, remote_info=True)
     assert order[-2:] == ['deployment trust', 'deployment trust'] and order.index('alias') < len(order) - 2, order
     for env, name in (('ece-a', 'search-a'), ('ece-b', 'data-b')):
         assert [e['trust_allowlist'] for e in es_state(sim, env, name)['trust']['external']] == [[]]

@@ -10,7 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.ece.remote_clusters.tests.unit.plugins.modules.test_remote_cluster_link import (
-    API_KEY, CERTIFICATE, MODULE, converge, es_state, link, writes)
+    API_KEY, CERTIFICATE, MODULE, converge, es_state, link, write_kinds, writes)
 
 
 def env_state(sim, env):
@@ -29,27 +29,6 @@ def active_keys(sim, env, deployment):
     return [k for k in es_state(sim, env, deployment)['api_keys'] if k['type'] == 'cross_cluster' and not k['invalidated']]
 
 
-def order(sim):
-    """The writes in the order they were sent, by what they touched."""
-    names = []
-    for r in sim.requests():
-        if not r['write']:
-            continue
-        if r['path'] == '/_cluster/settings':
-            names.append('alias')
-        elif r['path'].endswith('/keystore'):
-            names.append('keystore')
-        elif r['path'] == '/_security/api_key':
-            names.append('key')
-        elif '/trust-relationships' in r['path']:
-            names.append('relationship')
-        elif r['path'].startswith('/api/v1/deployments/'):
-            names.append('deployment trust')
-        else:
-            names.append(r['path'])
-    return names
-
-
 def test_an_api_key_link_is_removed_in_reverse_order_and_a_second_run_only_reads(sim, conn, run_module):
     args = link(conn, 'api_key', *API_KEY)
     converge(run_module, args)
@@ -63,7 +42,7 @@ def test_an_api_key_link_is_removed_in_reverse_order_and_a_second_run_only_reads
     removed = run_module(MODULE, dict(args, state='absent'), diff=True)
 
     assert removed['changed'] is True and not removed.get('failed'), removed
-    assert order(sim) == ['alias', 'keystore', 'key', 'deployment trust']
+    assert write_kinds(sim) == ['alias', 'keystore', 'key invalidation', 'deployment trust']
     local = es_state(sim, 'ece-a', 'search-a')
     assert remote_keys(local) == []
     assert 'cluster.remote.peer.credentials' not in local['keystore']
@@ -88,7 +67,7 @@ def test_a_certificate_link_is_removed_but_trust_another_alias_needs_is_kept(sim
     removed = run_module(MODULE, dict(args, state='absent'))
 
     assert removed['changed'] is True, removed
-    assert order(sim) == ['alias']
+    assert write_kinds(sim) == ['alias']
     assert 'peer_again' in removed['kept'][0]
     local = es_state(sim, 'ece-a', 'search-a')
     assert remote_keys(local) and all('peer_again' in k for k in remote_keys(local))
@@ -106,7 +85,7 @@ def test_the_last_certificate_link_between_two_environments_takes_its_trust_and_
     removed = run_module(MODULE, dict(args, state='absent', remove_platform_trust=True))
 
     assert removed['changed'] is True, removed
-    assert order(sim) == ['alias', 'deployment trust', 'deployment trust']
+    assert write_kinds(sim) == ['alias', 'deployment trust', 'deployment trust']
     for env, name in (('ece-a', 'search-a'), ('ece-b', 'data-b')):
         assert [e['trust_allowlist'] for e in es_state(sim, env, name)['trust']['external']] == [[]]
     # the relationships serve the other link: kept, and said so

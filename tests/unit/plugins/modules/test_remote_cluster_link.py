@@ -38,6 +38,23 @@ def writes(sim):
     return [(r['method'], r['path']) for r in sim.requests() if r['write']]
 
 
+WRITE_KINDS = (('/_cluster/settings', 'alias'), ('/keystore', 'keystore'), ('/_security/cross_cluster/api_key', 'key'),
+               ('/_security/api_key', 'key invalidation'), ('/_restart', 'restart'), ('/trust-relationships', 'relationship'))
+
+
+def write_kinds(sim, remote_info=False):
+    """What each write touched, in the order sent (``deployment trust`` for a deployment update); with ``remote_info``,
+    also where ``_remote/info`` was read between them."""
+    names = []
+    for r in sim.requests():
+        if remote_info and r['method'] == 'GET' and r['path'] == '/_remote/info' and names and names[-1] != 'remote info':
+            names.append('remote info')
+        if r['write']:
+            names.append(next((name for end, name in WRITE_KINDS if r['path'].endswith(end) or end + '/' in r['path']),
+                              'deployment trust' if r['path'].startswith('/api/v1/deployments/') else r['path']))
+    return names
+
+
 def repeated_reads(sim):
     """GETs of one URL (server, path, query) sent more than once: a step that read what the link already had."""
     counts = collections.Counter((r['server'], r['path'], json.dumps(r['query'], sort_keys=True))
