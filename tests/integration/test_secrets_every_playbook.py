@@ -11,8 +11,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import base64
-import binascii
 import glob
 import importlib.util
 import json
@@ -22,6 +20,8 @@ import subprocess
 import sys
 
 import yaml
+
+from test_secrets import basic_token, decoded_parts  # the same decoding of keys and tokens
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PLAYBOOKS = sorted(os.path.basename(p) for p in glob.glob(os.path.join(REPO_ROOT, 'playbooks', '*.yml')))
@@ -35,20 +35,6 @@ def collections_path():
         if os.path.isdir(os.path.join(location, 'ece', 'remote_clusters')):
             return os.path.dirname(location)
     raise RuntimeError('ansible_collections.ece.remote_clusters is not importable')
-
-
-def decoded_parts(encoded):
-    """The parts of an encoded API key (base64 of id:secret): the secret is a secret on its own."""
-    try:
-        text = base64.b64decode(encoded, validate=True).decode('utf-8')
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        return []
-    key_id, sep, secret = text.partition(':')
-    return [text, secret] if sep and key_id else []
-
-
-def basic_token(username, password):
-    return base64.b64encode(('%s:%s' % (username, password)).encode('utf-8')).decode('ascii')
 
 
 def known_secrets(sim):
