@@ -3,8 +3,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Benchmark (not a timed test) of the collection against the bundled simulator with 20 ms added per request.
 
-    python benchmarks/run_benchmarks.py [--per-model 5] [--cases rollout,audit]
-                                        [--variants collection,uri,ping] [--out-dir DIR]
+    python benchmarks/run_benchmarks.py [--per-model 5] [--cases rollout,hub,link,audit]
+                                        [--variants collection,remote_clusters,uri,ping] [--out-dir DIR]
 
 Run it from the checkout with a Python that has ansible-core, PyYAML and requests, for example the virtual
 environment that `make test` or `make demo` creates: .cache/venv-2.19/bin/python benchmarks/run_benchmarks.py
@@ -14,16 +14,27 @@ Cases
                 environments of benchmarks/scenario.yml: playbooks/certificate.yml and playbooks/api_key.yml in one
                 ansible-playbook run.
   rollout-conv  the same rollout again (converged).
+  hub-1, hub-5  a hub deployment of ece-a linked (TLS-certificate model) to 1, then (after a reset) to 5 deployments
+                spread over the three environments of benchmarks/hub.yml, whose plans take 6 s: the plans dominate.
+                Through playbooks/remote_clusters.yml only (variant remote_clusters).
+  link          one TLS-certificate link between two environments (the first link of the rollout), the simulator
+                reset before each variant.
   audit         --check audit of the 200 deployments of tests/simulator/scenarios/large.yml.
 Variants
-  collection    the collection's playbooks (audit: ece_deployment_info without deployment_id per environment, and
-                the ece_deployments inventory plugin as a second row).
+  collection    the collection's playbooks of one model each, playbooks/certificate.yml and playbooks/api_key.yml (audit:
+                ece_deployment_info without deployment_id per environment, and the ece_deployments inventory plugin as a
+                second row).
+  remote_clusters  playbooks/remote_clusters.yml (the role ece.remote_clusters.remote_clusters) with all links of both
+                models in one inventory in the shape of playbooks/inventory_many.
   uri           the same steps with ansible.builtin.uri (benchmarks/uri/), as a careful user writes them today.
   ping          ansible-core's floor: as many ansible.builtin.ping tasks as the collection ran modules.
 
-For every run it prints wall time, tasks (executed tasks / module processes), requests (reads, writes; from the
-simulator's request log) and the peak RSS of the module processes (every module runs under /usr/bin/time through a
-wrapper interpreter), then where the time goes and the targets of the issue. Needs PyYAML and requests; uses the
+For every run it prints wall time, plan rounds, tasks (executed tasks / module processes), requests (reads, writes;
+from the simulator's request log) and the peak RSS of the module processes (every module runs under /usr/bin/time through a
+wrapper interpreter), then where the time goes and the targets of the issue. Plan rounds: the time during which at
+least one ECE plan was running (the union of the plan attempts' intervals, read after the run from the plan history of
+every deployment through the ECE API, GET /api/v1/deployments/{id}?show_plan_history=true), divided by the scenario's
+plan duration (plan_seconds): 1 means all plans ran side by side as one, 5 five plans one after another. Needs PyYAML and requests; uses the
 ansible-playbook next to this Python. Exit status 0 unless a run fails (targets are reported, not enforced).
 """
 
@@ -50,6 +61,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SIMULATOR = os.path.join(ROOT, 'tests', 'simulator', 'run_simulator.py')
 LARGE = os.path.join(ROOT, 'tests', 'simulator', 'scenarios', 'large.yml')
+HUB = os.path.join(HERE, 'hub.yml')
 LATENCY_MS = 20.0
 
 # (local environment, local deployment, remote environment, remote deployment) of benchmarks/scenario.yml; the
@@ -78,6 +90,14 @@ API_KEY_LINKS = [
     ('ece-a', 'api-a6', 'ece-a', 'api-a7'),
     ('ece-c', 'api-c5', 'ece-b', 'api-b7'),
 ]
+# benchmarks/hub.yml: the hub queries five deployments, one in its own environment and two in each other environment.
+HUB_LINKS = [
+    ('ece-a', 'hub', 'ece-b', 'spoke-b1'),   # the first one alone is the case hub-1
+    ('ece-a', 'hub', 'ece-c', 'spoke-c1'),
+    ('ece-a', 'hub', 'ece-a', 'spoke-a1'),
+    ('ece-a', 'hub', 'ece-b', 'spoke-b2'),
+    ('ece-a', 'hub', 'ece-c', 'spoke-c2'),
+]
 
 # The reads each module needs on a converged run, given the options the roles pass: the object it manages and the
 # look-ups its options ask for, each once (patterns on "METHOD path", IDs replaced by {id}). Any other read, or a
@@ -97,6 +117,8 @@ NEEDED_READS = {
 }
 # a link runs the steps of the modules above in one process: each object it manages or looks up, read once
 NEEDED_READS['remote_cluster_link'] = tuple(sorted(set(pattern for patterns in NEEDED_READS.values() for pattern in patterns)))
+# the rollout engine runs the links of the whole inventory in one process: each object read once in the run
+NEEDED_READS['remote_clusters_rollout'] = NEEDED_READS['remote_cluster_link']
 CONTROLLER_ACTIONS = {'set_fact', 'validate_argument_spec', 'assert', 'debug', 'include_role', 'include_tasks', 'import_role', 'import_tasks', 'meta',
                       'fail', 'include_vars'}
 
@@ -136,6 +158,33 @@ class Simulator:
     def requests(self):
         return self.admin('GET', '/_sim/requests')['requests']
 
+    def settings(self):
+        return self.admin('GET', '/_sim/settings')
+
+    def plan_intervals(self, since):
+        """(start, end) in epoch seconds of every plan attempt of every Elasticsearch resource that started at or after
+        ``since``, from the plan history (and the pending plan) that ECE shows for each deployment:
+        GET /api/v1/deployments/{id}?show_plan_history=true, sent after the run's request log was read. A plan still
+        running ends, for this count, at its start + plan_seconds."""
+        plan_seconds = float(self.settings()['plan_seconds'])
+        intervals = []
+        for env in self.info['environments'].values():
+            headers = {'Authorization': 'ApiKey %s' % env['api_key']}
+            for record in env['deployments'].values():
+                response = self.session.get('%s/api/v1/deployments/%s' % (env['ece_url'], record['id']), headers=headers,
+                                            params={'show_plan_history': 'true'}, verify=self.info['ca_bundle'], timeout=60)
+                response.raise_for_status()
+                for resource in response.json()['resources'].get('elasticsearch') or []:
+                    plan_info = resource['info'].get('plan_info') or {}
+                    attempts = list(plan_info.get('history') or []) + ([plan_info['pending']] if plan_info.get('pending') else [])
+                    for attempt in attempts:
+                        begin = _epoch(attempt['attempt_start_time'])
+                        if begin < since:
+                            continue
+                        end = _epoch(attempt['attempt_end_time']) if attempt.get('attempt_end_time') else begin + plan_seconds
+                        intervals.append((begin, end))
+        return sorted(intervals), plan_seconds
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.terminate()
@@ -155,20 +204,36 @@ def _simulator_inventory_module():
     return module
 
 
-def write_inventory(sim, path, per_model):
-    """An inventory in the shape of playbooks/inventory (and of scripts/simulator_inventory.py)."""
+def links_of(sim, certificate_pairs, api_key_pairs):
+    """The links of an inventory, in the shape of playbooks/inventory (certificate_links, api_key_links)."""
     si = _simulator_inventory_module()
     info = sim.info
     certificate = [{'alias': 'cert_%02d' % (index + 1), 'local': si.cluster(info, le, ld), 'remote': si.cluster(info, re_, rd)}
-                   for index, (le, ld, re_, rd) in enumerate(CERTIFICATE_LINKS[:per_model])]
+                   for index, (le, ld, re_, rd) in enumerate(certificate_pairs)]
     api_key = [{'alias': 'key_%02d' % (index + 1), 'local': si.cluster(info, le, ld), 'remote': si.cluster(info, re_, rd),
                 'access': {'search': [{'names': ['logs-*']}]}, 'role': {'name': 'remote-reader-%02d' % (index + 1)}}
-               for index, (le, ld, re_, rd) in enumerate(API_KEY_LINKS[:per_model])]
+               for index, (le, ld, re_, rd) in enumerate(api_key_pairs)]
+    return certificate, api_key
+
+
+def write_inventory(sim, path, certificate_pairs, api_key_pairs, many=False):
+    """An inventory in the shape of playbooks/inventory (certificate.yml, api_key.yml, the uri baseline), or with
+    ``many`` in the shape of playbooks/inventory_many (remote_clusters.yml: remote_clusters_environments and
+    remote_clusters_links, each link with a name and a model). Secrets in clear: the simulator's throw-away
+    credentials, in the work directory of the benchmark."""
+    si = _simulator_inventory_module()
+    certificate, api_key = links_of(sim, certificate_pairs, api_key_pairs)
     os.makedirs(os.path.join(path, 'group_vars', 'all'), exist_ok=True)
+    if many:
+        links = ([dict(link, name=link['alias'], model='certificate') for link in certificate]
+                 + [dict(link, name=link['alias'], model='api_key') for link in api_key])
+        variables = {'remote_clusters_environments': si.environments(sim.info)}, {'remote_clusters_links': links}
+    else:
+        variables = {'ece_environments': si.environments(sim.info)}, {'certificate_links': certificate, 'api_key_links': api_key}
     files = {
         'hosts.yml': {'all': {'hosts': {'localhost': {'ansible_connection': 'local'}}}},
-        os.path.join('group_vars', 'all', 'environments.yml'): {'ece_environments': si.environments(info)},
-        os.path.join('group_vars', 'all', 'links.yml'): {'certificate_links': certificate, 'api_key_links': api_key},
+        os.path.join('group_vars', 'all', 'environments.yml'): variables[0],
+        os.path.join('group_vars', 'all', 'links.yml'): variables[1],
     }
     for name, content in files.items():
         with open(os.path.join(path, name), 'w') as handle:
@@ -266,11 +331,14 @@ class Runner:
         if sim is not None:
             sim.clear_log()
         load = _loadavg()
+        since = time.time()
         start = time.monotonic()
         with open(output, 'w') as handle:
             status = subprocess.call(cmd, stdout=handle, stderr=subprocess.STDOUT, env=env, cwd=self.workdir)
         wall = time.monotonic() - start
         log = sim.requests() if sim is not None else []
+        intervals, plan_seconds, source = plan_intervals(sim, log, since)
+        plans_busy = _union(intervals)
         tasks = []
         if os.path.exists(timing):
             with open(timing) as handle:
@@ -292,30 +360,31 @@ class Runner:
             'peak_rss_mb': max([m['rss_kb'] for m in modules] or [0]) / 1024.0,
             'rss_by_module': {name: max(m['rss_kb'] for m in modules if m['module'] == name) / 1024.0
                               for name in sorted({m['module'] for m in modules})},
-            'in_flight': _in_flight(log),
+            'in_flight': _union((_epoch(e['time']), _epoch(e['time']) + (e['duration_ms'] or 0) / 1000.0) for e in log),
             'reads': len([e for e in log if not e['write']]),
             'writes': len([e for e in log if e['write']]),
-            'plans': len([e for e in log if e['write'] and (re.search(r'/deployments/[0-9a-f]{32}$', e['path']) and e['method'] == 'PUT'
-                                                            or e['path'].endswith('/_restart'))]),
+            'plans': len(intervals), 'plan_seconds': plan_seconds, 'plans_busy': plans_busy, 'plans_source': source,
+            'plan_rounds': plans_busy / plan_seconds if plan_seconds else 0.0,
+            'plan_intervals': [(begin - since, end - since) for begin, end in intervals],
             'changed_tasks': len([t for t in tasks if t.get('changed') and t['action'] not in CONTROLLER_ACTIONS]),
             'failed_tasks': len([t for t in tasks if t['status'] in ('failed', 'unreachable')]),
             'per_action': _per_action(tasks, log),
         }
         self.results.append(result)
-        print('  %-13s %-22s %6.1f s  %3d tasks / %3d modules  %4d reads %3d writes  %5.1f MB  rc=%d  (load %.1f)'
-              % (case, variant, wall, result['tasks_run'], result['module_runs'], result['reads'], result['writes'],
-                 result['peak_rss_mb'], status, load), flush=True)
+        print('  %-13s %-22s %6.1f s  %4.1f plan rounds (%2d plans)  %3d tasks / %3d modules  %4d reads %3d writes  %5.1f MB  rc=%d'
+              '  (load %.1f)' % (case, variant, wall, result['plan_rounds'], result['plans'], result['tasks_run'], result['module_runs'],
+                                 result['reads'], result['writes'], result['peak_rss_mb'], status, load), flush=True)
         if status != 0:
             print('    failed, see %s' % output)
         return result
 
 
-def _in_flight(log):
-    """Seconds during which at least one request was being served (latency included): the union of the requests'
-    intervals, so that concurrent requests (ece_deployment_info reads 8 deployments at a time) count once."""
-    spans = sorted((_epoch(e['time']), _epoch(e['time']) + (e['duration_ms'] or 0) / 1000.0) for e in log)
+def _union(spans):
+    """Length of the union of intervals (start, end): overlapping ones count once. Used for the seconds during which
+    at least one request was being served (latency included; ece_deployment_info reads 8 deployments at a time) and
+    the seconds during which at least one plan was running."""
     total, current_start, current_end = 0.0, None, None
-    for begin, end in spans:
+    for begin, end in sorted(spans):
         if current_end is None or begin > current_end:
             if current_end is not None:
                 total += current_end - current_start
@@ -325,6 +394,30 @@ def _in_flight(log):
     if current_end is not None:
         total += current_end - current_start
     return total
+
+
+PLAN_WRITE = re.compile(r'^(PUT /api/v1(/regions/[^/]+)?/deployments/[0-9a-f]{32}|POST .*/_restart)$')
+
+
+def plan_intervals(sim, log, since):
+    """The plans of a run: (intervals, plan_seconds, source). From the plan history that ECE shows for every deployment
+    (source 'history'); if that cannot be read, derived from the request log (source 'log'): every write that starts a
+    plan (PUT /deployments/{id}, POST .../_restart) starts one plan_start_delay after its answer, lasting plan_seconds."""
+    if sim is None:
+        return [], 0.0, 'none'
+    try:
+        intervals, plan_seconds = sim.plan_intervals(since)
+        return intervals, plan_seconds, 'history'
+    except (requests.RequestException, KeyError, TypeError, ValueError) as error:
+        print('    plan history not read (%s): plans derived from the request log' % type(error).__name__)
+    settings = sim.settings()
+    plan_seconds, delay = float(settings['plan_seconds']), float(settings.get('plan_start_delay') or 0.0)
+    intervals = []
+    for entry in log:
+        if entry['write'] and PLAN_WRITE.match('%s %s' % (entry['method'], entry['path'])) and (entry.get('status') or 200) < 300:
+            begin = _epoch(entry['time']) + (entry['duration_ms'] or 0) / 1000.0 + delay
+            intervals.append((begin, begin + plan_seconds))
+    return sorted(intervals), plan_seconds, 'log'
 
 
 def _per_action(tasks, log):
@@ -374,31 +467,41 @@ def check_connected(sim, certificate, api_key):
 
 def print_table(results):
     print()
-    header = '| case | variant | wall s | tasks (run / module processes) | reads | writes | peak module RSS MB |'
+    header = '| case | variant | wall s | plan rounds (plans, plan s) | tasks (run / module processes) | reads | writes | peak module RSS MB |'
     print(header)
-    print('|---|---|---:|---:|---:|---:|---:|')
+    print('|---|---|---:|---:|---:|---:|---:|---:|')
     for r in results:
-        values = (r['case'], r['variant'], r['wall'], r['tasks_run'], r['module_runs'], r['reads'], r['writes'], r['peak_rss_mb'])
-        print('| %s | %s | %.1f | %d / %d | %d | %d | %.1f |' % values)
+        values = (r['case'], r['variant'], r['wall'], r['plan_rounds'], r['plans'], r['plan_seconds'], r['tasks_run'], r['module_runs'],
+                  r['reads'], r['writes'], r['peak_rss_mb'])
+        print('| %s | %s | %.1f | %.2f (%d x %g s) | %d / %d | %d | %d | %.1f |' % values)
 
 
-def print_breakdown(results, ping_cost, plan_seconds):
+def print_breakdown(results, ping_cost):
     print('\nWhere the time goes: wall = controller work per task (templating, worker, callbacks; for uri also the')
     print('until/retries delays) + module processes; in the processes: requests in flight (%d ms latency each, concurrent' % LATENCY_MS)
-    print('ones counted once), plans awaited (at least %.1f s each) and the rest (interpreter start, imports, logic):' % plan_seconds)
+    print('ones counted once), plans awaited (the time with at least one plan running) and the rest (interpreter start, imports, logic):')
     for r in results:
         latency = r['in_flight']
         controller = r['wall'] - r['module_seconds']
-        rest = max(0.0, r['module_seconds'] - latency - r['plans'] * plan_seconds) if r['module_runs'] else 0.0
+        rest = max(0.0, r['module_seconds'] - latency - r['plans_busy']) if r['module_runs'] else 0.0
         overhead = controller + rest
         print('  %-13s %-21s %6.1f s = controller %5.1f s (%3d tasks x %.2f s) + processes %5.1f s (%3d: %3d requests in flight %4.1f s,'
-              ' plans %2d x %.0f s, rest %.2f s each); per-task overhead %.0f%%, requests %.0f%%, plans %.0f%%'
+              ' %2d plans running %4.1f s, rest %.2f s each); per-task overhead %.0f%%, requests %.0f%%, plans %.0f%%'
               % (r['case'], r['variant'], r['wall'], controller, r['tasks_run'], controller / r['tasks_run'] if r['tasks_run'] else 0.0,
-                 r['module_seconds'], r['module_runs'], r['reads'] + r['writes'], latency, r['plans'], plan_seconds,
+                 r['module_seconds'], r['module_runs'], r['reads'] + r['writes'], latency, r['plans'], r['plans_busy'],
                  rest / r['module_runs'] if r['module_runs'] else 0.0,
-                 100 * overhead / r['wall'], 100 * latency / r['wall'], 100 * r['plans'] * plan_seconds / r['wall']))
+                 100 * overhead / r['wall'], 100 * latency / r['wall'], 100 * r['plans_busy'] / r['wall']))
     if ping_cost:
         print("  ansible-core's floor: %.2f s per ping task (wall / tasks of the ping runs)" % ping_cost)
+
+
+def print_plans(results):
+    print('\nPlans (seconds from the start of the run: start-end of each plan attempt, from the ECE plan history):')
+    for r in results:
+        if r['plans']:
+            print('  %-13s %-21s %4.2f rounds: %s%s' % (r['case'], r['variant'], r['plan_rounds'],
+                                                        ' '.join('%.1f-%.1f' % pair for pair in r['plan_intervals']),
+                                                        ' (derived from the request log)' if r['plans_source'] == 'log' else ''))
 
 
 def print_actions(result, title, minimum=False):
@@ -414,35 +517,165 @@ def print_actions(result, title, minimum=False):
         print('| %s | %d | %.2f | %.1f | %d | %s | %s |' % values)
 
 
+def _met(ok):
+    return 'met' if ok else 'NOT met'
+
+
 def print_targets(by):
-    print('\nTargets')
-    conv = by.get(('rollout-conv', 'collection'))
-    if conv:
-        extra = collections.Counter()
-        for item in conv['per_action'].values():
-            extra.update(item.get('extra') or {})
-        print('  converged run: %d writes (target 0), %d reads, %d above the per-module minimum (%s) -> %s'
-              % (conv['writes'], conv['reads'], sum(extra.values()), ', '.join('%s x%d' % pair for pair in extra.most_common()) or 'none',
-                 'met' if conv['writes'] == 0 and not extra else 'NOT met'))
-    cold, cold_uri = by.get(('rollout-cold', 'collection')), by.get(('rollout-cold', 'uri'))
-    if cold and cold_uri:
-        ratio = cold['wall'] / cold_uri['wall']
-        values = (cold['wall'], cold_uri['wall'], 100 * ratio, 'met' if ratio <= 0.5 else 'NOT met')
-        print('  cold rollout: %.1f s vs uri %.1f s = %.0f%% (target <= 50%%) -> %s' % values)
+    print('\nTargets (reported, not enforced)')
+    hub1, hub5 = by.get(('hub-1', 'remote_clusters')), by.get(('hub-5', 'remote_clusters'))
+    if hub5:
+        print('  hub linked to 5 deployments (certificate model): %.2f plan rounds (target <= 1.5) -> %s'
+              % (hub5['plan_rounds'], _met(hub5['plan_rounds'] <= 1.5)))
+    if hub1 and hub5:
+        ratio = hub5['wall'] / hub1['wall']
+        print('  hub, 5 links vs 1 link: %.1f s vs %.1f s = %.2f times (target <= 1.6) -> %s' % (hub5['wall'], hub1['wall'], ratio, _met(ratio <= 1.6)))
+    for variant in ('remote_clusters', 'collection'):
+        cold = by.get(('rollout-cold', variant))
+        if cold:
+            print('  cold rollout (%s): %.2f plan rounds (target <= 2: trust, restarts) -> %s'
+                  % (variant, cold['plan_rounds'], _met(cold['plan_rounds'] <= 2)))
+    for variant in ('remote_clusters', 'collection'):
+        conv = by.get(('rollout-conv', variant))
+        if conv:
+            extra = collections.Counter()
+            for item in conv['per_action'].values():
+                extra.update(item.get('extra') or {})
+            print('  converged run (%s): %d writes (target 0), %d reads, %d above the per-module minimum (%s) -> %s'
+                  % (variant, conv['writes'], conv['reads'], sum(extra.values()), ', '.join('%s x%d' % pair for pair in extra.most_common()) or 'none',
+                     _met(conv['writes'] == 0 and not extra)))
+    link_uri = by.get(('link', 'uri'))
+    for variant in ('collection', 'remote_clusters'):
+        link = by.get(('link', variant))
+        if link and link_uri:
+            ratio = link['wall'] / link_uri['wall']
+            print('  one link through its role (%s): %.1f s vs uri %.1f s = %.0f%% (target <= 33%%) -> %s'
+                  % (variant, link['wall'], link_uri['wall'], 100 * ratio, _met(ratio <= 1 / 3.0)))
+    cold_uri = by.get(('rollout-cold', 'uri'))
+    for variant in ('collection', 'remote_clusters'):
+        cold = by.get(('rollout-cold', variant))
+        if cold and cold_uri:
+            ratio = cold['wall'] / cold_uri['wall']
+            print('  cold rollout (%s): %.1f s vs uri %.1f s = %.0f%% (target <= 50%%) -> %s'
+                  % (variant, cold['wall'], cold_uri['wall'], 100 * ratio, _met(ratio <= 0.5)))
     audit = by.get(('audit', 'collection'))
     if audit:
-        print('  audit of 200 deployments: %.1f s (target < 20 s) -> %s' % (audit['wall'], 'met' if audit['wall'] < 20 else 'NOT met'))
-    peak = max([r['peak_rss_mb'] for r in by.values() if r['variant'].startswith('collection')] or [0])
-    print('  peak module RSS (collection): %.1f MB (target < 100 MB) -> %s' % (peak, 'met' if peak < 100 else 'NOT met'))
+        print('  audit of 200 deployments: %.1f s (target < 20 s) -> %s' % (audit['wall'], _met(audit['wall'] < 20)))
+    peak = max([r['peak_rss_mb'] for r in by.values() if r['variant'] in ('collection', 'collection-inventory', 'remote_clusters')] or [0])
+    print('  peak module RSS (collection): %.1f MB (target < 100 MB) -> %s' % (peak, _met(peak < 100)))
 
 
 # -- main -----------------------------------------------------------------------------------------------------------
 
+CASES = ('rollout', 'hub', 'link', 'audit')
+VARIANTS = ('collection', 'remote_clusters', 'uri', 'ping')
+ROLLOUT_PLAYS = {'remote_clusters': [os.path.join(ROOT, 'playbooks', 'remote_clusters.yml')],
+                 'uri': [os.path.join(HERE, 'uri', 'certificate.yml'), os.path.join(HERE, 'uri', 'api_key.yml')]}
+
+
+def run_rollout(runner, sims, args, variants):
+    """Cold rollout and converged run of the same links, one simulator per variant, so that the runs can alternate
+    (collection, remote_clusters, uri, then again, then ping, ping): the machine's load drifts less between the runs
+    being compared."""
+    plays = dict(ROLLOUT_PLAYS, collection=[os.path.join(ROOT, path) for path in args.collection_playbooks.split(',')])
+    setups = collections.OrderedDict()
+    for variant in ('collection', 'remote_clusters', 'uri'):
+        if variant in variants:
+            sim = Simulator(os.path.join(HERE, 'scenario.yml'), runner.workdir, 'sim-rollout-' + variant)
+            sims.append(sim)
+            inventory = os.path.join(runner.workdir, 'inventory-rollout-' + variant)
+            links = write_inventory(sim, inventory, CERTIFICATE_LINKS[:args.per_model], API_KEY_LINKS[:args.per_model],
+                                    many=variant == 'remote_clusters')
+            setups[variant] = (sim, inventory) + links
+    print('rollout: %d certificate + %d API-key links over 3 environments' % (args.per_model, args.per_model), flush=True)
+    for case in ('rollout-cold', 'rollout-conv'):
+        for variant, (sim, inventory, certificate, api_key) in setups.items():
+            result = runner.run(case, variant, inventory, plays[variant], sim)
+            if case == 'rollout-cold':
+                problems = check_connected(sim, certificate, api_key)
+                result['connected'] = not problems
+                if problems:
+                    print('    not connected after the cold run: %s' % '; '.join(problems))
+            elif result['changed_tasks']:
+                print('    the converged run changed %d tasks' % result['changed_tasks'])
+    if 'ping' in variants:
+        if setups:
+            inventory = list(setups.values())[0][1]
+        else:
+            sim = Simulator(os.path.join(HERE, 'scenario.yml'), runner.workdir, 'sim-rollout')
+            sims.append(sim)
+            inventory = os.path.join(runner.workdir, 'inventory-ping')
+            write_inventory(sim, inventory, [], [])
+        for case in ('rollout-cold', 'rollout-conv'):
+            base = [r for r in runner.results if r['case'] == case and r['variant'] == 'collection']
+            count = base[0]['module_runs'] if base else 10 * 9
+            path = os.path.join(runner.workdir, 'ping-%s.yml' % case)
+            write_ping_floor(path, count)
+            runner.run(case, 'ping', inventory, [path])
+
+
+def run_hub(runner, sims):
+    """A hub linked to 1, then (after a reset of the simulator) to 5 deployments, through playbooks/remote_clusters.yml."""
+    sim = Simulator(HUB, runner.workdir, 'sim-hub')
+    sims.append(sim)
+    print('hub: %s of ece-a linked to 1, then 5 deployments over 3 environments (certificate model), plans of %g s'
+          % (HUB_LINKS[0][1], float(sim.settings()['plan_seconds'])), flush=True)
+    for count in (1, 5):
+        sim.reset()
+        inventory = os.path.join(runner.workdir, 'inventory-hub-%d' % count)
+        certificate, api_key = write_inventory(sim, inventory, HUB_LINKS[:count], [], many=True)
+        runner.run('hub-%d' % count, 'remote_clusters', inventory, ROLLOUT_PLAYS['remote_clusters'], sim)
+        problems = check_connected(sim, certificate, api_key)
+        if problems:
+            print('    not connected: %s' % '; '.join(problems))
+
+
+def run_link(runner, sims, args, variants):
+    """One certificate link (the first of the rollout) through its role, and written with ansible.builtin.uri."""
+    sim = Simulator(os.path.join(HERE, 'scenario.yml'), runner.workdir, 'sim-link')
+    sims.append(sim)
+    plays = {'collection': [os.path.join(ROOT, 'playbooks', 'certificate.yml')], 'remote_clusters': ROLLOUT_PLAYS['remote_clusters'],
+             'uri': [os.path.join(HERE, 'uri', 'certificate.yml')]}
+    print('link: one certificate link, %s (%s) -> %s (%s)' % (CERTIFICATE_LINKS[0][1], CERTIFICATE_LINKS[0][0],
+                                                              CERTIFICATE_LINKS[0][3], CERTIFICATE_LINKS[0][2]), flush=True)
+    for variant in ('collection', 'remote_clusters', 'uri'):
+        if variant not in variants:
+            continue
+        sim.reset()
+        inventory = os.path.join(runner.workdir, 'inventory-link-' + variant)
+        certificate, api_key = write_inventory(sim, inventory, CERTIFICATE_LINKS[:1], [], many=variant == 'remote_clusters')
+        runner.run('link', variant, inventory, plays[variant], sim)
+        problems = check_connected(sim, certificate, api_key)
+        if problems:
+            print('    not connected: %s' % '; '.join(problems))
+
+
+def run_audit(runner, sims, variants):
+    sim = Simulator(LARGE, runner.workdir, 'sim-audit')
+    sims.append(sim)
+    inventory = os.path.join(runner.workdir, 'inventory-audit')
+    write_inventory(sim, inventory, [], [])
+    total = sum(len(env['deployments']) for env in sim.info['environments'].values())
+    print('audit: %d deployments over %d environments, --check' % (total, len(sim.info['environments'])), flush=True)
+    if 'collection' in variants:
+        runner.run('audit', 'collection', inventory, [os.path.join(HERE, 'audit', 'collection.yml')], sim, check=True)
+        source = os.path.join(runner.workdir, 'sim.ece_deployments.yml')
+        write_inventory_source(sim, source)
+        runner.run('audit', 'collection-inventory', source, [os.path.join(HERE, 'audit', 'inventory_check.yml')], sim, check=True)
+    if 'uri' in variants:
+        runner.run('audit', 'uri', inventory, [os.path.join(HERE, 'uri', 'audit.yml')], sim, check=True)
+    if 'ping' in variants:
+        base = [r for r in runner.results if r['case'] == 'audit' and r['variant'] == 'collection']
+        path = os.path.join(runner.workdir, 'ping-audit.yml')
+        write_ping_floor(path, base[0]['module_runs'] if base else 3)
+        runner.run('audit', 'ping', inventory, [path])
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--per-model', type=int, default=5, help='links of each model in the rollout (default 5: 10 links)')
-    parser.add_argument('--cases', default='rollout,audit')
-    parser.add_argument('--variants', default='collection,uri,ping')
+    parser.add_argument('--cases', default=','.join(CASES), help='any of %s (default all)' % ', '.join(CASES))
+    parser.add_argument('--variants', default=','.join(VARIANTS), help='any of %s (default all)' % ', '.join(VARIANTS))
     parser.add_argument('--collection-playbooks', default='playbooks/certificate.yml,playbooks/api_key.yml',
                         help='playbooks of the collection variant (relative to the repository), same inventory shape')
     parser.add_argument('--out-dir', help='keep logs and results.json here (default: a temporary directory, removed)')
@@ -450,6 +683,9 @@ def main(argv=None):
     cases, variants = args.cases.split(','), args.variants.split(',')
     if not 1 <= args.per_model <= len(CERTIFICATE_LINKS):
         parser.error('--per-model must be 1..%d' % len(CERTIFICATE_LINKS))
+    for name, given, known in (('case', cases, CASES), ('variant', variants, VARIANTS)):
+        if set(given) - set(known):
+            parser.error('unknown %s: %s (known: %s)' % (name, ', '.join(sorted(set(given) - set(known))), ', '.join(known)))
 
     workdir = os.path.abspath(args.out_dir) if args.out_dir else tempfile.mkdtemp(prefix='ece-rc-bench.')
     os.makedirs(workdir, exist_ok=True)
@@ -459,76 +695,29 @@ def main(argv=None):
           % (os.cpu_count(), _loadavg(), LATENCY_MS, workdir), flush=True)
     try:
         if 'rollout' in cases:
-            # One simulator per variant, so that the runs can alternate (collection, uri, collection, uri, ping, ping):
-            # the machine's load drifts less between the two runs being compared.
-            plays = {'collection': [os.path.join(ROOT, path) for path in args.collection_playbooks.split(',')],
-                     'uri': [os.path.join(HERE, 'uri', 'certificate.yml'), os.path.join(HERE, 'uri', 'api_key.yml')]}
-            setups = {}
-            for variant in ('collection', 'uri'):
-                if variant in variants:
-                    sim = Simulator(os.path.join(HERE, 'scenario.yml'), workdir, 'sim-rollout-' + variant)
-                    sims.append(sim)
-                    inventory = os.path.join(workdir, 'inventory-' + variant)
-                    setups[variant] = (sim, inventory) + write_inventory(sim, inventory, args.per_model)
-            if not setups:
-                sim = Simulator(os.path.join(HERE, 'scenario.yml'), workdir, 'sim-rollout')
-                sims.append(sim)
-                inventory = os.path.join(workdir, 'inventory-ping')
-                setups['ping'] = (sim, inventory) + write_inventory(sim, inventory, args.per_model)
-            print('rollout: %d certificate + %d API-key links over 3 environments' % (args.per_model, args.per_model), flush=True)
-            for case in ('rollout-cold', 'rollout-conv'):
-                for variant, (sim, inventory, certificate, api_key) in setups.items():
-                    if variant == 'ping':
-                        continue
-                    result = runner.run(case, variant, inventory, plays[variant], sim)
-                    if case == 'rollout-cold':
-                        problems = check_connected(sim, certificate, api_key)
-                        result['connected'] = not problems
-                        if problems:
-                            print('    not connected after the cold run: %s' % '; '.join(problems))
-                    elif result['changed_tasks']:
-                        print('    the converged run changed %d tasks' % result['changed_tasks'])
-            if 'ping' in variants:
-                inventory = list(setups.values())[0][1]
-                for case in ('rollout-cold', 'rollout-conv'):
-                    base = [r for r in runner.results if r['case'] == case and r['variant'] == 'collection']
-                    count = base[0]['module_runs'] if base else 10 * 9
-                    path = os.path.join(workdir, 'ping-%s.yml' % case)
-                    write_ping_floor(path, count)
-                    runner.run(case, 'ping', inventory, [path])
+            run_rollout(runner, sims, args, variants)
+        if 'hub' in cases and 'remote_clusters' in variants:
+            run_hub(runner, sims)
+        if 'link' in cases:
+            run_link(runner, sims, args, variants)
         if 'audit' in cases:
-            sim = Simulator(LARGE, workdir, 'sim-audit')
-            sims.append(sim)
-            inventory = os.path.join(workdir, 'inventory-audit')
-            write_inventory(sim, inventory, 0)
-            total = sum(len(env['deployments']) for env in sim.info['environments'].values())
-            print('audit: %d deployments over %d environments, --check' % (total, len(sim.info['environments'])), flush=True)
-            if 'collection' in variants:
-                runner.run('audit', 'collection', inventory, [os.path.join(HERE, 'audit', 'collection.yml')], sim, check=True)
-                source = os.path.join(workdir, 'sim.ece_deployments.yml')
-                write_inventory_source(sim, source)
-                runner.run('audit', 'collection-inventory', source, [os.path.join(HERE, 'audit', 'inventory_check.yml')], sim, check=True)
-            if 'uri' in variants:
-                runner.run('audit', 'uri', inventory, [os.path.join(HERE, 'uri', 'audit.yml')], sim, check=True)
-            if 'ping' in variants:
-                base = [r for r in runner.results if r['case'] == 'audit' and r['variant'] == 'collection']
-                path = os.path.join(workdir, 'ping-audit.yml')
-                write_ping_floor(path, base[0]['module_runs'] if base else 3)
-                runner.run('audit', 'ping', inventory, [path])
+            run_audit(runner, sims, variants)
     finally:
         for sim in sims:
             sim.stop()
 
-    order = ['rollout-cold', 'rollout-conv', 'audit'], ['collection', 'collection-inventory', 'uri', 'ping']
+    order = ['rollout-cold', 'rollout-conv', 'hub-1', 'hub-5', 'link', 'audit'], ['collection', 'collection-inventory', 'remote_clusters', 'uri', 'ping']
     results = sorted(runner.results, key=lambda r: (order[0].index(r['case']), order[1].index(r['variant'])))
     by = {(r['case'], r['variant']): r for r in results}
     print_table(results)
     pings = [r['wall'] / r['tasks_run'] for r in results if r['variant'] == 'ping' and r['tasks_run'] >= 10]
-    with open(os.path.join(HERE, 'scenario.yml')) as handle:
-        plan_seconds = float(yaml.safe_load(handle).get('plan_seconds', 1.0))
-    print_breakdown(results, statistics.mean(pings) if pings else None, plan_seconds)
+    print_breakdown(results, statistics.mean(pings) if pings else None)
+    print_plans(results)
     for key, title in ((('rollout-cold', 'collection'), 'Cold rollout, collection'), (('rollout-conv', 'collection'), 'Converged run, collection'),
+                       (('rollout-cold', 'remote_clusters'), 'Cold rollout, remote_clusters'),
+                       (('rollout-conv', 'remote_clusters'), 'Converged run, remote_clusters'),
                        (('rollout-cold', 'uri'), 'Cold rollout, uri'), (('rollout-conv', 'uri'), 'Converged run, uri'),
+                       (('hub-5', 'remote_clusters'), 'Hub of 5 links, remote_clusters'),
                        (('audit', 'collection'), 'Audit, collection')):
         if key in by:
             print_actions(by[key], title, minimum=key[0] == 'rollout-conv')
