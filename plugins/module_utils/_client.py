@@ -22,6 +22,7 @@ import email.utils
 import json
 import os
 import random
+import threading
 import time
 import traceback
 
@@ -124,6 +125,19 @@ class CheckModeWriteError(Exception):
     """Raised when code would send a write in check mode: a bug, never a user error."""
 
 
+class _NoGate:
+    """The gate of a client that is not bounded: lets every request through."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        return False
+
+
+_NO_GATE = _NoGate()
+
+
 class ApiClient:
     """Base HTTP client. Subclasses know the API's paths and error format."""
 
@@ -146,6 +160,10 @@ class ApiClient:
         self.writes_sent = 0
         self._secrets = [s for s in (api_key, password) if s]
         self._reads = None
+        self._read_locks = {}
+        self._lock = threading.Lock()
+        # a semaphore shared by the clients of one environment in a rollout: at most so many requests at a time
+        self.gate = None
         self.session = requests.Session()
         self.session.trust_env = False  # no .netrc auth and no environment CA bundle behind our back
         self.session.headers.update({'Accept': 'application/json', 'Content-Type': 'application/json',
@@ -227,9 +245,16 @@ class ApiClient:
                     del self._reads[key]
             return self._send(method, path, operation, params, body, expected, headers, allow_status, write)
         key = (path, tuple(sorted((params or {}).items())))
-        if not reuse or key not in self._reads:
-            self._reads[key] = self._send(method, path, operation, params, body, expected, headers, allow_status, write)
-        return copy.deepcopy(self._reads[key])
+        if not reuse:
+            answer = self._send(method, path, operation, params, body, expected, headers, allow_status, write)
+            self._reads[key] = answer
+            return copy.deepcopy(answer)
+        with self._lock:
+            lock = self._read_locks.setdefault(key, threading.Lock())
+        with lock:  # threads that share this client (the links of a rollout) read one resource once
+            if key not in self._reads:
+                self._reads[key] = self._send(method, path, operation, params, body, expected, headers, allow_status, write)
+            return copy.deepcopy(self._reads[key])
 
     def _send(self, method, path, operation, params, body, expected, headers, allow_status, write):
         if write and self.read_only:
@@ -243,8 +268,9 @@ class ApiClient:
             if write:
                 self.writes_sent += 1
             try:
-                response = self.session.request(method, self.url(path), params=params, data=data, headers=headers,
-                                                timeout=self.timeout, verify=self.verify)
+                with self.gate or _NO_GATE:
+                    response = self.session.request(method, self.url(path), params=params, data=data, headers=headers,
+                                                    timeout=self.timeout, verify=self.verify)
             except requests.exceptions.SSLError as exc:
                 raise ApiError(self.redact('%s failed: TLS verification of %s failed (%s). Set ca_path to the CA bundle that '
                                            'signed the %s certificate, or validate_certs: false to skip verification '

@@ -29,7 +29,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments i
     DeploymentInfo, DeploymentRestart, KeystoreSecret, RemoteClusters)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._link_removal import LinkRemoval, remote_hosts
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
-    ModuleFailure, RemoteClustersModule, connection_options, deployment_argument_spec, new_client)
+    ClientPool, ModuleFailure, RemoteClustersModule, connection_options, deployment_argument_spec, run_step)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import (
     DeploymentTrust, TlsCertificateInfo, TrustRelationship, TrustRelationshipInfo)
 
@@ -44,6 +44,8 @@ DEFAULT_ACCESS = {'search': [{'names': ['*']}]}
 REMOTE_INDICES_PRIVILEGES = ['read', 'read_cross_cluster', 'view_index_metadata']
 # steps that only read: a failure names them, but their results are returned in the link's own words (local, remote)
 UNRECORDED = ('local_deployment', 'remote_deployment', 'local_environment', 'remote_environment', 'proxy_chain')
+# the steps that start a plan: in a rollout they join the plan round of every link
+PLAN_STEPS = (DeploymentTrust, DeploymentRestart)
 ROLE_OPTIONS = ('name', 'cluster', 'indices', 'remote_indices', 'remote_cluster', 'metadata', 'description')
 
 
@@ -70,13 +72,9 @@ class Side:
         self.deployment_id = params['deployment_id']
         self.environment = params['environment'] or key  # a name for messages; the environment is known by its ID
         self.view = None
-        self._clients = {}
 
     def client(self, api, options):
-        if api not in self._clients:
-            self._clients[api] = new_client(api, options, self.link.check_mode, self.link.module.warn)
-            self._clients[api].keep_reads()
-        return self._clients[api]
+        return self.link.pool.client(api, options, environment=self.params['ece']['ece_url'])
 
     def es_options(self, view=None):
         view = view or self.view
@@ -93,13 +91,11 @@ class Side:
         options = self.es_options()
         return cls(parent=self.link, params=dict(options, **params), client=self.client('elasticsearch', options))
 
-    def close(self):
-        for client in self._clients.values():
-            client.close()
-
 
 class RemoteClusterLink(LinkRemoval, RemoteClustersModule):
     api = None
+    pool = None    # the clients: the link's own, or those the links of a rollout share
+    rounds = None  # in a rollout: the plan rounds that the links' plan-making steps join
     argument_spec = dict(
         model=dict(type='str', required=True, choices=['certificate', 'api_key']),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
@@ -186,11 +182,14 @@ class RemoteClusterLink(LinkRemoval, RemoteClustersModule):
         self.local = Side(self, 'local', self.params['local'])
         self.remote = Side(self, 'remote', self.params['remote'])
         self.diffs = []
+        own_pool = self.pool is None
+        if own_pool:
+            self.pool = ClientPool(self.check_mode, self.module.warn)
         try:
-            super(RemoteClusterLink, self).run()
+            return super(RemoteClusterLink, self).run()
         finally:
-            self.local.close()
-            self.remote.close()
+            if own_pool:
+                self.pool.close()
 
     def execute(self):
         params = self.params
@@ -212,12 +211,17 @@ class RemoteClusterLink(LinkRemoval, RemoteClustersModule):
                 self.result['diff'] = self.diffs
 
     def steps(self, *steps):
-        """Run ``(name, label, step)`` steps, at the same time when there are several; record and return their results."""
-        if len(steps) == 1:
-            outcomes = [self._outcome(steps[0][2])]
+        """Run ``(name, label, step)`` steps, at the same time when there are several; record and return their results.
+
+        In a rollout, steps that start plans (deployment trust, restarts) wait for the plan round of every link
+        (:class:`PlanRounds`), which writes each deployment once and awaits all plans together."""
+        if self.rounds is not None and any(isinstance(step[2], PLAN_STEPS) for step in steps):
+            outcomes = self.rounds.join([step[2] for step in steps])
+        elif len(steps) == 1:
+            outcomes = [run_step(steps[0][2])]
         else:
             with ThreadPoolExecutor(max_workers=len(steps)) as pool:
-                outcomes = list(pool.map(lambda step: self._outcome(step[2]), steps))
+                outcomes = list(pool.map(lambda step: run_step(step[2]), steps))
         results = []
         for (name, label, dummy), (result, failure) in zip(steps, outcomes):
             if failure is not None:
@@ -231,13 +235,6 @@ class RemoteClusterLink(LinkRemoval, RemoteClustersModule):
                 self.result[name] = result
             results.append(result)
         return results
-
-    @staticmethod
-    def _outcome(step):
-        try:
-            return step.run(), None
-        except ModuleFailure as failure:
-            return None, failure
 
     # -- both models -----------------------------------------------------------------------------
     def read_deployments(self):
@@ -400,7 +397,8 @@ class RemoteClusterLink(LinkRemoval, RemoteClustersModule):
                           side.ece_step(TrustRelationship, name=self.relationship_name(peer, own),
                                         installation_id=peer_own['installation_id'], certificate=peer_own['certificate'],
                                         account_ids=peer_own['account_ids'], trust_by_default=params['trust_by_default'])))
-        results = self.steps(*steps)
+        with self.pool.serial:  # in a rollout, one link at a time: the next one finds the relationship the first created
+            results = self.steps(*steps)
         # check mode: a relationship that does not exist yet has no ID; the deployment trust names a stand-in, so that its
         # change shows in the diff as the real run makes it
         return dict((side.key, result['trust_relationship'].get('id') or CHECK_MODE_RELATIONSHIP % peer.key)

@@ -25,9 +25,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
 import re
 import signal
+import threading
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
@@ -163,6 +165,41 @@ def new_client(api, params, read_only, warn):
     return ElasticsearchClient(params['es_url'], version=params['elasticsearch_version'], **common)
 
 
+class ClientPool:
+    """One client per connection (API and options), each keeping its reads (:meth:`ApiClient.keep_reads`).
+
+    A link has a pool of its own; the links of a rollout share one, so that a deployment, an environment's trust
+    relationships or a cluster's settings are read once for all links. ``limit`` bounds the requests to one environment
+    (named by its ECE URL) that are under way at a time, over every client of that environment.
+    """
+
+    def __init__(self, read_only, warn, limit=None):
+        self.read_only = read_only
+        self.warn = warn
+        self.limit = limit
+        self._clients = {}
+        self._gates = {}
+        self._lock = threading.Lock()
+        # what the links of a rollout do one at a time (creating trust relationships)
+        self.serial = threading.Lock()
+
+    def client(self, api, options, environment=None):
+        key = (api, json.dumps(options, sort_keys=True, default=str))
+        with self._lock:
+            if key not in self._clients:
+                client = new_client(api, options, self.read_only, self.warn)
+                client.keep_reads()
+                if self.limit:
+                    client.gate = self._gates.setdefault(environment, threading.BoundedSemaphore(self.limit))
+                self._clients[key] = client
+            return self._clients[key]
+
+    def close(self):
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
+
+
 def _on_interrupt(signum, frame):  # pylint: disable=unused-argument
     Interrupt.signal_name = next((name for name in INTERRUPT_SIGNALS if getattr(signal, name, None) == signum), str(signum))
 
@@ -193,6 +230,24 @@ def restore_interrupts(previous):
     for number, handler in previous.items():
         signal.signal(number, handler if handler is not None else signal.SIG_DFL)
     Interrupt.parent_pid = Interrupt.starter = None
+
+
+def given(value):
+    """``value`` without the keys whose value is None, at every depth: None is "not given", as for a module's options
+    (the constraints count the keys given, and a suboption's default fills it again)."""
+    if isinstance(value, dict):
+        return dict((k, given(v)) for k, v in value.items() if v is not None)
+    if isinstance(value, list):
+        return [given(v) for v in value]
+    return value
+
+
+def run_step(step):
+    """``(result, None)`` of a step that succeeded, ``(None, failure)`` of one that failed."""
+    try:
+        return step.run(), None
+    except ModuleFailure as failure:
+        return None, failure
 
 
 class ModuleFailure(Exception):
@@ -227,8 +282,7 @@ class RemoteClustersModule:
         else:
             self.module = parent.module
             # None is "not given", as for a module's options (the constraints count the keys given)
-            validation = ArgumentSpecValidator(spec, **constraints).validate(
-                dict((k, v) for k, v in params.items() if v is not None))
+            validation = ArgumentSpecValidator(spec, **constraints).validate(given(params))
             self.module.no_log_values.update(no_log_values(spec, validation.validated_parameters))
             if validation.error_messages:
                 raise ModuleFailure('%s: %s' % (self.__class__.__name__, '; '.join(validation.error_messages)))

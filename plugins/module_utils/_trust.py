@@ -450,11 +450,15 @@ class DeploymentTrust(RemoteClustersModule):
                 trust[kind] = apply_absent(trust.get(kind), wanted[kind], key)
         return trust
 
+    def wanted(self):
+        """The entries asked for, by kind, with trust relationships by ID."""
+        return {'accounts': self.params['accounts'] or [], 'external': self.resolve_external(),
+                'direct': self.params['direct'] or []}
+
     def execute(self):
         deployment_id = self.params['deployment_id']
-        wanted = {'accounts': self.params['accounts'] or [], 'external': self.resolve_external(),
-                  'direct': self.params['direct'] or []}
-        seen = {}
+        wanted = self.wanted()
+        seen = self.seen = {}
 
         def compute(resource):
             current = ((resource.get('info') or {}).get('settings') or {}).get('trust') or {}

@@ -33,8 +33,8 @@ def test_every_elasticsearch_module_and_only_those_is_in_the_elasticsearch_actio
 
 
 def test_every_module_documents_its_action_group_and_connection_fragments():
-    # remote_cluster_link is in no group: each side of a link carries its own connection options
-    assert [m for m in MODULES if not m.startswith(('ece_', 'es_'))] == ['remote_cluster_link']
+    # remote_cluster_link and remote_clusters_rollout are in no group: each side of a link carries its own connection options
+    assert [m for m in MODULES if not m.startswith(('ece_', 'es_'))] == ['remote_cluster_link', 'remote_clusters_rollout']
     for module in [m for m in MODULES if m.startswith(('ece_', 'es_'))]:
         with open(os.path.join(ROOT, 'plugins', 'modules', module + '.py')) as handle:
             text = handle.read()
@@ -88,6 +88,16 @@ def test_every_role_has_a_readme_with_its_variables_and_an_example():
     proc = subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'role_readmes.py'), '--check'],
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_the_options_of_a_link_of_the_rollout_are_documented_as_those_of_remote_cluster_link():
+    # scripts/rollout_docs.py writes them from remote_cluster_link's documentation: a link's options are documented once
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'rollout_docs.py'), '--check'],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    with open(os.path.join(ROOT, 'plugins', 'modules', 'remote_clusters_rollout.py')) as handle:
+        text = handle.read()
+    assert 'O(links[].model=api_key)' in text and 'O(model=' not in text
 
 
 def test_the_benchmark_usage_names_no_machine_s_virtual_environment():

@@ -21,7 +21,7 @@ import pytest
 ECE_MODULES = ('ece_deployment_info', 'ece_deployment_restart', 'ece_deployment_trust', 'ece_keystore_secret',
                'ece_remote_clusters', 'ece_tls_certificate_info', 'ece_trust_relationship', 'ece_trust_relationship_info')
 ES_MODULES = ('es_cross_cluster_api_key', 'es_remote_cluster', 'es_role')
-LINK_MODULES = ('remote_cluster_link',)
+LINK_MODULES = ('remote_cluster_link', 'remote_clusters_rollout')
 PEM = '<a CA certificate of the simulator>'  # replaced by the certificate itself
 
 
@@ -60,8 +60,9 @@ def baseline(module, conn, sim):
             local=dict(deployment_id=search_a['id'], ece=conn.ece('ece-a'), es=conn.es('ece-a', 'search-a')),
             remote=dict(deployment_id=deployment(conn, 'ece-b', 'data-b')['id'], environment='ece-b', ece=conn.ece('ece-b'),
                         es=conn.es('ece-b', 'data-b'))),
-    }[module]()
-    return resolve(options, sim)
+    }
+    options['remote_clusters_rollout'] = lambda: dict(links=[dict(options['remote_cluster_link'](), name='search-a-to-data-b')])
+    return resolve(options[module](), sim)
 
 
 def resolve(value, sim):
@@ -270,6 +271,17 @@ MODULE_CASES = [
     ('remote_cluster_link', {'api_key_port': 70000}, ['api_key_port', '1 to 65535']),
     ('remote_cluster_link', {'wait_timeout': -1}, ['wait_timeout', 'negative']),
     ('remote_cluster_link', {'plan_wait_timeout': -1}, ['plan_wait_timeout', 'negative']),
+    # remote_clusters_rollout: a link's problems fail that link before any request of its own (here the only one), named
+    # with the link; wrong types and values of a choice fail the whole rollout
+    ('remote_clusters_rollout', {'links[0].model': 'mtls'}, ['model', 'certificate', 'api_key']),
+    ('remote_clusters_rollout', {'links[0].alias': 'Ece.B'}, ['search-a-to-data-b', 'alias', 'lower-case']),
+    ('remote_clusters_rollout', {'links[0].local.deployment_id': 'search-a'}, ['local.deployment_id', 'not a deployment ID']),
+    ('remote_clusters_rollout', {'links[0].local.deployment_name': 'search-a'}, ['links[0].local', 'not both']),
+    ('remote_clusters_rollout', {'links[0].remote.deployment_id': None}, ['links[0].remote', 'deployment_name']),
+    ('remote_clusters_rollout', {'links[0].local.ece.ece_url': 'ece-a:12443'}, ['local.ece.ece_url', 'has no scheme']),
+    ('remote_clusters_rollout', {'links[0].remote.es': None}, ['search-a-to-data-b', 'remote.es', 'manage_security']),
+    ('remote_clusters_rollout', {'links[0].wait_timeout': -1}, ['wait_timeout', 'negative']),
+    ('remote_clusters_rollout', {'concurrency': 0}, ['concurrency', 'at least 1']),
 ]
 
 CASES = connection_cases() + MODULE_CASES

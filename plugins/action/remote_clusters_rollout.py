@@ -1,0 +1,26 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ece.remote_clusters collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Action plugin of remote_clusters_rollout: the progress lines of remote_cluster_link's action plugin, one per wait of
+every link (plan rounds, connections, credentials), labelled with the rollout."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.ece.remote_clusters.plugins.action.remote_cluster_link import ActionModule as LinkActionModule
+
+
+class ActionModule(LinkActionModule):
+    """The module as usual, with progress lines while it runs."""
+
+    def _progress_label(self, task_vars):
+        label = 'remote_clusters_rollout'
+        links = self._task.args.get('links')
+        if isinstance(links, list):
+            label += ' (%d links)' % len(links)
+        host = task_vars.get('inventory_hostname')
+        if host and host != 'localhost':
+            label += ' (host %s)' % host
+        return label

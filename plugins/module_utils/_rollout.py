@@ -1,0 +1,259 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ece.remote_clusters collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Every link of an inventory in one module run, in plan rounds: the logic of the module remote_clusters_rollout.
+Private to this collection.
+
+Each link runs as in remote_cluster_link, in a thread of its own, over clients that all links share (a deployment or an
+environment's trust relationships is read once for all links). A link's step that starts a plan (deployment trust, a
+restart) joins the plan round: when every link that still runs waits for one, the round writes each deployment once,
+with the changes of every link that touches it merged, and awaits all plans together. A link that fails fails alone.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import DeploymentInfo, DeploymentRestart
+from ansible_collections.ece.remote_clusters.plugins.module_utils._link import RemoteClusterLink
+from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
+    ClientPool, ModuleFailure, RemoteClustersModule, run_step)
+from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import KINDS, DeploymentTrust, comparable
+
+DEFAULT_CONCURRENCY = 4
+# the order of the plan-making steps of one deployment in a round
+ORDER = ('present', 'absent', 'restart')
+
+
+def rollout_link_options():
+    """The options of one link of a rollout: those of remote_cluster_link, a name, and a deployment by name."""
+    options = copy.deepcopy(RemoteClusterLink.argument_spec)
+    options['name'] = dict(type='str', required=True)
+    for key in ('local', 'remote'):
+        side = options[key]['options']
+        side['deployment_id'] = dict(type='str')
+        side['deployment_name'] = dict(type='str')
+    return options
+
+
+def merge_wanted(contributions, state):
+    """The entries of several deployment-trust steps of one deployment as one: entries of one key are combined (their
+    lists joined, trust_all if one asks for it); in ``absent``, an entry given whole is removed whole."""
+    merged = dict((kind, []) for kind, dummy, dummy2, dummy3 in KINDS)
+    for wanted in contributions:
+        for kind, key, scalars, sets in KINDS:
+            for want in wanted[kind]:
+                entry = next((e for e in merged[kind] if e.get(key) == want.get(key)), None)
+                if entry is None:
+                    merged[kind].append(dict((k, copy.deepcopy(v)) for k, v in want.items() if v is not None))
+                    continue
+                if want.get('trust_all') is not None:
+                    entry['trust_all'] = bool(entry.get('trust_all')) or want['trust_all']
+                for field in scalars:
+                    if want.get(field) is not None:
+                        entry[field] = want[field]
+                for field in sets + (('certificates',) if kind == 'direct' else ()):
+                    if state == 'absent' and field == 'trust_allowlist' and (not want.get(field) or field not in entry):
+                        entry.pop(field, None)  # one of them removes the whole entry
+                    elif want.get(field) is not None:
+                        entry[field] = list(entry.get(field) or []) + [v for v in want[field] if v not in (entry.get(field) or [])]
+    for kind in merged:
+        for entry in merged[kind]:
+            if entry.get('trust_all'):
+                entry.pop('trust_allowlist', None)  # trusting all clusters covers every allowlist
+    return merged
+
+
+class PlanRounds:
+    """The plan rounds of the links of a rollout, each link in a thread of its own.
+
+    :meth:`join` blocks a link until the round it joined has run; :meth:`run` (the module's own thread) runs a round as
+    soon as every link that still runs has joined one, until every link ended.
+    """
+
+    def __init__(self, links):
+        self._condition = threading.Condition()
+        self._running = links
+        self._waiting = []
+        self._outcomes = {}
+        self._token = 0
+        self.rounds = 0      # rounds that wrote (or would write, in check mode) at least one deployment
+        self.writes = 0      # deployments written in them
+
+    def join(self, steps):
+        """``steps`` (DeploymentTrust and DeploymentRestart) in the next round; their ``(result, failure)`` in order."""
+        with self._condition:
+            self._token += 1
+            token = self._token
+            self._waiting.append((token, steps))
+            self._condition.notify_all()
+            while token not in self._outcomes:
+                self._condition.wait()
+            return self._outcomes.pop(token)
+
+    def ended(self):
+        """A link ended (done or failed): the others no longer wait for it."""
+        with self._condition:
+            self._running -= 1
+            self._condition.notify_all()
+
+    def run(self):
+        while True:
+            with self._condition:
+                while self._running and len(self._waiting) < self._running:
+                    self._condition.wait()
+                if not self._running:
+                    return
+                batch, self._waiting = self._waiting, []
+            writes = self.writes
+            outcomes = self.run_round(batch)
+            with self._condition:
+                self.rounds += self.writes > writes
+                self._outcomes.update(outcomes)
+                self._condition.notify_all()
+
+    def run_round(self, batch):
+        """Every deployment of the round in a thread of its own; its steps merged by kind, in the order of ORDER."""
+        deployments = {}
+        for token, steps in batch:
+            for index, step in enumerate(steps):
+                kind = 'restart' if isinstance(step, DeploymentRestart) else step.params['state']
+                key = (step.params['ece_url'], step.params['deployment_id'])
+                deployments.setdefault(key, dict((k, []) for k in ORDER))[kind].append((token, index, step))
+        outcomes = dict((token, [None] * len(steps)) for token, steps in batch)
+        with ThreadPoolExecutor(max_workers=len(deployments)) as pool:
+            for done in pool.map(self.run_deployment, deployments.values()):
+                for (token, index), outcome in done:
+                    outcomes[token][index] = outcome
+        return outcomes
+
+    def run_deployment(self, kinds):
+        done = []
+        for kind in ORDER:
+            members = kinds[kind]
+            if not members:
+                continue
+            steps = [step for dummy, dummy2, step in members]
+            lead = steps[0] if kind == 'restart' or len(steps) == 1 else merged_trust(steps)
+            result, failure = run_step(lead)
+            if result is not None and result['changed']:
+                with self._condition:
+                    self.writes += 1
+            outcomes = [(copy.deepcopy(result), failure) for dummy in steps]
+            if failure is None and kind != 'restart' and len(steps) > 1:
+                outcomes = [(share(lead, step), None) for step in steps]
+            done.extend(((token, index), outcome) for (token, index, dummy), outcome in zip(members, outcomes))
+        return done
+
+
+def merged_trust(steps):
+    """One deployment-trust step with the entries of ``steps`` (of one deployment and state), over the first one's client."""
+    first = steps[0]
+    params = dict(first.params, wait_timeout=max(step.params['wait_timeout'] for step in steps))
+    params.update(merge_wanted([step.wanted() for step in steps], first.params['state']))
+    return DeploymentTrust(parent=first.parent, params=params, client=first.client)
+
+
+def share(merged, step):
+    """The result of one link's deployment-trust step that a merged step applied: changed when its own entries changed the
+    trust (or the trust was sent again after a failed plan), with the diff of its own entries."""
+    before = merged.seen['before']
+    own = step.desired(before, step.wanted())
+    changed = comparable(own) != comparable(before) or bool(merged.result['changed'] and merged.seen.get('reapplied'))
+    result = dict(merged.result, changed=changed)
+    result.pop('diff', None)
+    if not changed:
+        result['plan_change'] = False
+        return result
+    step.set_diff(before, own)
+    if 'diff' in step.result:
+        result['diff'] = step.result['diff']
+    return result
+
+
+class RemoteClustersRollout(RemoteClustersModule):
+    api = None
+    argument_spec = dict(
+        links=dict(type='list', elements='dict', required=True, options=rollout_link_options()),
+        concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
+    )
+
+    def validate(self):
+        errors = []
+        if self.params['concurrency'] < 1:
+            errors.append('concurrency: %d is not a number of requests; give at least 1, e.g. %d'
+                          % (self.params['concurrency'], DEFAULT_CONCURRENCY))
+        names = [link['name'] for link in self.params['links']]
+        twice = sorted(set(name for name in names if names.count(name) > 1))
+        if twice:
+            errors.append('links: the names %s are given twice; give each link a name of its own' % ', '.join(twice))
+        for index, link in enumerate(self.params['links']):
+            for key in ('local', 'remote'):
+                if not (link[key]['deployment_id'] or link[key]['deployment_name']):
+                    errors.append('links[%d].%s: give deployment_id or deployment_name' % (index, key))
+                elif link[key]['deployment_id'] and link[key]['deployment_name']:
+                    errors.append('links[%d].%s: give deployment_id or deployment_name, not both' % (index, key))
+        return errors
+
+    def execute(self):
+        links = self.params['links']
+        pool = ClientPool(self.check_mode, self.module.warn, limit=self.params['concurrency'])
+        rounds = PlanRounds(len(links))
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, len(links))) as threads:
+                futures = [threads.submit(self.apply, link, pool, rounds) for link in links]
+                rounds.run()
+                outcomes = [future.result() for future in futures]
+        finally:
+            pool.close()
+        diffs = [dict(diff, before_header='%s: %s' % (outcome['name'], diff.get('before_header', '')),
+                      after_header='%s: %s' % (outcome['name'], diff.get('after_header', '')))
+                 for outcome in outcomes for diff in outcome.get('diff') or []]
+        self.result.update(links=outcomes, plan_rounds=rounds.rounds)
+        self.set_changed(any(outcome['changed'] for outcome in outcomes))
+        if diffs:
+            self.result['diff'] = diffs
+        failed = [outcome for outcome in outcomes if outcome.get('failed')]
+        if failed:
+            self.fail('%d of %d links failed: %s' % (len(failed), len(outcomes), '; '.join(
+                '%s: %s' % (outcome['name'], outcome['msg']) for outcome in failed)), **self.result)
+
+    def apply(self, params, pool, rounds):
+        """One link, in its thread: its result with its name, or its failure (``failed``, ``msg``, ``step``)."""
+        params = copy.deepcopy(params)
+        name = params.pop('name')
+        result = {'changed': False}
+        try:
+            for key in ('local', 'remote'):
+                self.find_deployment(key, params[key], pool)
+            link = RemoteClusterLink(parent=self, params=params)
+            link.pool, link.rounds = pool, rounds
+            result = link.run()
+        except ModuleFailure as failure:
+            result = dict(result, **failure.kwargs)
+            result.update(failed=True, msg=failure.msg.replace('RemoteClusterLink: ', '', 1))
+        finally:
+            rounds.ended()
+        return dict(result, name=name)
+
+    def find_deployment(self, key, side, pool):
+        """The ID of a deployment given by name, found in its environment (the name must name exactly one)."""
+        name = side.pop('deployment_name')
+        if side['deployment_id'] or side['ece'] is None:
+            return
+        try:
+            client = pool.client('ece', side['ece'], environment=side['ece']['ece_url'])
+            found = DeploymentInfo(parent=self, params=dict(side['ece'], name=name), client=client).run()['deployments']
+        except ModuleFailure as failure:
+            raise ModuleFailure('find the %s deployment by name: %s' % (key, failure.msg), step='%s_deployment' % key,
+                                status=failure.kwargs.get('status'), error=failure.kwargs.get('error'))
+        if len(found) != 1:
+            raise ModuleFailure('%s.deployment_name: %r does not name exactly one deployment of the %s environment (%d found); '
+                                'give its deployment_id instead' % (key, name, side['environment'] or key, len(found)),
+                                step='%s_deployment' % key)
+        side['deployment_id'] = found[0]['id']

@@ -1,0 +1,199 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ece.remote_clusters collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""remote_clusters_rollout against the simulator: each deployment written once per plan round, all plans awaited
+together, each link its own outcome."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import collections
+import datetime
+
+from ansible_collections.ece.remote_clusters.tests.unit.plugins.modules.test_remote_cluster_link import (
+    es_state, link, repeated_reads, writes)
+
+MODULE = 'remote_clusters_rollout'
+HUB = ('ece-a', 'search-a')
+# deployments of ece-b that the 8.14 hub can connect to
+SPOKES = ('data-b', 'ingest-b', 'old-b')
+
+
+def hub_links(conn, spokes=SPOKES, **options):
+    links = []
+    for index, spoke in enumerate(spokes):
+        args = link(conn, 'certificate', HUB, ('ece-b', spoke), alias='spoke_%d' % index, **options)
+        args['name'] = 'hub-to-%s' % spoke
+        links.append(args)
+    return links
+
+
+def by_name(result):
+    return dict((outcome['name'], outcome) for outcome in result['links'])
+
+
+def deployment_writes(sim, conn, env, name):
+    path = '/api/v1/deployments/%s' % conn.deployment(env, name)['id']
+    return [w for w in writes(sim) if w == ('PUT', path)]
+
+
+def cluster_id(conn, env, name):
+    return conn.deployment(env, name)['elasticsearch']['cluster_id']
+
+
+def test_a_hub_is_written_once_and_every_plan_is_awaited_in_one_round(sim, conn, run_module):
+    sim.clear_log()
+    result = run_module(MODULE, dict(links=hub_links(conn)), diff=True)
+    assert result['changed'] is True and not result.get('failed'), result.get('msg')
+    assert result['plan_rounds'] == 1
+    # the hub once, with the trust of every spoke; each spoke once; one relationship per direction, not one per link
+    assert len(deployment_writes(sim, conn, *HUB)) == 1
+    for spoke in SPOKES:
+        assert len(deployment_writes(sim, conn, 'ece-b', spoke)) == 1
+    counts = collections.Counter(path.rsplit('/', 1)[-1] for method, path in writes(sim) if method == 'POST')
+    assert counts['trust-relationships'] == 2
+    (external,) = es_state(sim, *HUB)['trust']['external']
+    assert sorted(external['trust_allowlist']) == sorted(cluster_id(conn, 'ece-b', spoke) for spoke in SPOKES)
+    assert es_state(sim, *HUB)['trust']['accounts'], 'the account trust of the hub must be kept'
+    outcomes = by_name(result)
+    for spoke in SPOKES:
+        outcome = outcomes['hub-to-%s' % spoke]
+        assert outcome['remote_info']['connected'] is True
+        # each link's diff shows its own spoke: the allowlist entry it asked for
+        assert outcome['local_trust']['changed'] is True
+        after = outcome['local_trust']['diff']['after']['external'][0]['trust_allowlist']
+        assert after == [cluster_id(conn, 'ece-b', spoke)]
+    # every deployment was read once for all links (a relationship list or the hub's cluster settings are read again
+    # after another link wrote there)
+    assert [read for read in repeated_reads(sim) if '/deployments/' in read[1]] == []
+
+
+def test_a_converged_rollout_sends_only_reads_each_once(sim, conn, run_module):
+    links = hub_links(conn)
+    assert run_module(MODULE, dict(links=links))['changed'] is True
+    sim.clear_log()
+    result = run_module(MODULE, dict(links=links))
+    assert result['changed'] is False and result['plan_rounds'] == 0, result
+    assert writes(sim) == []
+    assert repeated_reads(sim) == []
+    assert all(outcome['remote_info']['connected'] for outcome in result['links'])
+
+
+def test_check_mode_predicts_every_link_and_sends_no_write(sim, conn, run_module):
+    sim.clear_log()
+    result = run_module(MODULE, dict(links=hub_links(conn)), check_mode=True, diff=True)
+    assert writes(sim) == []
+    assert result['changed'] is True and result['plan_rounds'] == 1
+    for outcome in result['links']:
+        assert outcome['changed'] is True and outcome['local_trust']['changed'] is True
+        assert outcome['remote_trust']['changed'] is True
+    headers = [diff['before_header'] for diff in result['diff']]
+    assert any(header.startswith('hub-to-old-b: deployment trust of the local deployment') for header in headers), headers
+
+
+def test_a_link_whose_deployment_cannot_be_read_fails_alone(sim, conn, run_module):
+    old_b = conn.deployment('ece-b', 'old-b')['id']
+    sim.fault(match={'server': '^ece:ece-b$', 'method': 'GET', 'path': '/deployments/%s$' % old_b}, status=500,
+              body={'errors': [{'code': 'sim.down', 'message': 'old-b cannot be read'}]}, count=-1)
+    links = hub_links(conn)
+    for args in links:
+        args['remote']['ece']['retries'] = 0
+    result = run_module(MODULE, dict(links=links))
+    assert result['failed'] is True
+    assert result['msg'].startswith('1 of 3 links failed: hub-to-old-b: read the remote deployment')
+    outcomes = by_name(result)
+    assert outcomes['hub-to-old-b']['failed'] is True and outcomes['hub-to-old-b']['step'] == 'remote_deployment'
+    for spoke in ('data-b', 'ingest-b'):
+        assert outcomes['hub-to-%s' % spoke]['remote_info']['connected'] is True
+        assert sim.diagnose('ece-a', 'search-a', outcomes['hub-to-%s' % spoke]['alias'])['connected'] is True
+
+
+def test_a_failed_plan_of_the_hub_fails_the_links_that_need_it_and_no_other(sim, conn, run_module):
+    links = hub_links(conn, spokes=('data-b', 'ingest-b'))
+    other = link(conn, 'certificate', ('ece-b', 'old-b'), ('ece-b', 'data-b'), alias='other')
+    other['name'] = 'old-b-to-data-b'
+    sim.fault(plan_failure='Allocator capacity exceeded in zone ece-zone-1', env='ece-a', deployment='search-a')
+    result = run_module(MODULE, dict(links=links + [other]))
+    outcomes = by_name(result)
+    assert result['failed'] is True and result['msg'].startswith('2 of 3 links failed')
+    for name in ('hub-to-data-b', 'hub-to-ingest-b'):
+        assert outcomes[name]['failed'] is True and outcomes[name]['step'] == 'local_trust'
+        assert 'Allocator capacity exceeded' in outcomes[name]['msg']
+    assert not outcomes['old-b-to-data-b'].get('failed')
+    assert outcomes['old-b-to-data-b']['remote_info']['connected'] is True
+
+
+def test_restarts_of_one_deployment_are_one_restart(sim, conn, run_module):
+    # logs-a runs 8.12.2: its nodes load new credentials only on a restart; two links from it need one
+    links = []
+    for remote, alias in (('ingest-b', 'ingest'), ('data-b', 'data')):
+        args = link(conn, 'api_key', ('ece-a', 'logs-a'), ('ece-b', remote), alias=alias)
+        args['name'] = 'logs-a-to-%s' % remote
+        links.append(args)
+    sim.clear_log()
+    result = run_module(MODULE, dict(links=links))
+    assert result['changed'] is True and not result.get('failed'), result.get('msg')
+    restarts = [path for method, path in writes(sim) if path.endswith('/_restart')]
+    assert len(restarts) == 1
+    for outcome in result['links']:
+        assert outcome['credentials'].startswith('loaded by a restart'), outcome['credentials']
+        assert outcome['remote_info']['connected'] is True
+
+
+def test_deployments_given_by_name_are_found_and_a_name_of_nothing_fails_its_link(sim, conn, run_module):
+    links = hub_links(conn, spokes=('data-b',))
+    for key in ('local', 'remote'):
+        links[0][key].pop('deployment_id')
+    links[0]['local']['deployment_name'] = 'search-a'
+    links[0]['remote']['deployment_name'] = 'data-b'
+    nowhere = hub_links(conn, spokes=('ingest-b',))[0]
+    nowhere['remote'].pop('deployment_id')
+    nowhere['remote']['deployment_name'] = 'no-such-deployment'
+    result = run_module(MODULE, dict(links=links + [nowhere]))
+    outcomes = by_name(result)
+    assert outcomes['hub-to-data-b']['remote_info']['connected'] is True
+    assert outcomes['hub-to-data-b']['remote']['deployment_id'] == conn.deployment('ece-b', 'data-b')['id']
+    failed = outcomes['hub-to-ingest-b']
+    assert failed['failed'] is True and failed['step'] == 'remote_deployment'
+    assert "remote.deployment_name: 'no-such-deployment' does not name exactly one deployment" in failed['msg']
+
+
+def test_bad_input_of_the_rollout_fails_before_any_request(sim, conn, run_module):
+    links = hub_links(conn, spokes=('data-b', 'data-b'))
+    sim.clear_log()
+    result = run_module(MODULE, dict(links=links, concurrency=0))
+    assert result['failed'] is True
+    assert 'concurrency: 0 is not a number of requests' in result['msg']
+    assert 'the names hub-to-data-b are given twice' in result['msg']
+    assert sim.requests() == []
+
+
+def test_a_bad_link_fails_alone_before_any_request_of_its_own(sim, conn, run_module):
+    links = hub_links(conn, spokes=('data-b', 'ingest-b'))
+    links[1]['alias'] = 'Not An Alias'
+    result = run_module(MODULE, dict(links=links))
+    outcomes = by_name(result)
+    assert outcomes['hub-to-ingest-b']['failed'] is True and 'alias' in outcomes['hub-to-ingest-b']['msg']
+    assert outcomes['hub-to-data-b']['remote_info']['connected'] is True
+    ingest_b = conn.deployment('ece-b', 'ingest-b')['id']
+    assert not [r for r in sim.requests() if r['deployment'] == 'ingest-b' or ingest_b in r['path']]
+
+
+def test_concurrency_bounds_the_requests_to_one_environment(sim, conn, run_module):
+    sim.settings(latency_ms=30)
+    sim.clear_log()
+    result = run_module(MODULE, dict(links=hub_links(conn), concurrency=1))
+    assert not result.get('failed'), result.get('msg')
+    spans = collections.defaultdict(list)
+    for entry in sim.requests():
+        if entry['server'].startswith('ece:'):
+            start = datetime.datetime.strptime(entry['time'], '%Y-%m-%dT%H:%M:%S.%fZ').timestamp()
+            spans[entry['server']].append((start, start + entry['duration_ms'] / 1000.0))
+    assert spans
+    for server, intervals in spans.items():
+        intervals.sort()
+        # one request at a time: each starts after the one before it ended (the log's times are in milliseconds)
+        overlaps = [(a, b) for a, b in zip(intervals, intervals[1:]) if b[0] < a[1] - 0.002]
+        assert overlaps == [], server
