@@ -17,6 +17,7 @@ __metaclass__ = type
 
 import copy
 import threading
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import DeploymentInfo, DeploymentRestart
@@ -136,19 +137,25 @@ class PlanRounds:
         done = []
         for kind in ORDER:
             members = kinds[kind]
-            if not members:
-                continue
-            steps = [step for dummy, dummy2, step in members]
+            if members:
+                outcomes = self.run_kind(kind, [step for dummy, dummy2, step in members])
+                done.extend(((token, index), outcome) for (token, index, dummy), outcome in zip(members, outcomes))
+        return done
+
+    def run_kind(self, kind, steps):
+        """The steps of one kind of one deployment as one: a restart, or one trust write with every link's entries."""
+        try:
             lead = steps[0] if kind == 'restart' or len(steps) == 1 else merged_trust(steps)
             result, failure = run_step(lead)
             if result is not None and result['changed']:
                 with self._condition:
                     self.writes += 1
-            outcomes = [(copy.deepcopy(result), failure) for dummy in steps]
             if failure is None and kind != 'restart' and len(steps) > 1:
-                outcomes = [(share(lead, step), None) for step in steps]
-            done.extend(((token, index), outcome) for (token, index, dummy), outcome in zip(members, outcomes))
-        return done
+                return [(share(lead, step), None) for step in steps]
+            return [(copy.deepcopy(result), failure) for dummy in steps]
+        except Exception as exc:  # a link waits for this outcome: never leave it waiting
+            failure = ModuleFailure('internal error, please report it: %s' % exc, exception=traceback.format_exc())
+            return [(None, failure) for dummy in steps]
 
 
 def merged_trust(steps):
