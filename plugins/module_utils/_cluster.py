@@ -13,6 +13,7 @@ import time
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import check_alias, check_metadata_keys, check_time_value, version_tuple
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Manager
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import RemoteClustersModule
 from ansible_collections.ece.remote_clusters.plugins.module_utils._security import (
     check_field_security, check_query, normalize_entries, request_entry, string_set)
@@ -563,7 +564,7 @@ def normalize_role(role):
     }
 
 
-class Role(RemoteClustersModule):
+class Role(Manager):
     api = 'elasticsearch'
     argument_spec = dict(
         name=dict(type='str', required=True),
@@ -607,30 +608,20 @@ class Role(RemoteClustersModule):
         if too_new:
             self.fail('%s, but %s runs %s; remove %s, or upgrade the cluster' % (
                 '; '.join('%s needs Elasticsearch %s or later' % (option, GATED[option]) for option in too_new),
-                self.params['es_url'], self.client.version, ', '.join(too_new)))
+                self.client.base_url, self.client.version, ', '.join(too_new)))
 
-    def execute(self):
-        params = self.params
-        name = params['name']
-        if params['state'] == 'present':
+    def read(self):
+        if self.params['state'] == 'present':
             self.check_version()
-        current = self.client.get_role(name)
-        before = normalize_role(current) if current is not None else {}
-        self.result['created'] = False
+        return self.client.get_role(self.params['name'])
 
-        if params['state'] == 'absent':
-            self.result['role'] = None
-            if current is not None:
-                self.set_changed()
-                if not self.check_mode:
-                    self.client.delete_role(name)
-            self.set_diff(before, {})
-            return
-
+    def desired(self, current):
+        if self.params['state'] == 'absent':
+            return None
         body = dict((k, v) for k, v in (current or {}).items() if k != 'transient_metadata')
         for option in MANAGED:
-            if params[option] is not None:
-                value = params[option]
+            if self.params[option] is not None:
+                value = self.params[option]
                 if option in ENTRY_OPTIONS or option == 'remote_cluster':
                     value = [request_entry(e) for e in value]
                 body[option] = value
@@ -638,11 +629,23 @@ class Role(RemoteClustersModule):
         for option in GATED:
             if option in body and not body[option]:
                 del body[option]
-        after = normalize_role(body)
-        self.result['role'] = after
-        if current is None or after != before:
-            self.set_changed()
-            self.result['created'] = current is None
-            if not self.check_mode:
-                self.client.put_role(name, body)
-        self.set_diff(before, after)
+        return body
+
+    def differs(self, current, desired):
+        if desired is None:
+            return current is not None
+        return current is None or self.view(current) != self.view(desired)
+
+    def apply(self, current, desired):
+        if desired is None:
+            self.client.delete_role(self.params['name'])
+        else:
+            self.client.put_role(self.params['name'], desired)
+        return desired
+
+    def report(self, current, after, changed):
+        return {'role': self.view(after) if after is not None else None,
+                'created': changed and current is None and after is not None}
+
+    def view(self, state):
+        return normalize_role(state) if state is not None else {}

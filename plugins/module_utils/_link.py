@@ -28,6 +28,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._common import
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import (
     DeploymentInfo, DeploymentRestart, KeystoreSecret, RemoteClusters)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._link_removal import LinkRemoval, remote_hosts
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Context, Manager
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
     ClientPool, ModuleFailure, RemoteClustersModule, connection_options, deployment_argument_spec, run_step)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import (
@@ -85,11 +86,17 @@ class Side:
         return options
 
     def ece_step(self, cls, **params):
-        return cls(parent=self.link, params=dict(self.params['ece'], **params), client=self.client('ece', self.params['ece']))
+        client = self.client('ece', self.params['ece'])
+        if issubclass(cls, Manager):
+            return cls.create(self.link.context, client, **params)
+        return cls(parent=self.link, params=dict(self.params['ece'], **params), client=client)
 
     def es_step(self, cls, **params):
         options = self.es_options()
-        return cls(parent=self.link, params=dict(options, **params), client=self.client('elasticsearch', options))
+        client = self.client('elasticsearch', options)
+        if issubclass(cls, Manager):
+            return cls.create(self.link.context, client, **params)
+        return cls(parent=self.link, params=dict(options, **params), client=client)
 
 
 class RemoteClusterLink(LinkRemoval, RemoteClustersModule):
@@ -173,11 +180,15 @@ class RemoteClusterLink(LinkRemoval, RemoteClustersModule):
         errors.extend(CrossClusterApiKey(parent=self, params=dict(self.remote.es_options(stand_in),
                                                                   **self.key_options(stand_in))).validate())
         if params['role'] and params['local']['es'] is not None:
-            role = Role(parent=self, params=dict(self.local.es_options(stand_in), **self.role_options()))
-            errors.extend('role.%s' % error for error in role.validate() if error)
+            errors.extend('role.%s' % error for error in Role.create(self.context, None, **self.role_options()).validate() if error)
         return errors
 
     # -- life cycle ------------------------------------------------------------------------------
+    @property
+    def context(self):
+        """What the managers of the link's steps know of its run: check mode, diff mode, warnings, the values to mask."""
+        return Context.of(self.module)
+
     def run(self):
         self.local = Side(self, 'local', self.params['local'])
         self.remote = Side(self, 'remote', self.params['remote'])

@@ -124,7 +124,7 @@ class PlanRounds:
         for token, steps in batch:
             for index, step in enumerate(steps):
                 kind = 'restart' if isinstance(step, DeploymentRestart) else step.params['state']
-                key = (step.params['ece_url'], step.params['deployment_id'])
+                key = (step.client.base_url, step.params['deployment_id'])
                 deployments.setdefault(key, dict((k, []) for k in ORDER))[kind].append((token, index, step))
         outcomes = dict((token, [None] * len(steps)) for token, steps in batch)
         with ThreadPoolExecutor(max_workers=len(deployments)) as pool:

@@ -216,10 +216,11 @@ created:
 '''
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import Role
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import run_module
 
 
 def main():
-    Role().run()
+    run_module(Role)
 
 
 if __name__ == '__main__':

@@ -1,0 +1,208 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ece.remote_clusters collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Resource managers: one per managed object, and the one runner of their life cycle. Private to this collection.
+
+A manager knows one object of ECE or Elasticsearch (a trust relationship, a deployment's trust, a keystore secret, a
+role, ...): its options (``argument_spec`` and constraints, without the connection options), a pure :meth:`validate`
+that sends no request, :meth:`read` (the object as it is), :meth:`desired` (as it should be; pure), :meth:`apply` (the
+writes) and :meth:`report` (the fields of its result). :func:`run_manager` runs them and is the only place that knows
+check mode (``apply`` and ``settle`` are never called in it) and builds the diff, with the secrets masked. It returns
+an :class:`Outcome`.
+
+A module is ``run_module(Manager)``; ``remote_cluster_link`` and ``remote_clusters_rollout`` compose managers
+(:meth:`Manager.create`) over clients they share.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import traceback
+from collections import namedtuple
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.ece.remote_clusters.plugins.module_utils._client import (
+    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError, CheckModeWriteError, Interrupted)
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import mask_secrets
+from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
+    CONSTRAINTS, MASK, ModuleFailure, connection_errors, connection_options, given, new_client, restore_interrupts,
+    url_secrets, watch_interrupts)
+
+
+class Context:
+    """What a manager knows of the run it is part of: check mode, diff mode, where warnings go, the values to mask."""
+
+    def __init__(self, check_mode=False, diff=False, warn=None, secrets=None):
+        self.check_mode = check_mode
+        self.diff = diff
+        self.warn = warn or (lambda message: None)
+        self.secrets = secrets if secrets is not None else set()
+
+    @classmethod
+    def of(cls, module):
+        """The context of an AnsibleModule: its mode, its warnings, its no_log values."""
+        return cls(module.check_mode, module._diff, module.warn, module.no_log_values)
+
+    def mask(self, *values):
+        """Values never to show from now on (a new key's secret)."""
+        self.secrets.update(value for value in values if value)
+
+
+class Outcome(namedtuple('Outcome', 'changed before after result')):
+    """What a manager did (or would do, in check mode): whether it changed the object, the object before and after
+    (as :meth:`Manager.view` shows it) and the fields of its result."""
+
+    __slots__ = ()
+
+
+class Manager:
+    """One managed object. Subclasses set the options and implement the parts of the life cycle they need."""
+
+    api = None            # the client it needs: 'ece' or 'elasticsearch'
+    secret_keys = ()      # keys whose values the diff masks
+    diff = True           # whether its result has a diff (read-only managers have none)
+    argument_spec = {}    # its own options; a module adds the connection options of ``api``
+    mutually_exclusive = ()
+    required_together = ()
+    required_one_of = ()
+    required_if = ()
+    required_by = {}
+
+    def __init__(self, params, context, client=None):
+        self.params = params
+        self.context = context
+        self.check_mode = context.check_mode
+        self.client = client
+
+    @classmethod
+    def constraints(cls):
+        found = dict((name, list(getattr(cls, name))) for name in CONSTRAINTS[:4])
+        found['required_by'] = dict(cls.required_by)
+        return found
+
+    @classmethod
+    def create(cls, context, client, **params):
+        """A manager of the options ``params`` that code gives (a step of a link): checked against the argument spec, with
+        its defaults; a mistake there is a bug of this collection, named as such."""
+        validation = ArgumentSpecValidator(cls.argument_spec, **cls.constraints()).validate(given(params))
+        if validation.error_messages:
+            raise ModuleFailure('internal error, please report it: %s: %s' % (cls.__name__, '; '.join(validation.error_messages)))
+        return cls(validation.validated_parameters, context, client)
+
+    # -- the life cycle (see run_manager) ------------------------------------------------------------------
+    def validate(self):
+        """Messages about bad input, found without any request."""
+        return []
+
+    def read(self):
+        """The object as it is (reads only)."""
+        return None
+
+    def desired(self, current):
+        """The object as it should be, from ``current`` and the options (no request)."""
+        return current
+
+    def differs(self, current, desired):
+        return self.view(current) != self.view(desired)
+
+    def apply(self, current, desired):
+        """Make ``current`` what ``desired`` says; returns the object after the writes. Never called in check mode."""
+        return desired
+
+    def settle(self, after, changed):
+        """What a real run does after ``apply`` or when nothing changed (wait for a plan or a connection). Never in check
+        mode."""
+
+    def report(self, current, after, changed):
+        """The fields of the result, besides ``changed`` and ``diff``."""
+        return {}
+
+    def view(self, state):
+        """What the diff shows of a state of the object."""
+        return state
+
+    # -- helpers -----------------------------------------------------------------------------------------------
+    def warn(self, message):
+        self.context.warn(message)
+
+    def fail(self, msg, **kwargs):
+        if self.client is not None:
+            msg = self.client.redact(msg)
+        raise ModuleFailure(msg, **kwargs)
+
+    def run(self, validated=False):
+        """The result of :func:`run_manager` as a module returns it: ``changed``, the fields, the masked ``diff``."""
+        outcome = run_manager(self, validated)
+        result = dict(outcome.result, changed=outcome.changed)
+        if self.diff and self.context.diff:
+            result['diff'] = {'before': mask_secrets(self.view(outcome.before), self.secret_keys, MASK),
+                              'after': mask_secrets(self.view(outcome.after), self.secret_keys, MASK)}
+        return result
+
+
+def run_manager(manager, validated=False):
+    """Validate (unless done), read, compare and, outside check mode, apply and settle: the only place that decides what
+    check mode skips. API errors become :class:`ModuleFailure` with ``status`` and ``error``."""
+    errors = [] if validated else [error for error in manager.validate() if error]
+    if errors:
+        manager.fail('; '.join(errors))
+    changed = False
+    try:
+        current = manager.read()
+        desired = manager.desired(current)
+        changed = bool(manager.differs(current, desired))
+        after = desired
+        if not manager.check_mode:
+            if changed:
+                after = manager.apply(current, desired)
+            manager.settle(after, changed)
+        return Outcome(changed, current, after, manager.report(current, after, changed))
+    except ApiError as exc:
+        manager.fail(exc.message, status=exc.status, error=exc.error, changed=changed or None)
+    except Interrupted as exc:
+        manager.fail(str(exc), changed=changed or None)
+    except CheckModeWriteError as exc:
+        manager.fail('internal error, please report it: %s' % exc, exception=traceback.format_exc())
+
+
+def module_specification(cls):
+    """``(argument_spec, constraints)`` of the module of manager ``cls``: its options with the connection options."""
+    spec, constraints = connection_options(cls.api) if cls.api else ({}, dict((c, []) for c in CONSTRAINTS[:4]))
+    spec.update(cls.argument_spec)
+    own = cls.constraints()
+    for name in CONSTRAINTS[:4]:
+        constraints[name] = list(constraints.get(name, [])) + own[name]
+    constraints['required_by'] = own['required_by']
+    return spec, constraints
+
+
+def run_module(cls):
+    """The module of manager ``cls``: its options checked, one client, the manager run, the result returned."""
+    spec, constraints = module_specification(cls)
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **constraints)
+    if not HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+    handlers = watch_interrupts()
+    manager = cls(module.params, Context.of(module))
+    try:
+        errors = []
+        if cls.api:
+            module.no_log_values.update(url_secrets(module.params['ece_url' if cls.api == 'ece' else 'es_url']))
+            errors = connection_errors(module.params, cls.api)
+        errors = [error for error in errors + list(manager.validate()) if error]
+        if errors:
+            raise ModuleFailure('; '.join(errors))
+        if cls.api:
+            manager.client = new_client(cls.api, module.params, module.check_mode, module.warn)
+        result = manager.run(validated=True)
+    except ModuleFailure as failure:
+        module.fail_json(msg=failure.msg, **failure.kwargs)
+    finally:
+        if manager.client is not None:
+            manager.client.close()
+        restore_interrupts(handlers)
+    module.exit_json(**result)
