@@ -91,12 +91,11 @@ import time
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_native
 
+# the ports, versions and settings of remote clusters are those of module_utils, read at each call: one definition
+from ansible_collections.ece.remote_clusters.plugins.module_utils import _common
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
-    API_KEY_PORT, PLAIN_TRANSPORT_PORT, VERSION_RULE, certificate_port, compatible_versions, same_certificate, version_tuple)
-
-API_KEY_MIN_VERSION = (8, 12, 0)
-PROXY_MODE_MIN_VERSION = (7, 6, 0)
-CREDENTIALS_MIN_VERSION = (8, 10, 0)
+    certificate_port, compatible_versions, credentials_setting, major_minor, pick_resource, same_certificate, split_address,
+    trust_scope, version_tuple, view_version)
 
 
 def _version(text):
@@ -104,17 +103,6 @@ def _version(text):
         return version_tuple(text)
     except (TypeError, ValueError):
         return None
-
-
-def _split_address(address):
-    address = (address or '').strip()
-    if ':' not in address:
-        return address, None
-    host, port = address.rsplit(':', 1)
-    try:
-        return host, int(port)
-    except ValueError:
-        return host, None
 
 
 def _failed(value):
@@ -136,10 +124,7 @@ class Side:
         self.deployment = deployment if _usable(deployment) else None
         self.cluster = None
         if self.deployment:
-            resources = self.deployment.get('elasticsearch') or []
-            ref_id = self.data.get('ref_id')
-            picked = [r for r in resources if r.get('ref_id') == ref_id] if ref_id else resources[:1]
-            self.cluster = picked[0] if picked else None
+            self.cluster = pick_resource(self.deployment.get('elasticsearch'), self.data.get('ref_id'))
         relationships = self.data.get('trust_relationships')
         self.relationships = relationships if _usable(relationships) else None
 
@@ -152,11 +137,11 @@ class Side:
     def version(self):
         if not self.cluster:
             return None
-        return _version(self.cluster.get('running_version') or self.cluster.get('version'))
+        return _version(self.version_text)
 
     @property
     def version_text(self):
-        return (self.cluster or {}).get('running_version') or (self.cluster or {}).get('version')
+        return view_version(self.cluster)
 
     @property
     def cluster_id(self):
@@ -191,8 +176,8 @@ class Diagnosis:
         if self.model not in ('certificate', 'api_key'):
             raise AnsibleFilterError('remote_cluster_diagnosis: model must be certificate or api_key, not %r' % (self.model,))
         self.ports = facts.get('ports') or {}
-        self.api_key_port = int(self.ports.get('api_key') or API_KEY_PORT)
-        self.reload_min_version = _version(facts.get('reload_min_version') or '8.13.0')
+        self.api_key_port = int(self.ports.get('api_key') or _common.API_KEY_PORT)
+        self.reload_min_version = _version(facts.get('reload_min_version') or _common.RELOAD_MIN_VERSION)
         self.now = facts.get('now') or int(time.time() * 1000)
         self.local = Side(facts.get('local'), 'local')
         self.remote = Side(facts.get('remote'), 'remote')
@@ -237,15 +222,16 @@ class Diagnosis:
     def check_versions(self):
         local, remote = self.local.version, self.remote.version
         if self.model == 'api_key':
+            minimum = _common.API_KEY_MIN_VERSION
             for side in (self.local, self.remote):
-                if side.version and side.version < API_KEY_MIN_VERSION:
-                    self.add('incompatible_versions', side.role, 'The API-key model needs Elasticsearch 8.12 or later on both '
+                if side.version and side.version < version_tuple(minimum):
+                    self.add('incompatible_versions', side.role, 'The API-key model needs Elasticsearch %s or later on both '
                              'clusters, but the %s cluster %s runs %s: upgrade it, or use the TLS-certificate model '
-                             '(model: certificate).' % (side.role, side.label, side.version_text))
+                             '(model: certificate).' % (major_minor(minimum), side.role, side.label, side.version_text))
         if local and remote and not compatible_versions(local, remote):
             self.add('incompatible_versions', 'both', 'Elasticsearch %s (local, %s) and %s (remote, %s) are incompatible '
                      'versions for remote clusters: they need %s. Upgrade the older cluster.'
-                     % (self.local.version_text, self.local.label, self.remote.version_text, self.remote.label, VERSION_RULE))
+                     % (self.local.version_text, self.local.label, self.remote.version_text, self.remote.label, _common.VERSION_RULE))
 
     # -- the alias's settings on the local cluster -------------------------------------------------
     def alias_settings(self):
@@ -276,13 +262,13 @@ class Diagnosis:
             self._check_sniff_mode(settings, endpoint, endpoints, passthrough)
         if remote_info and self.model == 'certificate' and remote_info.get('cluster_credentials'):
             self.add('wrong_model', 'local', 'The local cluster %s has credentials loaded for %s, so it connects in the API-key '
-                     'model, but the link uses the TLS-certificate model: remove cluster.remote.%s.credentials from its keystore '
+                     'model, but the link uses the TLS-certificate model: remove %s from its keystore '
                      '(ece_keystore_secret with state: absent) and restart it, or set model: api_key.'
-                     % (self.local.label, self.alias, self.alias))
+                     % (self.local.label, self.alias, credentials_setting(self.alias)))
         return True
 
     def _check_proxy_mode(self, settings, endpoint, endpoints, passthrough):
-        host, port = _split_address(settings.get('proxy_address'))
+        host, port = split_address(settings.get('proxy_address'))
         if endpoints and host not in endpoints:
             self.add('wrong_address', 'local', 'cluster.remote.%s.proxy_address points at %s, which is not the endpoint of the '
                      'remote deployment %s (%s): set it to %s:%d.' % (self.alias, host or 'nothing', self.remote.label, endpoint, endpoint,
@@ -300,16 +286,16 @@ class Diagnosis:
                 self.add('wrong_model', 'local', 'cluster.remote.%s.proxy_address uses port %d, the remote cluster server port of the '
                          'API-key model, but the link uses the TLS-certificate model, which connects to port %d: fix the port, or '
                          'set model: api_key.' % (self.alias, port, self.certificate_port))
-            elif port == PLAIN_TRANSPORT_PORT and port not in certificate_ports:
-                self.add('wrong_port', 'local', 'cluster.remote.%s.proxy_address uses port 9300: 9300 is the proxy\'s plain-text '
+            elif port == _common.PLAIN_TRANSPORT_PORT and port not in certificate_ports:
+                self.add('wrong_port', 'local', 'cluster.remote.%s.proxy_address uses port %d: %d is the proxy\'s plain-text '
                          'transport port, where no remote cluster connects; the TLS-certificate model connects to the transport '
-                         'passthrough port %d: apply the link again to correct it.' % (self.alias, self.certificate_port))
+                         'passthrough port %d: apply the link again to correct it.' % (self.alias, port, port, self.certificate_port))
             elif port not in certificate_ports:
                 message = ('cluster.remote.%s.proxy_address uses port %s; the TLS-certificate model connects to the transport '
                            'passthrough port %d of the ECE proxy.')
                 self.add('wrong_port', 'local', message % (self.alias, port, self.certificate_port))
         else:
-            if port in certificate_ports + (PLAIN_TRANSPORT_PORT,):
+            if port in certificate_ports + (_common.PLAIN_TRANSPORT_PORT,):
                 self.add('wrong_model', 'local', 'cluster.remote.%s.proxy_address uses port %d of the TLS-certificate model, but the '
                          'link uses the API-key model, whose remote cluster server listens on port %d: fix the port, or set '
                          'model: certificate.' % (self.alias, port, self.api_key_port))
@@ -322,7 +308,7 @@ class Diagnosis:
             self.add('wrong_mode', 'local', 'The remote cluster %s is in sniff mode; the API-key model through the ECE proxy needs '
                      'proxy mode with proxy_address %s:%d.' % (self.alias, endpoint or '<remote endpoint>', self.api_key_port))
             return
-        if self.local.version and self.local.version >= PROXY_MODE_MIN_VERSION:
+        if self.local.version and self.local.version >= version_tuple(_common.PROXY_MODE_VERSION):
             self.add('wrong_mode', 'local', 'The remote cluster %s is in sniff mode, which cannot reach a cluster behind the ECE proxy '
                      '(the sniffed node addresses are internal); Elasticsearch %s has proxy mode: use proxy_address %s:%d and '
                      'server_name %s.' % (self.alias, self.local.version_text, endpoint or '<remote endpoint>', self.certificate_port,
@@ -330,7 +316,7 @@ class Diagnosis:
             return
         seeds = settings.get('seeds') or []
         seeds = [seeds] if isinstance(seeds, str) else seeds
-        hosts = [_split_address(seed)[0] for seed in seeds]
+        hosts = [split_address(seed)[0] for seed in seeds]
         if endpoints and not any(h in endpoints for h in hosts):
             self.add('wrong_address', 'local', 'The seeds of %s (%s) do not name the endpoint of the remote deployment %s (%s).'
                      % (self.alias, ', '.join(seeds), self.remote.label, endpoint))
@@ -340,7 +326,7 @@ class Diagnosis:
             self.add('wrong_address', 'local', 'Legacy sniff mode through the ECE proxy needs cluster.remote.%s.proxy = %s.'
                      % (self.alias, expected or '<remote endpoint>:<transport passthrough port>'))
         elif expected:
-            host, port = _split_address(proxy)
+            host, port = split_address(proxy)
             if host not in endpoints:
                 self.add('wrong_address', 'local', 'cluster.remote.%s.proxy is %s, not the remote endpoint %s.' % (self.alias, proxy, expected))
             elif port != passthrough:
@@ -383,7 +369,7 @@ class Diagnosis:
             self.add('deployment_trust_missing', truster.role, 'Deployment %s does not trust the deployments of its own environment '
                      '%s: its trust has no accounts entry for account %s. Add one with trust_all or the cluster ID %s of %s.'
                      % (truster.label, truster.environment, trustee.account_id, trustee.cluster_id, trustee.label))
-        elif not any(e.get('trust_all') or trustee.cluster_id in (e.get('trust_allowlist') or []) for e in entries):
+        elif not any(trust_scope(e, trustee.cluster_id) for e in entries):
             self._allowlist_problem(truster, trustee, entries[0], 'its own environment')
 
     def _check_platform_trust(self, truster, trustee):
@@ -420,7 +406,7 @@ class Diagnosis:
             self.add('deployment_trust_missing', truster.role, 'Deployment %s does not trust environment %s: its trust has no '
                      'external entry for trust relationship %s. Add one with trust_all or the cluster ID %s of %s.'
                      % (truster.label, trustee.environment, good[0].get('name'), trustee.cluster_id, trustee.label))
-        elif not any(e.get('trust_all') or trustee.cluster_id in (e.get('trust_allowlist') or []) for e in entries):
+        elif not any(trust_scope(e, trustee.cluster_id) for e in entries):
             self._allowlist_problem(truster, trustee, entries[0], 'environment %s' % trustee.environment)
 
     # -- the API-key model -------------------------------------------------------------------------
@@ -431,8 +417,8 @@ class Diagnosis:
         if _usable(keystore) and 'exists' in keystore:
             if not keystore['exists']:
                 self.add('keystore_missing_credentials', 'local', 'The keystore of the local deployment %s lacks '
-                         'cluster.remote.%s.credentials, the encoded cross-cluster API key of the remote cluster: apply the link '
-                         '(it creates a key and stores it).' % (self.local.label, self.alias))
+                         '%s, the encoded cross-cluster API key of the remote cluster: apply the link '
+                         '(it creates a key and stores it).' % (self.local.label, credentials_setting(self.alias)))
             elif isinstance(remote_info, dict) and not remote_info.get('cluster_credentials'):
                 version = self.local.version
                 if version and version < self.reload_min_version:
@@ -495,13 +481,13 @@ class Diagnosis:
         keystore = (self.facts.get('local') or {}).get('keystore')
         if not (_usable(keystore) and keystore.get('exists')):
             return
-        if self.local.version and self.local.version < CREDENTIALS_MIN_VERSION:
+        if self.local.version and self.local.version < version_tuple(_common.CREDENTIALS_MIN_VERSION):
             return
         if any(p['problem'] == 'wrong_model' for p in self.problems):
             return
-        self.add('wrong_model', 'local', 'The keystore of %s holds cluster.remote.%s.credentials: once loaded, Elasticsearch uses the '
+        self.add('wrong_model', 'local', 'The keystore of %s holds %s: once loaded, Elasticsearch uses the '
                  'API-key model for this alias, but the link uses the TLS-certificate model. Remove the setting '
-                 '(ece_keystore_secret with state: absent), or set model: api_key.' % (self.local.label, self.alias))
+                 '(ece_keystore_secret with state: absent), or set model: api_key.' % (self.local.label, credentials_setting(self.alias)))
 
     def add_fallback(self, remote_info):
         if remote_info is None and self.alias_settings()[0] is None:

@@ -280,3 +280,79 @@ def no_log_values(spec, params):
                 if isinstance(item, dict):
                     found.update(no_log_values(option['options'], item))
     return found
+
+
+# -- facts of remote clusters that the modules, the filters and the inventory plugin share ---------------------------------
+# Elasticsearch versions, strings as the version options take them (compare them through version_tuple)
+# proxy mode (mode, proxy_address, server_name) exists from 7.6; before, only sniff mode (through the proxy: legacy sniff)
+PROXY_MODE_VERSION = '7.6.0'
+# cross-cluster API keys and the keystore setting cluster.remote.<alias>.credentials exist from 8.10
+CREDENTIALS_MIN_VERSION = '8.10.0'
+# the API-key model of this collection needs this version on both clusters
+API_KEY_MIN_VERSION = '8.12.0'
+# from 8.13 the nodes load changed remote cluster credentials at POST _nodes/reload_secure_settings; before, at a restart
+RELOAD_MIN_VERSION = '8.13.0'
+
+
+def major_minor(version):
+    """``'8.12.0'`` -> ``'8.12'``, as messages name a release line."""
+    return '%d.%d' % version_tuple(version)[:2]
+
+
+def credentials_setting(alias):
+    """The keystore setting that holds the encoded cross-cluster API key of the remote cluster ``alias``."""
+    return 'cluster.remote.%s.credentials' % alias
+
+
+def pick_resource(resources, ref_id=None):
+    """The Elasticsearch resource ``ref_id`` of a deployment's list of them, or the first one when ``ref_id`` is not given;
+    None when there is no such resource."""
+    for resource in resources or []:
+        if not ref_id or resource.get('ref_id') == ref_id:
+            return resource
+    return None
+
+
+def resource_cluster_id(resource):
+    """The Elasticsearch cluster ID of a resource of a deployment read (``info.cluster_id``, else the resource ``id``)."""
+    return (resource.get('info') or {}).get('cluster_id') or resource.get('id')
+
+
+def resource_account_id(deployment, resource):
+    """The ECE account of a deployment read's Elasticsearch resource. ECE has one account per environment: any ``accounts``
+    trust entry names it, else the deployment's (or the resource's) metadata ``organization_id``; None when unknown."""
+    settings = (resource.get('info') or {}).get('settings') or {}
+    for account in (settings.get('trust') or {}).get('accounts') or []:
+        if account.get('account_id'):
+            return account['account_id']
+    return ((deployment.get('metadata') or {}).get('organization_id')
+            or (settings.get('metadata') or {}).get('organization_id'))
+
+
+def view_version(cluster):
+    """The version an Elasticsearch resource of an ece_deployment_info read runs: its ``running_version`` (what its instances
+    run), else its plan's ``version`` (a stopped cluster runs nothing); None when neither is known."""
+    cluster = cluster or {}
+    return cluster.get('running_version') or cluster.get('version')
+
+
+def trust_scope(entry, cluster_id):
+    """How a deployment trust entry (``accounts`` or ``external``) trusts the cluster ``cluster_id``: ``'all'`` (trust_all),
+    ``'allowlist'`` (its allowlist holds the cluster ID), or None (it does not)."""
+    if entry.get('trust_all'):
+        return 'all'
+    if cluster_id and cluster_id in (entry.get('trust_allowlist') or []):
+        return 'allowlist'
+    return None
+
+
+def split_address(address):
+    """``'host:9400'`` -> ``('host', 9400)``; the port is None where the address has none or it is no number."""
+    address = (address or '').strip()
+    if ':' not in address:
+        return address, None
+    host, port = address.rsplit(':', 1)
+    try:
+        return host, int(port)
+    except ValueError:
+        return host, None

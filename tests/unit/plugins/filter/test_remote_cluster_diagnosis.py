@@ -21,6 +21,7 @@ from cryptography.x509.oid import NameOID
 
 from ansible_collections.ece.remote_clusters.plugins.filter.remote_cluster_diagnosis import (
     FilterModule, remote_cluster_diagnosis)
+from ansible_collections.ece.remote_clusters.plugins.module_utils import _common
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import compatible_versions
 
 ENV_ID = {'ece-a': 'a1' * 16, 'ece-b': 'b2' * 16}
@@ -541,3 +542,76 @@ def test_several_broken_parts_are_all_named_in_the_order_of_the_chain():
     cluster(facts, 'local')['trust'] = {}
     assert kinds(facts) == ['keystore_missing_credentials', 'api_key_invalid', 'proxy_ca_not_trusted']
     assert 'the link was never applied, or its key was invalidated or has expired' in messages(facts)[1]
+
+
+# -- the facts are those of module_utils: changed there, the diagnosis follows (a copy in the filter would not) --------------
+def test_the_api_key_port_is_the_one_of_module_utils(monkeypatch):
+    monkeypatch.setattr(_common, 'API_KEY_PORT', 9555)
+    facts = api_key_link()
+    facts['local']['remote_cluster'] = alias_result(proxy_settings('data-b', 'ece-b', 9555), credentials=True)
+    assert kinds(facts) == ['credentials_mismatch']
+    facts['local']['remote_cluster'] = alias_result(proxy_settings('data-b', 'ece-b', 9443), credentials=True)
+    assert kinds(facts) == ['wrong_port']
+    assert 'the API-key model connects to port 9555 of the ECE proxy' in messages(facts)[0]
+
+
+def test_the_plain_text_transport_port_is_the_one_of_module_utils(monkeypatch):
+    monkeypatch.setattr(_common, 'PLAIN_TRANSPORT_PORT', 9301)
+    facts = certificate_link()
+    facts['local']['remote_cluster'] = alias_result(proxy_settings('data-b', 'ece-b', 9301))
+    assert kinds(facts) == ['wrong_port']
+    assert "uses port 9301: 9301 is the proxy's plain-text transport port" in messages(facts)[0]
+
+
+def test_the_api_key_model_version_is_the_one_of_module_utils(monkeypatch):
+    monkeypatch.setattr(_common, 'API_KEY_MIN_VERSION', '8.15.0')
+    facts = api_key_link(version='8.14.3')
+    assert 'incompatible_versions' in kinds(facts)
+    assert any('needs Elasticsearch 8.15 or later on both clusters, but the local cluster ece-a/search-a runs 8.14.3' in m
+               for m in messages(facts))
+
+
+def test_the_reload_version_is_the_one_of_module_utils(monkeypatch):
+    monkeypatch.setattr(_common, 'RELOAD_MIN_VERSION', '8.15.0')
+    facts = api_key_link(version='8.14.3')
+    facts['local']['remote_cluster'] = alias_result(proxy_settings('data-b', 'ece-b', 9443), credentials=False)
+    assert kinds(facts) == ['restart_required']
+    assert 'Elasticsearch 8.14.3 loads remote cluster credentials only at a restart' in messages(facts)[0]
+    facts['reload_min_version'] = '8.14.0'  # the link's own option still wins
+    assert 'reload the secure settings' in messages(facts)[0]
+
+
+def test_the_proxy_mode_version_is_the_one_of_module_utils(monkeypatch):
+    monkeypatch.setattr(_common, 'PROXY_MODE_VERSION', '7.5.0')
+    facts = legacy_link(endpoint('old-b', 'ece-b') + ':9400')
+    assert kinds(facts) == ['wrong_mode']
+    assert 'Elasticsearch 7.5.2 has proxy mode' in messages(facts)[0]
+
+
+def test_the_credentials_version_is_the_one_of_module_utils(monkeypatch):
+    facts = certificate_link()
+    facts['local']['keystore']['exists'] = True
+    assert kinds(facts) == ['wrong_model']
+    monkeypatch.setattr(_common, 'CREDENTIALS_MIN_VERSION', '8.15.0')  # the local cluster runs 8.14.3: no such setting yet
+    assert kinds(facts) == ['unknown']
+
+
+def test_the_version_rule_is_the_one_of_module_utils(monkeypatch):
+    monkeypatch.setattr(_common, 'VERSION_RULE', 'the rule of module_utils')
+    facts = certificate_link()
+    facts['remote']['deployment'] = deployment('data-b', 'ece-b', '9.1.0', external_trust('ece-b', 'ece-a', [CLUSTER['search-a']]))
+    assert 'they need the rule of module_utils' in messages(facts)[0]
+
+
+def test_the_resource_is_picked_by_ref_id_as_module_utils_picks_it():
+    facts = certificate_link()
+    resources = facts['remote']['deployment']['elasticsearch']
+    resources.insert(0, dict(resources[0], ref_id='other-elasticsearch', status='stopped'))
+    assert _common.pick_resource(resources)['ref_id'] == 'other-elasticsearch'
+    assert kinds(facts)[0] == 'cluster_stopped'  # no ref_id: the first resource
+    facts['remote']['ref_id'] = 'main-elasticsearch'
+    assert _common.pick_resource(resources, 'main-elasticsearch') is resources[1]
+    assert kinds(facts) == ['unknown']
+    facts['remote']['ref_id'] = 'missing'
+    assert _common.pick_resource(resources, 'missing') is None
+    assert kinds(facts)[0] == 'unreadable'
