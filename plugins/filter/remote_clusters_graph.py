@@ -93,7 +93,7 @@ import re
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ece.remote_clusters.plugins.module_utils._common import same_certificate
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import pick_resource, same_certificate, trust_scope, view_version
 
 
 def _key(*parts):
@@ -144,7 +144,7 @@ class Graph:
             return found
         label = name or deployment_id or 'unknown'
         node = {'key': _key(environment, label), 'environment': environment, 'id': deployment_id, 'name': label,
-                'cluster_id': (cluster or {}).get('cluster_id'), 'version': (cluster or {}).get('running_version') or (cluster or {}).get('version'),
+                'cluster_id': (cluster or {}).get('cluster_id'), 'version': view_version(cluster),
                 'account_id': (cluster or {}).get('account_id'), 'trust': (cluster or {}).get('trust') or {}}
         self.nodes[node['key']] = node
         self.node_order.append(node['key'])
@@ -162,8 +162,7 @@ class Graph:
     def build_nodes(self):
         for environment, items in self.deployment_reads.items():
             for deployment in items:
-                clusters = deployment.get('elasticsearch') or []
-                self.add_node(environment, deployment.get('id'), deployment.get('name'), clusters[0] if clusters else None)
+                self.add_node(environment, deployment.get('id'), deployment.get('name'), pick_resource(deployment.get('elasticsearch')))
         for outcome in self.outcomes:
             for side in ('local', 'remote'):
                 data = outcome.get(side) or {}
@@ -205,28 +204,20 @@ class Graph:
                     edges.append(dict(edge, **{'from': truster_key, 'to': trustee_key}))
         return edges
 
-    @staticmethod
-    def _scope(entry, trustee):
-        if entry.get('trust_all'):
-            return 'all'
-        if trustee['cluster_id'] and trustee['cluster_id'] in (entry.get('trust_allowlist') or []):
-            return 'allowlist'
-        return None
-
     def trust_edge(self, truster, trustee, relationship_targets):
         trust = truster['trust']
         if trustee['environment'] == truster['environment']:
             for entry in trust.get('accounts') or []:
                 if trustee['account_id'] and entry.get('account_id') != trustee['account_id']:
                     continue
-                scope = self._scope(entry, trustee)
+                scope = trust_scope(entry, trustee['cluster_id'])
                 if scope:
                     return {'via': 'accounts', 'scope': scope}
             return None
         for entry in trust.get('external') or []:
             if relationship_targets.get((truster['environment'], entry.get('trust_relationship_id'))) != trustee['environment']:
                 continue
-            scope = self._scope(entry, trustee)
+            scope = trust_scope(entry, trustee['cluster_id'])
             if scope:
                 return {'via': 'external', 'scope': scope}
         return None

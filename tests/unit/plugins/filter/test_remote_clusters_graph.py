@@ -12,6 +12,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.ece.remote_clusters.plugins.filter.remote_clusters_graph import FilterModule, remote_clusters_graph
+from ansible_collections.ece.remote_clusters.plugins.module_utils import _common
 
 ENV_ID = {'ece-a': 'a1' * 16, 'ece-b': 'b2' * 16}
 ACCOUNT = {'ece-a': 'aa' * 16, 'ece-b': 'bb' * 16}
@@ -140,3 +141,13 @@ def test_failed_reads_leave_out_their_edges_but_keep_the_links():
 def test_the_input_must_be_the_list_of_outcomes():
     with pytest.raises(AnsibleFilterError, match='list of link outcomes'):
         remote_clusters_graph({'links': []})
+
+
+def test_a_deployment_shows_its_first_resource_and_the_version_it_runs_as_module_utils_reads_them():
+    outcomes, environments, deployments = world()
+    resources = deployments['ece-b']['deployments'][0]['elasticsearch']
+    resources[0]['running_version'] = None  # stopped: the version of its plan
+    resources.append(dict(resources[0], ref_id='second-elasticsearch', cluster_id='5e' * 16, running_version='8.16.0'))
+    node = [d for d in remote_clusters_graph(outcomes, environments, deployments)['deployments'] if d['key'] == 'ece_b__data_b'][0]
+    first = _common.pick_resource(resources)
+    assert (node['cluster_id'], node['version']) == (first['cluster_id'], _common.view_version(first)) == (CLUSTER['data-b'], '8.15.1')
