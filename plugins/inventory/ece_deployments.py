@@ -156,16 +156,16 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible.errors import AnsibleError, AnsibleParserError
-from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import HAS_REQUESTS, ApiError
-from ansible_collections.ece.remote_clusters.plugins.module_utils._common import no_log_values
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
+    no_log_values, pick_resource, resource_account_id, resource_cluster_id, version_tuple)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import running_version
-from ansible_collections.ece.remote_clusters.plugins.module_utils._module import new_client
+from ansible_collections.ece.remote_clusters.plugins.module_utils._module import MASK, connection_argument_spec, ece_argument_spec, new_client
 
 try:  # ansible-core 2.19+: a template string the plugin sets must be marked trusted to be rendered
     from ansible.template import trust_as_template
@@ -175,23 +175,15 @@ except ImportError:  # ansible-core 2.18 renders every string not marked unsafe
 
 MAX_WORKERS = 8
 SEARCH_SIZE = 10000
-MASK = '********'
 HOST_UNSAFE = re.compile(r'[^A-Za-z0-9_.-]')
 GROUP_UNSAFE = re.compile(r'[^A-Za-z0-9_]')
 
-ENVIRONMENT_SPEC = dict(
-    name=dict(type='str', required=True),
-    ece_url=dict(type='str', fallback=(env_fallback, ['ECE_URL'])),
-    ece_api_key=dict(type='str', no_log=True, fallback=(env_fallback, ['ECE_API_KEY'])),
-    ece_username=dict(type='str', fallback=(env_fallback, ['ECE_USERNAME'])),
-    ece_password=dict(type='str', no_log=True, fallback=(env_fallback, ['ECE_PASSWORD'])),
-    ece_region=dict(type='str', default='ece-region', fallback=(env_fallback, ['ECE_REGION'])),
-    validate_certs=dict(type='bool', default=True),
-    ca_path=dict(type='path'),
-    request_timeout=dict(type='float', default=30.0),
-    retries=dict(type='int', default=3),
-    retry_backoff=dict(type='float', default=1.0),
-)
+# the connection options of the modules (their defaults and environment variables), each environment with a name; a missing
+# ece_url is reported by _environments with a hint instead of as a missing required option
+ENVIRONMENT_SPEC = dict(name=dict(type='str', required=True))
+ENVIRONMENT_SPEC.update(ece_argument_spec())
+ENVIRONMENT_SPEC['ece_url'] = dict((k, v) for k, v in ENVIRONMENT_SPEC['ece_url'].items() if k != 'required')
+ENVIRONMENT_SPEC.update(connection_argument_spec())
 SECRET_OPTIONS = ('ece_api_key', 'ece_password')
 
 
@@ -204,42 +196,29 @@ def group_name(text):
 
 
 def version_group(version):
-    """``es_8_14`` for ``8.14.3``; None when the version is unknown or not numeric."""
-    parts = (version or '').split('.')
-    if len(parts) < 2 or not parts[0].isdigit() or not parts[1].isdigit():
+    """``es_8_14`` for ``8.14.3``; None when the version is unknown or not a version."""
+    try:
+        return 'es_%d_%d' % version_tuple(version)[:2]
+    except (TypeError, ValueError):
         return None
-    return 'es_%d_%d' % (int(parts[0]), int(parts[1]))
-
-
-def account_id(deployment, resource):
-    """ECE has one account per environment: any ``accounts`` trust entry names it, else the deployment metadata."""
-    info = resource.get('info') or {}
-    settings = info.get('settings') or {}
-    for account in (settings.get('trust') or {}).get('accounts') or []:
-        if account.get('account_id'):
-            return account['account_id']
-    return ((deployment.get('metadata') or {}).get('organization_id')
-            or (settings.get('metadata') or {}).get('organization_id'))
 
 
 def deployment_record(environment, deployment):
     """The host variables of one deployment (its first Elasticsearch resource), from a search hit."""
-    resources = (deployment.get('resources') or {}).get('elasticsearch') or []
-    resource = resources[0] if resources else {}
-    info = resource.get('info') or {}
-    metadata = info.get('metadata') or {}
+    resource = pick_resource((deployment.get('resources') or {}).get('elasticsearch')) or {}
+    metadata = (resource.get('info') or {}).get('metadata') or {}
     record = {
         'ece_environment': environment,
         'ece_deployment_id': deployment.get('id'),
         'ece_deployment_name': deployment.get('name'),
-        'ece_cluster_id': (info.get('cluster_id') or resource.get('id')) if resource else None,
+        'ece_cluster_id': resource_cluster_id(resource) if resource else None,
         'ece_ref_id': resource.get('ref_id'),
         'ece_es_version': running_version(resource) if resource else None,
         'ece_es_endpoint': metadata.get('endpoint'),
         'ece_es_url': metadata.get('service_url'),
         'ece_healthy': bool(deployment.get('healthy')),
     }
-    account = account_id(deployment, resource) if resource else None
+    account = resource_account_id(deployment, resource) if resource else None
     if account:  # the search answer has no trust settings; only some ECE versions return an organization ID
         record['ece_account_id'] = account
     return record

@@ -411,3 +411,55 @@ def test_playbook_runs_modules_for_the_hosts_of_a_version_group(sim, config, tmp
     for line in recap.values():
         assert re.match(r'ok=2 +changed=0 +unreachable=0 +failed=0', line), line
     assert 'interpreter' not in proc.stdout + proc.stderr  # the controller's Python, no discovery warning
+
+
+# -- the facts are those of module_utils --------------------------------------------------------------------------------
+def _search_hit(accounts, organization_id=None):
+    """A deployment of POST /deployments/_search with two Elasticsearch resources."""
+    def resource(ref_id, cluster_id, version):
+        return {'ref_id': ref_id, 'id': cluster_id, 'region': 'ece-region',
+                'info': {'cluster_id': cluster_id, 'healthy': True, 'status': 'started',
+                         'metadata': {'endpoint': '%s.ece-a.example.com' % cluster_id, 'ports': {'transport_passthrough': 9400}},
+                         'settings': {'trust': {'accounts': accounts}},
+                         'topology': {'instances': [{'service_version': version}]},
+                         'plan_info': {'current': {'plan': {'elasticsearch': {'version': version}}}}}}
+    return {'id': 'd5' * 16, 'name': 'search-a', 'healthy': True, 'metadata': {'organization_id': organization_id},
+            'resources': {'elasticsearch': [resource('main-elasticsearch', '5a' * 16, '8.14.3'), resource('second', '5e' * 16, '8.15.1')]}}
+
+
+@pytest.mark.parametrize('accounts, organization_id', [
+    ([{'account_id': None}, {'account_id': 'aa' * 16, 'trust_all': True}], None),
+    ([], 'org-1'),
+    ([], None),
+])
+def test_host_variables_name_the_resource_cluster_and_account_that_ece_deployment_info_names(accounts, organization_id):
+    from ansible_collections.ece.remote_clusters.plugins.inventory.ece_deployments import deployment_record
+    from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import deployment_view
+
+    hit = _search_hit(accounts, organization_id)
+    record = deployment_record('ece-a', hit)
+    view = deployment_view(hit, None, 9443)['elasticsearch'][0]  # the first resource, as the modules pick it without ref_id
+    assert (record['ece_ref_id'], record['ece_cluster_id'], record.get('ece_account_id'), record['ece_es_version']) == (
+        view['ref_id'], view['cluster_id'], view['account_id'], view['running_version'])
+
+
+@pytest.mark.parametrize('version', ['8.14.3', '8.14', '9.1.0-SNAPSHOT', '10.0.0+build', '8.14.x', 'latest', '', None])
+def test_version_groups_read_a_version_as_module_utils_does(version):
+    from ansible_collections.ece.remote_clusters.plugins.inventory.ece_deployments import version_group
+    from ansible_collections.ece.remote_clusters.plugins.module_utils._common import version_tuple
+
+    try:
+        expected = 'es_%d_%d' % version_tuple(version)[:2]
+    except ValueError:
+        expected = None
+    assert version_group(version) == expected
+
+
+def test_environments_take_the_connection_options_of_the_modules():
+    from ansible_collections.ece.remote_clusters.plugins.inventory.ece_deployments import ENVIRONMENT_SPEC
+    from ansible_collections.ece.remote_clusters.plugins.module_utils._module import connection_argument_spec, ece_argument_spec
+
+    expected = dict(name=dict(type='str', required=True), **connection_argument_spec())
+    expected.update(ece_argument_spec())
+    expected['ece_url'].pop('required')  # a missing URL is named with a hint of its own
+    assert ENVIRONMENT_SPEC == expected
