@@ -139,9 +139,13 @@ class Manager:
         outcome = run_manager(self, validated)
         result = dict(outcome.result, changed=outcome.changed)
         if self.diff and self.context.diff:
-            result['diff'] = {'before': mask_secrets(self.view(outcome.before), self.secret_keys, MASK),
-                              'after': mask_secrets(self.view(outcome.after), self.secret_keys, MASK)}
+            result['diff'] = self.diff_of(outcome.before, outcome.after)
         return result
+
+    def diff_of(self, before, after):
+        """The diff of two states of the object, as :meth:`view` shows them, secrets masked."""
+        return {'before': mask_secrets(self.view(before), self.secret_keys, MASK),
+                'after': mask_secrets(self.view(after), self.secret_keys, MASK)}
 
 
 def run_manager(manager, validated=False):

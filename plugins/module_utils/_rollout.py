@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import DeploymentInfo, DeploymentRestart
 from ansible_collections.ece.remote_clusters.plugins.module_utils._link import RemoteClusterLink
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Context
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
     ClientPool, ModuleFailure, RemoteClustersModule, run_step)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import KINDS, DeploymentTrust, comparable
@@ -151,7 +152,7 @@ class PlanRounds:
                 with self._condition:
                     self.writes += 1
             if failure is None and kind != 'restart' and len(steps) > 1:
-                return [(share(lead, step), None) for step in steps]
+                return [(share(lead, result, step), None) for step in steps]
             return [(copy.deepcopy(result), failure) for dummy in steps]
         except Exception as exc:  # a link waits for this outcome: never leave it waiting
             failure = ModuleFailure('internal error, please report it: %s' % exc, exception=traceback.format_exc())
@@ -163,24 +164,22 @@ def merged_trust(steps):
     first = steps[0]
     params = dict(first.params, wait_timeout=max(step.params['wait_timeout'] for step in steps))
     params.update(merge_wanted([step.wanted() for step in steps], first.params['state']))
-    return DeploymentTrust(parent=first.parent, params=params, client=first.client)
+    return DeploymentTrust.create(first.context, first.client, **params)
 
 
-def share(merged, step):
-    """The result of one link's deployment-trust step that a merged step applied: changed when its own entries changed the
-    trust (or the trust was sent again after a failed plan), with the diff of its own entries."""
-    before = merged.seen['before']
-    own = step.desired(before, step.wanted())
-    changed = comparable(own) != comparable(before) or bool(merged.result['changed'] and merged.seen.get('reapplied'))
-    result = dict(merged.result, changed=changed)
-    result.pop('diff', None)
+def share(merged, result, step):
+    """The result of one link's deployment-trust step that the merged step applied (its ``result``): changed when the
+    link's own entries changed the trust (or the trust was sent again after a failed plan), with their diff."""
+    before = merged.before
+    own = step.trust_after(before, step.wanted())
+    changed = comparable(own) != comparable(before) or bool(result['changed'] and merged.reapplied)
+    shared = dict(result, changed=changed)
+    shared.pop('diff', None)
     if not changed:
-        result['plan_change'] = False
-        return result
-    step.set_diff(before, own)
-    if 'diff' in step.result:
-        result['diff'] = step.result['diff']
-    return result
+        shared['plan_change'] = False
+    elif step.context.diff:
+        shared['diff'] = step.diff_of(before, own)
+    return shared
 
 
 class RemoteClustersRollout(RemoteClustersModule):
@@ -255,7 +254,7 @@ class RemoteClustersRollout(RemoteClustersModule):
             return
         try:
             client = pool.client('ece', side['ece'], environment=side['ece']['ece_url'])
-            found = DeploymentInfo(parent=self, params=dict(side['ece'], name=name), client=client).run()['deployments']
+            found = DeploymentInfo.create(Context.of(self.module), client, name=name).run()['deployments']
         except ModuleFailure as failure:
             raise ModuleFailure('find the %s deployment by name: %s' % (key, failure.msg), step='%s_deployment' % key,
                                 status=failure.kwargs.get('status'), error=failure.kwargs.get('error'))

@@ -18,23 +18,26 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._common import
     check_cluster_ids, check_deployment_ids, check_identifiers, check_installation_id, check_pem, check_ref_id, normalize_pem, pem_key,
     same_certificate)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import relationship_view
-from ansible_collections.ece.remote_clusters.plugins.module_utils._module import RemoteClustersModule, deployment_argument_spec
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Manager
+from ansible_collections.ece.remote_clusters.plugins.module_utils._module import deployment_argument_spec
 
 
 # -- ece_trust_relationship_info -----------------------------------------------------------------------------------
-class TrustRelationshipInfo(RemoteClustersModule):
+class TrustRelationshipInfo(Manager):
     api = 'ece'
+    diff = False
     argument_spec = dict(
         name=dict(type='str'),
         include_certificate=dict(type='bool', default=True),
     )
 
-    def execute(self):
-        items = [relationship_view(i) for i in self.client.list_trust_relationships(self.params['include_certificate'])]
-        local = next((i for i in items if i['local']), None)
-        if self.params['name'] is not None:
-            items = [i for i in items if i['name'] == self.params['name']]
-        self.result.update(trust_relationships=items, local=local)
+    def read(self):
+        return [relationship_view(i) for i in self.client.list_trust_relationships(self.params['include_certificate'])]
+
+    def report(self, current, after, changed):
+        local = next((i for i in current if i['local']), None)
+        items = [i for i in current if self.params['name'] is None or i['name'] == self.params['name']]
+        return dict(trust_relationships=items, local=local)
 
 
 # -- ece_trust_relationship ----------------------------------------------------------------------------------------
@@ -51,7 +54,7 @@ def state_view(item):
             'account_ids': sorted(view['account_ids'])}
 
 
-class TrustRelationship(RemoteClustersModule):
+class TrustRelationship(Manager):
     api = 'ece'
     argument_spec = dict(
         name=dict(type='str', required=True),
@@ -77,20 +80,18 @@ class TrustRelationship(RemoteClustersModule):
                                             'account_ids, as ece_trust_relationship_info returns them)'))
         return errors
 
-    def execute(self):
+    def read(self):
         name = self.params['name']
         items = self.client.list_trust_relationships(include_certificate=True)
         current = self.find(items, name, self.params['installation_id'])
         duplicates = [i.get('id') for i in items if current and i is not current and not i.get('local')
                       and i.get('installation_id') == current.get('installation_id')]
         if duplicates:
-            self.module.warn('trust relationship %s: %s also trust environment %s (left from runs that created one at the '
-                             'same time); %s is managed and used. Delete the others once no deployment trust names them.'
-                             % (name, ', '.join(str(d) for d in duplicates), current.get('installation_id'), current.get('id')))
-        if self.params['state'] == 'absent':
-            self.absent(current)
-        else:
-            self.present(current, next((i for i in items if i.get('local')), None))
+            self.warn('trust relationship %s: %s also trust environment %s (left from runs that created one at the '
+                      'same time); %s is managed and used. Delete the others once no deployment trust names them.'
+                      % (name, ', '.join(str(d) for d in duplicates), current.get('installation_id'), current.get('id')))
+        self.local = next((i for i in items if i.get('local')), None)
+        return current
 
     @staticmethod
     def find(items, name, installation_id=None):
@@ -133,31 +134,44 @@ class TrustRelationship(RemoteClustersModule):
             body['account_ids'] = sorted(set(params['account_ids']))
         return body
 
-    def present(self, current, local):
+    def desired(self, current):
         params = self.params
+        if params['state'] == 'absent':
+            return None
         installation_id = params['installation_id']
-        if installation_id and local is not None and installation_id == local.get('installation_id'):
+        if installation_id and self.local is not None and installation_id == self.local.get('installation_id'):
             raise ApiError('installation_id: %s is the ID of this environment itself; give the ID of the other environment '
                            '(run ece_trust_relationship_info there and use its local.installation_id)' % installation_id)
         body = self.changes(current)
-        after = dict(current or {}, **body)
+        if current is not None:
+            return dict(current, **body)
+        if params['certificate'] is None:
+            raise ApiError('trust relationship %r does not exist and certificate is not given: give the other '
+                           'environment\'s CA certificate (its local relationship\'s certificate) to create it' % params['name'])
+        return dict(body, name=params['name'], trust_by_default=bool(params['trust_by_default']))
+
+    def differs(self, current, desired):
+        if desired is None or current is None:
+            return desired is not current
+        return bool(self.changes(current))
+
+    def apply(self, current, desired):
+        name = self.params['name']
+        if desired is None:
+            self.client.delete_trust_relationship(current['id'], name)
+            return None
         if current is None:
-            if params['certificate'] is None:
-                raise ApiError('trust relationship %r does not exist and certificate is not given: give the other '
-                               'environment\'s CA certificate (its local relationship\'s certificate) to create it'
-                               % params['name'])
-            body = dict(body, name=params['name'], trust_by_default=bool(params['trust_by_default']))
-            after = dict(body)
-        self.set_changed(bool(body))
-        if body and not self.check_mode:
-            if current is None:
-                response = self.create(body)
-            else:
-                response = self.client.update_trust_relationship(current['id'], body, params['name'])
-            # the responses carry no certificate: keep the one read or sent
-            after.update(response or {})
-        self.result['trust_relationship'] = relationship_view(after)
-        self.set_diff(state_view(current), state_view(after))
+            response = self.create_relationship(desired)
+        else:
+            response = self.client.update_trust_relationship(current['id'], self.changes(current), name)
+        # the responses carry no certificate: keep the one read or sent
+        return dict(desired, **(response or {}))
+
+    def report(self, current, after, changed):
+        return {'trust_relationship': relationship_view(after) if after is not None else None}
+
+    def view(self, state):
+        return state_view(state)
 
     def trusting(self):
         """The relationships this one may be, read again, in a stable order: those that trust the other environment (by
@@ -170,7 +184,7 @@ class TrustRelationship(RemoteClustersModule):
             items = [i for i in items if i.get('name') == name]
         return sorted(items, key=lambda i: str(i.get('id')))
 
-    def create(self, body):
+    def create_relationship(self, body):
         """Create the relationship once: after an answer that may come after ECE created it, the relationships read back
         decide (``write_once``). When another run created one at the same time, every run keeps the same one (the lowest
         ID) and deletes its own, before anything refers to it."""
@@ -181,16 +195,9 @@ class TrustRelationship(RemoteClustersModule):
         if keeper is created:
             return created
         self.client.delete_trust_relationship(created['id'], self.params['name'])
-        self.module.warn('trust relationship %s: another run created one for the same environment at the same time; this '
-                         'run\'s (%s) was deleted and %s is used' % (self.params['name'], created.get('id'), keeper.get('id')))
+        self.warn('trust relationship %s: another run created one for the same environment at the same time; this '
+                  'run\'s (%s) was deleted and %s is used' % (self.params['name'], created.get('id'), keeper.get('id')))
         return keeper
-
-    def absent(self, current):
-        self.set_changed(current is not None)
-        if current is not None and not self.check_mode:
-            self.client.delete_trust_relationship(current['id'], self.params['name'])
-        self.result['trust_relationship'] = None
-        self.set_diff(state_view(current), state_view(None))
 
 
 # -- ece_deployment_trust ------------------------------------------------------------------------------------------
@@ -327,7 +334,7 @@ def _unique(values):
     return result
 
 
-class DeploymentTrust(RemoteClustersModule):
+class DeploymentTrust(Manager):
     api = 'ece'
     argument_spec = dict(
         deployment_argument_spec(),
@@ -439,7 +446,8 @@ class DeploymentTrust(RemoteClustersModule):
             raise ApiError('external: trust relationship %s is given twice (by ID and by name); give it once' % ', '.join(duplicates))
         return wanted
 
-    def desired(self, current, wanted):
+    def trust_after(self, current, wanted):
+        """The trust object ``current`` with the entries ``wanted`` (by kind) added, changed or removed."""
         trust = copy.deepcopy(current)
         for kind, key, scalars, sets in KINDS:
             if not wanted[kind]:
@@ -450,52 +458,84 @@ class DeploymentTrust(RemoteClustersModule):
                 trust[kind] = apply_absent(trust.get(kind), wanted[kind], key)
         return trust
 
+    _wanted = None
+    plan = None
+    reapplied = False
+
     def wanted(self):
         """The entries asked for, by kind, with trust relationships by ID."""
-        return {'accounts': self.params['accounts'] or [], 'external': self.resolve_external(),
-                'direct': self.params['direct'] or []}
+        if self._wanted is None:
+            self._wanted = {'accounts': self.params['accounts'] or [], 'external': self.resolve_external(),
+                            'direct': self.params['direct'] or []}
+        return self._wanted
 
-    def execute(self):
-        deployment_id = self.params['deployment_id']
-        wanted = self.wanted()
-        seen = self.seen = {}
+    def read(self):
+        self.wanted()  # a relationship named that does not exist fails before the deployment is read
+        deployment, dummy = self.client.get_deployment(self.params['deployment_id'])
+        self.resource = self.client.es_resource(deployment, self.params['ref_id'])
+        self.before = trust_of(self.resource)
+        return self.before
 
-        def compute(resource):
-            current = ((resource.get('info') or {}).get('settings') or {}).get('trust') or {}
-            after = self.desired(current, wanted)
-            seen.update(before=current, after=after, reapplied=False)
-            if comparable(after) == comparable(current):
-                if ((resource.get('info') or {}).get('plan_info') or {}).get('healthy') is not False:
-                    return None
-                seen['reapplied'] = True  # stored as asked, but the failed plan never put it to use
-            check_direct(after.get('direct'), [e['name'] for e in wanted['direct']], deployment_id)
-            return {'trust': for_write(after)}
+    def desired(self, current):
+        return self.trust_after(current, self.wanted())
 
-        dummy, settings, plan = self.client.update_es_settings(deployment_id, self.params['ref_id'], compute,
-                                                               wait=self.params['wait'] and not self.check_mode,
-                                                               wait_timeout=self.params['wait_timeout'])
-        changed = settings is not None
-        self.set_changed(changed)
-        if changed and seen.get('reapplied'):
-            self.module.warn('deployment %s: the last plan failed, so the trust settings, stored as asked, may not be in use; '
-                             '%s sent again to start a new plan' % (deployment_id, 'they would be' if self.check_mode else 'they were'))
-        self.result['trust'] = seen['after']
-        self.result['plan_change'] = plan is not None if (changed and self.params['wait'] and not self.check_mode) else changed
-        if plan is not None:
-            self.result['plan'] = plan
-        self.set_diff(seen['before'], seen['after'])
+    def differs(self, current, desired):
+        if comparable(desired) == comparable(current):
+            if ((self.resource.get('info') or {}).get('plan_info') or {}).get('healthy') is not False:
+                return False
+            self.reapplied = True  # stored as asked, but the failed plan never put it to use
+            self.warn('deployment %s: the last plan failed, so the trust settings, stored as asked, may not be in use; %s '
+                      'sent again to start a new plan' % (self.params['deployment_id'], 'they would be' if self.check_mode else 'they were'))
+        check_direct(desired.get('direct'), [e['name'] for e in self.wanted()['direct']], self.params['deployment_id'])
+        return True
+
+    def apply(self, current, desired):
+        wanted, after = self.wanted(), {}
+
+        def compute(resource):  # again on the deployment read again after a concurrent change (HTTP 409)
+            before = trust_of(resource)
+            after['trust'] = self.trust_after(before, wanted)
+            if comparable(after['trust']) == comparable(before) and not self.reapplied:
+                return None
+            return {'trust': for_write(after['trust'])}
+
+        dummy, dummy2, self.plan = self.client.update_es_settings(self.params['deployment_id'], self.params['ref_id'], compute,
+                                                                  wait=self.params['wait'], wait_timeout=self.params['wait_timeout'])
+        return after['trust']
+
+    def settle(self, after, changed):
+        pending = ((self.resource.get('info') or {}).get('plan_info') or {}).get('pending')
+        if not changed and self.params['wait'] and pending:
+            # nothing to change, but a plan still runs (perhaps the one of an earlier run that made this change): the
+            # settings are in force only once it ended well
+            self.warn('deployment %s: its settings are as wanted, waiting for its pending plan to finish' % self.params['deployment_id'])
+            self.plan = self.client.wait_for_plan(self.params['deployment_id'], self.resource['ref_id'], self.params['wait_timeout'])
+
+    def report(self, current, after, changed):
+        real_wait = changed and self.params['wait'] and not self.check_mode
+        result = {'trust': after, 'plan_change': self.plan is not None if real_wait else changed}
+        if self.plan is not None:
+            result['plan'] = self.plan
+        return result
+
+
+def trust_of(resource):
+    """The trust settings of an Elasticsearch resource of a deployment read."""
+    return ((resource.get('info') or {}).get('settings') or {}).get('trust') or {}
 
 
 # -- ece_tls_certificate_info --------------------------------------------------------------------------------------
-class TlsCertificateInfo(RemoteClustersModule):
+class TlsCertificateInfo(Manager):
     api = 'ece'
+    diff = False
     argument_spec = dict(
         service=dict(type='str', choices=['proxy', 'adminconsole', 'ui', 'internalca'], default='proxy'),
     )
 
-    def execute(self):
-        service = self.params['service']
-        body = self.client.tls_certificate_chain(service)
-        chain = list(body.get('chain') or [])
-        self.result.update(chain=chain, root_certificate=chain[-1] if chain else None,
-                           user_supplied=bool(body.get('user_supplied')), chain_status=body.get('chain_status'))
+    def read(self):
+        return self.client.tls_certificate_chain(self.params['service'])
+
+    def report(self, current, after, changed):
+        chain = list(current.get('chain') or [])
+        return dict(chain=chain, root_certificate=chain[-1] if chain else None,
+                    user_supplied=bool(current.get('user_supplied')), chain_status=current.get('chain_status'))

@@ -268,10 +268,11 @@ plan:
 '''
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import DeploymentTrust
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import run_module
 
 
 def main():
-    DeploymentTrust().run()
+    run_module(DeploymentTrust)
 
 
 if __name__ == '__main__':

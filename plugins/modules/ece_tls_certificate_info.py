@@ -85,10 +85,11 @@ chain_status:
 '''
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import TlsCertificateInfo
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import run_module
 
 
 def main():
-    TlsCertificateInfo().run()
+    run_module(TlsCertificateInfo)
 
 
 if __name__ == '__main__':

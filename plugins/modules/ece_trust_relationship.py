@@ -154,10 +154,11 @@ trust_relationship:
 '''
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import TrustRelationship
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import run_module
 
 
 def main():
-    TrustRelationship().run()
+    run_module(TrustRelationship)
 
 
 if __name__ == '__main__':

@@ -122,10 +122,11 @@ local:
 '''
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import TrustRelationshipInfo
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import run_module
 
 
 def main():
-    TrustRelationshipInfo().run()
+    run_module(TrustRelationshipInfo)
 
 
 if __name__ == '__main__':
