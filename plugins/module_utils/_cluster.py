@@ -53,7 +53,7 @@ def normalize(key, value):
     return str(value)
 
 
-class RemoteCluster(RemoteClustersModule):
+class RemoteCluster(Manager):
     api = 'elasticsearch'
     argument_spec = dict(
         alias=dict(type='str', required=True),
@@ -126,15 +126,15 @@ class RemoteCluster(RemoteClustersModule):
             if mode == 'proxy':
                 self.fail('proxy mode needs Elasticsearch 7.6 or later, but %s runs %s; use mode: sniff with seeds '
                           '["<remote endpoint>:1"] and proxy "<remote endpoint>:<transport passthrough port>" '
-                          '(ece_deployment_info returns them as remote_connection.legacy_sniff)' % (params['es_url'], version))
+                          '(ece_deployment_info returns them as remote_connection.legacy_sniff)' % (self.client.base_url, version))
             if params['node_connections'] is not None:
                 self.fail('node_connections needs Elasticsearch 7.6 or later, but %s runs %s; remove it (the node setting '
-                          'cluster.remote.connections_per_cluster applies)' % (params['es_url'], version))
+                          'cluster.remote.connections_per_cluster applies)' % (self.client.base_url, version))
         elif params['proxy'] is not None:
-            self.module.warn('proxy (sniff mode through a TCP proxy) is a legacy setting; from Elasticsearch 7.6 on, use '
-                             'mode: proxy with proxy_address and server_name')
+            self.warn('proxy (sniff mode through a TCP proxy) is a legacy setting; from Elasticsearch 7.6 on, use '
+                      'mode: proxy with proxy_address and server_name')
 
-    def desired(self, mode, version):
+    def wanted(self, mode, version):
         """The alias's wanted settings as sent (suffix -> JSON value) and the keys of the other mode."""
         params = self.params
         want = {}
@@ -147,51 +147,60 @@ class RemoteCluster(RemoteClustersModule):
         want['skip_unavailable'] = params['skip_unavailable']
         return want, other_keys
 
-    def execute(self):
-        params = self.params
-        alias = params['alias']
-        prefix = 'cluster.remote.%s.' % alias
+    @property
+    def prefix(self):
+        return 'cluster.remote.%s.' % self.params['alias']
+
+    def read(self):
+        """The Elasticsearch version and the alias's keys per scope (``persistent``, ``transient``)."""
+        alias = self.params['alias']
         version = self.client.version
-        self.result['elasticsearch_version'] = version
-        if params['state'] == 'present':
+        if self.params['state'] == 'present':
             self.check_version(self.requested_mode(), version)
         settings = self.client.cluster_settings()
-        # the alias's keys per scope; search.remote.<alias>.* are its 6.x names, read as a fallback there
-        owned = (prefix, 'search.remote.%s.' % alias)
-        scopes = dict((scope, dict((k, v) for k, v in (settings.get(scope) or {}).items() if k.startswith(owned)))
-                      for scope in ('persistent', 'transient'))
+        # search.remote.<alias>.* are its 6.x names, read as a fallback there
+        owned = (self.prefix, 'search.remote.%s.' % alias)
+        state = dict((scope, dict((k, v) for k, v in (settings.get(scope) or {}).items() if k.startswith(owned)))
+                     for scope in ('persistent', 'transient'))
+        state['version'] = version
+        return state
 
-        if params['state'] == 'absent':
-            body = dict((scope, dict((key, None) for key in values)) for scope, values in scopes.items())
+    def desired(self, current):
+        """The alias's keys per scope after the run, and ``request``: the scopes of the settings update, none when the
+        settings are as wanted."""
+        prefix = self.prefix
+        if self.params['state'] == 'absent':
+            body = dict((scope, dict((key, None) for key in current[scope])) for scope in ('persistent', 'transient'))
         else:
-            body = self.changes(scopes, prefix, version)
-
-        after_scopes = {}
-        for scope, values in scopes.items():
-            merged = dict(values)
+            body = self.changes(current, prefix, current['version'])
+        after = {'version': current['version'], 'request': dict((scope, values) for scope, values in body.items() if values)}
+        for scope in ('persistent', 'transient'):
+            merged = dict(current[scope])
             merged.update((k, normalize(k[len(prefix):], v)) for k, v in body[scope].items())
-            after_scopes[scope] = dict((k, v) for k, v in merged.items() if v is not None)
-        after = self.view(after_scopes, prefix)
+            after[scope] = dict((k, v) for k, v in merged.items() if v is not None)
+        return after
 
-        request = dict((scope, values) for scope, values in body.items() if values)
-        if request:
-            self.set_changed()
-            if not self.check_mode:
-                self.client.update_cluster_settings(request, 'update the settings of remote cluster %s' % alias)
-        self.result['remote_cluster'] = after
-        self.set_diff(self.view(scopes, prefix), after)
+    def differs(self, current, desired):
+        return bool(desired['request'])
 
-        self.result['remote_info'] = None
-        if params['state'] == 'present':
-            if params['wait_for_connection'] and not self.check_mode:
-                self.result['remote_info'] = self.wait_for_connection(alias)
-            else:
-                self.result['remote_info'] = self.remote_info(alias)
+    def apply(self, current, desired):
+        self.client.update_cluster_settings(desired['request'], 'update the settings of remote cluster %s' % self.params['alias'])
+        return desired
+
+    def settle(self, after, changed):
+        if self.params['state'] == 'present' and self.params['wait_for_connection']:
+            after['remote_info'] = self.wait_for_connection(self.params['alias'], changed=changed, remote_cluster=self.view(after))
+
+    def report(self, current, after, changed):
+        remote_info = None
+        if self.params['state'] == 'present':
+            remote_info = after['remote_info'] if 'remote_info' in after else self.remote_info(self.params['alias'])
+        return {'elasticsearch_version': current['version'], 'remote_cluster': self.view(after), 'remote_info': remote_info}
 
     def changes(self, scopes, prefix, version):
         """The PUT body per scope for state present: empty maps when the settings are as wanted."""
         alias = self.params['alias']
-        want, other_keys = self.desired(self.requested_mode(), version)
+        want, other_keys = self.wanted(self.requested_mode(), version)
         wanted = dict((k, normalize(k, v)) for k, v in want.items())
 
         def wrong(key, value):
@@ -213,16 +222,16 @@ class RemoteCluster(RemoteClustersModule):
         if any(wrong(k, v) for k, v in transient.items()):
             # transient values override persistent ones and are validated on their own: remove all of the alias's
             body['transient'] = dict((key, None) for key in transient)
-            self.module.warn('transient settings of remote cluster %s (%s) overrode the persistent ones; they are removed '
-                             '(transient settings are no longer recommended)' % (alias, ', '.join(sorted(transient))))
+            self.warn('transient settings of remote cluster %s (%s) overrode the persistent ones; they are removed '
+                      '(transient settings are no longer recommended)' % (alias, ', '.join(sorted(transient))))
         return body
 
-    @staticmethod
-    def view(scopes, prefix):
+    def view(self, state):
         """The alias's effective settings without the prefix; transient overrides persistent."""
+        prefix = self.prefix
         view = {}
         for scope in ('persistent', 'transient'):
-            for key, value in scopes[scope].items():
+            for key, value in state[scope].items():
                 if key.startswith(prefix):
                     view[key[len(prefix):]] = value
         return view
@@ -235,9 +244,10 @@ class RemoteCluster(RemoteClustersModule):
         self.client.probe_remote_cluster(alias)
         return self.remote_info(alias)
 
-    def wait_for_connection(self, alias):
+    def wait_for_connection(self, alias, **fields):
         """Wait until ``alias`` is connected. ``_remote/info`` only reports the current connection, and Elasticsearch does
-        not reconnect by itself: every poll after the first read attempts a connection (``probe``)."""
+        not reconnect by itself: every poll after the first read attempts a connection (``probe``). ``fields`` go with
+        a failure."""
         timeout = self.params['wait_timeout']
         deadline = time.monotonic() + timeout
         entry = self.remote_info(alias)
@@ -246,8 +256,7 @@ class RemoteCluster(RemoteClustersModule):
                 state = ('last _remote/info entry: %s' % entry) if entry else 'the alias is not listed in _remote/info'
                 self.fail('remote cluster %s is not connected after %ds (%s); check the address and server_name, the trust '
                           'between the deployments (and environments), and for the API-key model the credentials in the '
-                          'keystore' % (alias, timeout, state), changed=self.result['changed'],
-                          remote_cluster=self.result.get('remote_cluster'), remote_info=entry)
+                          'keystore' % (alias, timeout, state), remote_info=entry, **fields)
             entry = self.probe(alias)
             if not (entry and entry.get('connected')):
                 self.client.sleep(POLL_INTERVAL, waiting=('the connection of remote cluster %s' % alias, deadline, timeout))

@@ -191,10 +191,11 @@ elasticsearch_version:
 '''
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import RemoteCluster
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import run_module
 
 
 def main():
-    RemoteCluster().run()
+    run_module(RemoteCluster)
 
 
 if __name__ == '__main__':
