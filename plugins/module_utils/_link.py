@@ -21,16 +21,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import (
-    MANAGED_BY, OWNER_KEYS, CrossClusterApiKey, RemoteCluster, Role)
+    MANAGED_BY, OWNER_KEYS, CrossClusterApiKey, RemoteCluster, Role, check_key_authentication)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
     API_KEY_PORT, VERSION_RULE, check_alias, check_deployment_ids, check_pem, check_ports, check_ref_id, check_version, compatible_versions,
     pem_fingerprint, publicly_trusted, same_certificate, version_tuple)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import (
     DeploymentInfo, DeploymentRestart, KeystoreSecret, RemoteClusters)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._link_removal import LinkRemoval, remote_hosts
-from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Context, Manager
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Composition, Manager
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
-    ClientPool, ModuleFailure, RemoteClustersModule, connection_options, deployment_argument_spec, run_step)
+    ClientPool, ModuleFailure, connection_options, deployment_argument_spec, run_step)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import (
     DeploymentTrust, TlsCertificateInfo, TrustRelationship, TrustRelationshipInfo)
 
@@ -99,7 +99,7 @@ class Side:
         return cls(parent=self.link, params=dict(options, **params), client=client)
 
 
-class RemoteClusterLink(LinkRemoval, RemoteClustersModule):
+class RemoteClusterLink(LinkRemoval, Composition):
     api = None
     pool = None    # the clients: the link's own, or those the links of a rollout share
     rounds = None  # in a rollout: the plan rounds that the links' plan-making steps join
@@ -173,31 +173,25 @@ class RemoteClusterLink(LinkRemoval, RemoteClustersModule):
                           'connection options of a remote user with the manage_security privilege (es_username and '
                           'es_password)')
             return errors
-        # the options of the key and of the role, checked by their own steps before any request (names and URLs that
-        # come from the deployments are not known yet: stand-ins take their place)
-        stand_in = {'service_url': 'https://elasticsearch.invalid', 'running_version': None, 'version': '8.15.0',
-                    'cluster_id': '0' * 32}
-        errors.extend(CrossClusterApiKey(parent=self, params=dict(self.remote.es_options(stand_in),
-                                                                  **self.key_options(stand_in))).validate())
+        errors.append(check_key_authentication(params['remote']['es']['es_api_key']))
+        # the options of the key and of the role, checked by their own steps before any request (the local cluster ID
+        # that names the key is not known yet: a stand-in takes its place)
+        stand_in = {'cluster_id': '0' * 32}
+        errors.extend(CrossClusterApiKey.create(self.context, None, **self.key_options(stand_in)).validate())
         if params['role'] and params['local']['es'] is not None:
             errors.extend('role.%s' % error for error in Role.create(self.context, None, **self.role_options()).validate() if error)
         return errors
 
     # -- life cycle ------------------------------------------------------------------------------
-    @property
-    def context(self):
-        """What the managers of the link's steps know of its run: check mode, diff mode, warnings, the values to mask."""
-        return Context.of(self.module)
-
-    def run(self):
+    def run(self, validated=False):
         self.local = Side(self, 'local', self.params['local'])
         self.remote = Side(self, 'remote', self.params['remote'])
         self.diffs = []
         own_pool = self.pool is None
         if own_pool:
-            self.pool = ClientPool(self.check_mode, self.module.warn)
+            self.pool = ClientPool(self.check_mode, self.warn)
         try:
-            return super(RemoteClusterLink, self).run()
+            return super(RemoteClusterLink, self).run(validated)
         finally:
             if own_pool:
                 self.pool.close()
@@ -469,7 +463,7 @@ class RemoteClusterLink(LinkRemoval, RemoteClustersModule):
             CrossClusterApiKey, rotate=params['rotate'] or not lookup['exists'], **self.key_options(local.view))))
         encoded = key.pop('encoded', None)
         if encoded:
-            self.module.no_log_values.add(encoded)
+            self.context.mask(encoded)
         if key['created']:
             # check mode creates no key, so there is no secret yet: any value predicts the change
             self.steps(('keystore', 'credentials in the local keystore', local.ece_step(

@@ -29,7 +29,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._client import
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError, CheckModeWriteError, Interrupted)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import mask_secrets
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
-    CONSTRAINTS, MASK, ModuleFailure, connection_errors, connection_options, given, new_client, restore_interrupts,
+    API_OPTIONS, CONSTRAINTS, MASK, ModuleFailure, connection_errors, connection_options, given, new_client, restore_interrupts,
     url_secrets, watch_interrupts)
 
 
@@ -134,6 +134,11 @@ class Manager:
             msg = self.client.redact(msg)
         raise ModuleFailure(msg, **kwargs)
 
+    def check_connection(self, params, api, label=''):
+        """Messages about connection options ``params`` of ``api``; a password in its URL is masked from now on."""
+        self.context.mask(*url_secrets(params[API_OPTIONS[api][1] + 'url']))
+        return connection_errors(params, api, label)
+
     def run(self, validated=False):
         """The result of :func:`run_manager` as a module returns it: ``changed``, the fields, the masked ``diff``."""
         outcome = run_manager(self, validated)
@@ -148,12 +153,54 @@ class Manager:
                 'after': mask_secrets(self.view(after), self.secret_keys, MASK)}
 
 
-def run_manager(manager, validated=False):
-    """Validate (unless done), read, compare and, outside check mode, apply and settle: the only place that decides what
-    check mode skips. API errors become :class:`ModuleFailure` with ``status`` and ``error``."""
+class Composition(Manager):
+    """A module made of managers (a link, a rollout): its :meth:`execute` runs them and fills ``self.result``."""
+
+    diff = False
+
+    def execute(self):  # pragma: no cover - every composition overrides it
+        raise NotImplementedError
+
+    def run(self, validated=False):
+        self.result = {'changed': False}
+        check(self, validated)
+        try:
+            self.execute()
+        except (ApiError, Interrupted, CheckModeWriteError) as exc:
+            failed(self, exc, self.result['changed'])
+        return self.result
+
+    def set_changed(self, changed=True):
+        self.result['changed'] = self.result['changed'] or bool(changed)
+
+    @property
+    def module(self):  # TRANSITION: what steps not yet managers read of their parent; removed once all are managers
+        import types
+        context = self.context
+        return types.SimpleNamespace(no_log_values=context.secrets, check_mode=context.check_mode, _diff=context.diff,
+                                     warn=context.warn)
+
+
+def check(manager, validated):
+    """Fail on bad input, before any request (unless the module checked it already)."""
     errors = [] if validated else [error for error in manager.validate() if error]
     if errors:
         manager.fail('; '.join(errors))
+
+
+def failed(manager, exc, changed):
+    """Fail with an API error (``status``, ``error``), an interruption, or a write that check mode refused (a bug)."""
+    if isinstance(exc, ApiError):
+        manager.fail(exc.message, status=exc.status, error=exc.error, changed=changed or None)
+    if isinstance(exc, Interrupted):
+        manager.fail(str(exc), changed=changed or None)
+    manager.fail('internal error, please report it: %s' % exc, exception=traceback.format_exc())
+
+
+def run_manager(manager, validated=False):
+    """Validate (unless done), read, compare and, outside check mode, apply and settle: the only place that decides what
+    check mode skips. API errors become :class:`ModuleFailure` with ``status`` and ``error``."""
+    check(manager, validated)
     changed = False
     try:
         current = manager.read()
@@ -165,12 +212,8 @@ def run_manager(manager, validated=False):
                 after = manager.apply(current, desired)
             manager.settle(after, changed)
         return Outcome(changed, current, after, manager.report(current, after, changed))
-    except ApiError as exc:
-        manager.fail(exc.message, status=exc.status, error=exc.error, changed=changed or None)
-    except Interrupted as exc:
-        manager.fail(str(exc), changed=changed or None)
-    except CheckModeWriteError as exc:
-        manager.fail('internal error, please report it: %s' % exc, exception=traceback.format_exc())
+    except (ApiError, Interrupted, CheckModeWriteError) as exc:
+        failed(manager, exc, changed)
 
 
 def module_specification(cls):
@@ -193,10 +236,7 @@ def run_module(cls):
     handlers = watch_interrupts()
     manager = cls(module.params, Context.of(module))
     try:
-        errors = []
-        if cls.api:
-            module.no_log_values.update(url_secrets(module.params['ece_url' if cls.api == 'ece' else 'es_url']))
-            errors = connection_errors(module.params, cls.api)
+        errors = manager.check_connection(module.params, cls.api) if cls.api else []
         errors = [error for error in errors + list(manager.validate()) if error]
         if errors:
             raise ModuleFailure('; '.join(errors))

@@ -22,9 +22,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import DeploymentInfo, DeploymentRestart
 from ansible_collections.ece.remote_clusters.plugins.module_utils._link import RemoteClusterLink
-from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Context
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Composition
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
-    ClientPool, ModuleFailure, RemoteClustersModule, run_step)
+    ClientPool, ModuleFailure, run_step)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import KINDS, DeploymentTrust, comparable
 
 DEFAULT_CONCURRENCY = 4
@@ -182,7 +182,7 @@ def share(merged, result, step):
     return shared
 
 
-class RemoteClustersRollout(RemoteClustersModule):
+class RemoteClustersRollout(Composition):
     api = None
     argument_spec = dict(
         links=dict(type='list', elements='dict', required=True, options=rollout_link_options()),
@@ -208,7 +208,7 @@ class RemoteClustersRollout(RemoteClustersModule):
 
     def execute(self):
         links = self.params['links']
-        pool = ClientPool(self.check_mode, self.module.warn, limit=self.params['concurrency'])
+        pool = ClientPool(self.check_mode, self.warn, limit=self.params['concurrency'])
         rounds = PlanRounds(len(links))
         try:
             with ThreadPoolExecutor(max_workers=max(1, len(links))) as threads:
@@ -237,12 +237,12 @@ class RemoteClustersRollout(RemoteClustersModule):
         try:
             for key in ('local', 'remote'):
                 self.find_deployment(key, params[key], pool)
-            link = RemoteClusterLink(parent=self, params=params)
+            link = RemoteClusterLink.create(self.context, None, **params)
             link.pool, link.rounds = pool, rounds
             result = link.run()
         except ModuleFailure as failure:
             result = dict(result, **failure.kwargs)
-            result.update(failed=True, msg=failure.msg.replace('RemoteClusterLink: ', '', 1))
+            result.update(failed=True, msg=failure.msg)
         finally:
             rounds.ended()
         return dict(result, name=name)
@@ -254,7 +254,7 @@ class RemoteClustersRollout(RemoteClustersModule):
             return
         try:
             client = pool.client('ece', side['ece'], environment=side['ece']['ece_url'])
-            found = DeploymentInfo.create(Context.of(self.module), client, name=name).run()['deployments']
+            found = DeploymentInfo.create(self.context, client, name=name).run()['deployments']
         except ModuleFailure as failure:
             raise ModuleFailure('find the %s deployment by name: %s' % (key, failure.msg), step='%s_deployment' % key,
                                 status=failure.kwargs.get('status'), error=failure.kwargs.get('error'))

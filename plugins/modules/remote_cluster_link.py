@@ -670,11 +670,12 @@ step:
   sample: local_trust
 '''
 
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import run_module
 from ansible_collections.ece.remote_clusters.plugins.module_utils._link import RemoteClusterLink
 
 
 def main():
-    RemoteClusterLink().run()
+    run_module(RemoteClusterLink)
 
 
 if __name__ == '__main__':

@@ -870,11 +870,12 @@ links:
     # END generated
 '''
 
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import run_module
 from ansible_collections.ece.remote_clusters.plugins.module_utils._rollout import RemoteClustersRollout
 
 
 def main():
-    RemoteClustersRollout().run()
+    run_module(RemoteClustersRollout)
 
 
 if __name__ == '__main__':
