@@ -2,7 +2,7 @@
 # Copyright: Contributors to the ece.remote_clusters collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Deployments of ECE: the logic of the modules ece_deployment_info, ece_deployment_restart, ece_keystore_secret
+"""Deployments of ECE: the managers of the modules ece_deployment_info, ece_deployment_restart, ece_keystore_secret
 and ece_remote_clusters. Private to this collection."""
 
 from __future__ import absolute_import, division, print_function
@@ -17,6 +17,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._client import
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
     API_KEY_PORT, certificate_port as passthrough_port, check_alias, check_ports, check_deployment_ids, check_ref_id, check_version, version_tuple)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import query_flag, running_version
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Manager
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import MASK, RemoteClustersModule, deployment_argument_spec
 
 # -- ece_deployment_info -------------------------------------------------------------------------------------------
@@ -83,8 +84,9 @@ def deployment_view(deployment, certificate_port, api_key_port):
     }
 
 
-class DeploymentInfo(RemoteClustersModule):
+class DeploymentInfo(Manager):
     api = 'ece'
+    diff = False  # reads only
     argument_spec = dict(
         deployment_id=dict(type='str'),
         deployment_ids=dict(type='list', elements='str'),
@@ -104,7 +106,8 @@ class DeploymentInfo(RemoteClustersModule):
         errors.extend(check_ports(params))
         return errors
 
-    def execute(self):
+    def read(self):
+        """The deployments asked for, as ECE returns them."""
         params = self.params
         if params['deployment_id'] is not None:
             ids = [params['deployment_id']]
@@ -112,21 +115,26 @@ class DeploymentInfo(RemoteClustersModule):
             ids = list(dict.fromkeys(params['deployment_ids']))  # without duplicates, in order
         else:
             ids = self.search(params['name'])
-        self.result['deployments'] = [deployment_view(d, params['certificate_port'], params['api_key_port'])
-                                      for d in self.read(ids)]
+        return self.get_deployments(ids)
+
+    def differs(self, current, desired):
+        return False  # reads only
+
+    def report(self, current, after, changed):
+        return {'deployments': [deployment_view(d, self.params['certificate_port'], self.params['api_key_port']) for d in current]}
 
     def search(self, name):
         """IDs of every deployment, or of those named ``name``."""
         query = {'match': {'name': {'query': name, 'operator': 'and'}}} if name is not None else {'match_all': {}}
         deployments, match_count = self.client.search_deployments(query, SEARCH_PAGE_SIZE)
         if match_count is not None and len(deployments) < match_count:
-            self.module.warn('the deployment search returned %d of the %d deployments that matched and no cursor to '
-                             'read the others; give deployment_ids to read a deployment that is missing'
-                             % (len(deployments), match_count))
+            self.warn('the deployment search returned %d of the %d deployments that matched and no cursor to '
+                      'read the others; give deployment_ids to read a deployment that is missing'
+                      % (len(deployments), match_count))
         # the match query is analysed: keep exact names only
         return [d['id'] for d in deployments if name is None or d.get('name') == name]
 
-    def read(self, ids):
+    def get_deployments(self, ids):
         """One GET per deployment, concurrently over the module's one session; the first failure (in order) is raised."""
         def get(deployment_id):
             return self.client.get_deployment(deployment_id)[0]

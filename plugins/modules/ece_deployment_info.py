@@ -248,10 +248,11 @@ deployments:
 '''
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import DeploymentInfo
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import run_module
 
 
 def main():
-    DeploymentInfo().run()
+    run_module(DeploymentInfo)
 
 
 if __name__ == '__main__':
