@@ -147,7 +147,7 @@ class DeploymentInfo(Manager):
 
 
 # -- ece_deployment_restart ----------------------------------------------------------------------------------------
-class DeploymentRestart(RemoteClustersModule):
+class DeploymentRestart(Manager):
     api = 'ece'
     deadline = None  # time.monotonic() by which every wait of this run ends
     argument_spec = dict(
@@ -197,35 +197,28 @@ class DeploymentRestart(RemoteClustersModule):
         self.client.write_once(operation, lambda: self.client.restart_elasticsearch(deployment_id, ref_id, params, operation),
                                started)
 
-    def execute(self):
-        deployment_id = self.params['deployment_id']
+    def read(self):
         self.deadline = time.monotonic() + self.params['wait_timeout']
-        deployment, dummy = self.client.get_deployment(deployment_id)
+        deployment, dummy = self.client.get_deployment(self.params['deployment_id'])
         resource = self.client.es_resource(deployment, self.params['ref_id'])
-        ref_id = resource['ref_id']
-        version = running_version(resource)
-        plan_info = resource['info'].get('plan_info') or {}
-        previous_attempt = (plan_info.get('current') or {}).get('plan_attempt_id')
-        self.result.update(restarted=False, plan=None, elasticsearch_version=version)
+        return {'ref_id': resource['ref_id'], 'elasticsearch_version': running_version(resource), 'restarted': False,
+                'plan_info': resource['info'].get('plan_info') or {}}
 
-        threshold = self.params['only_if_version_below']
+    def desired(self, current):
+        threshold, version = self.params['only_if_version_below'], current['elasticsearch_version']
         if threshold is not None:
             if version is None:
-                raise ApiError('deployment %s (%s): the running Elasticsearch version is unknown, so only_if_version_below '
-                               'cannot be checked; retry when the deployment is running' % (deployment_id, ref_id))
+                self.fail('deployment %s (%s): the running Elasticsearch version is unknown, so only_if_version_below '
+                          'cannot be checked; retry when the deployment is running' % (self.params['deployment_id'], current['ref_id']))
             if version_tuple(version) >= version_tuple(threshold):
-                self.result['msg'] = 'not restarted: deployment %s (%s) runs Elasticsearch %s, not below %s' % (
-                    deployment_id, ref_id, version, threshold)
-                self.set_diff(self.view(ref_id, version, False), self.view(ref_id, version, False))
-                return
+                return current
+        return dict(current, restarted=True)
 
-        self.set_changed(True)
-        self.result['restarted'] = True
-        self.set_diff(self.view(ref_id, version, False), self.view(ref_id, version, True))
-        if self.check_mode:
-            self.result['msg'] = 'deployment %s (%s) would be restarted' % (deployment_id, ref_id)
-            return
-
+    def apply(self, current, desired):
+        """The restart, after a plan someone else started (unless cancel_pending); the plan attempts that the wait for the
+        restart's plan must not take for it."""
+        deployment_id, ref_id, plan_info = self.params['deployment_id'], current['ref_id'], current['plan_info']
+        previous_attempt = (plan_info.get('current') or {}).get('plan_attempt_id')
         # attempts that end after the current one but are not the restart's: a pending plan that it cancels, failed ones
         cancelled = self.client.failed_attempts(deployment_id, ref_id, plan_info)
         if plan_info.get('pending') and not self.params['cancel_pending']:
@@ -240,21 +233,38 @@ class DeploymentRestart(RemoteClustersModule):
                 raise
             previous_attempt = self.wait_for_pending(deployment_id, ref_id, previous_attempt)
             self.restart(deployment_id, ref_id, previous_attempt, cancelled)
+        return dict(desired, previous_attempt=previous_attempt, cancelled=cancelled)
 
+    def settle(self, after, changed):
+        """The restart's plan: awaited with ``wait``, else its attempt once it shows."""
+        if not changed:
+            return
+        deployment_id, ref_id = self.params['deployment_id'], after['ref_id']
         if self.params['wait']:
-            self.result['plan'] = self.client.wait_for_plan(deployment_id, ref_id, self.remaining(), previous_attempt,
-                                                            after_write=True, ignore=cancelled)
-            self.result['msg'] = 'deployment %s (%s) restarted' % (deployment_id, ref_id)
-        else:
-            # the restart's plan shows a moment after the answer: read until it does (a few reads at most)
-            attempt_id = self.client.plan_attempt_since(deployment_id, ref_id, previous_attempt, ignore=cancelled)
-            if attempt_id:
-                self.result['plan'] = {'attempt_id': attempt_id, 'status': 'pending', 'duration_seconds': None}
-            self.result['msg'] = 'deployment %s (%s): restart started' % (deployment_id, ref_id)
+            after['plan'] = self.client.wait_for_plan(deployment_id, ref_id, self.remaining(), after['previous_attempt'],
+                                                      after_write=True, ignore=after['cancelled'])
+            return
+        # the restart's plan shows a moment after the answer: read until it does (a few reads at most)
+        attempt_id = self.client.plan_attempt_since(deployment_id, ref_id, after['previous_attempt'], ignore=after['cancelled'])
+        if attempt_id:
+            after['plan'] = {'attempt_id': attempt_id, 'status': 'pending', 'duration_seconds': None}
 
-    @staticmethod
-    def view(ref_id, version, restarted):
-        return {'ref_id': ref_id, 'elasticsearch_version': version, 'restarted': restarted}
+    def report(self, current, after, changed):
+        where = (self.params['deployment_id'], current['ref_id'])
+        if not changed:
+            msg = 'not restarted: deployment %s (%s) runs Elasticsearch %s, not below %s' % (
+                where + (current['elasticsearch_version'], self.params['only_if_version_below']))
+        elif self.check_mode:
+            msg = 'deployment %s (%s) would be restarted' % where
+        elif self.params['wait']:
+            msg = 'deployment %s (%s) restarted' % where
+        else:
+            msg = 'deployment %s (%s): restart started' % where
+        return {'restarted': changed, 'plan': after.get('plan'), 'elasticsearch_version': current['elasticsearch_version'],
+                'msg': msg}
+
+    def view(self, state):
+        return {'ref_id': state['ref_id'], 'elasticsearch_version': state['elasticsearch_version'], 'restarted': state['restarted']}
 
 
 # -- ece_keystore_secret -------------------------------------------------------------------------------------------

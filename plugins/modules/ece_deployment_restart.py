@@ -132,10 +132,11 @@ msg:
 '''
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import DeploymentRestart
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import run_module
 
 
 def main():
-    DeploymentRestart().run()
+    run_module(DeploymentRestart)
 
 
 if __name__ == '__main__':

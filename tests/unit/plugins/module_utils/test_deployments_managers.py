@@ -8,8 +8,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import DeploymentInfo
+import pytest
+
+from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import DeploymentInfo, DeploymentRestart
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Context
+from ansible_collections.ece.remote_clusters.plugins.module_utils._module import ModuleFailure
 
 DEPLOYMENT = '0123456789abcdef0123456789abcdef'
 
@@ -17,6 +20,51 @@ DEPLOYMENT = '0123456789abcdef0123456789abcdef'
 def manager(cls, check_mode=False, warnings=None, **params):
     """A manager without a client: any request it tried would fail."""
     return cls.create(Context(check_mode=check_mode, warn=warnings.append if warnings is not None else None), None, **params)
+
+
+# -- DeploymentRestart ---------------------------------------------------------------------------------------------
+def deployment(version='8.12.0'):
+    return {'ref_id': 'main-elasticsearch', 'elasticsearch_version': version, 'restarted': False,
+            'plan_info': {'current': {'plan_attempt_id': 'attempt-1'}}}
+
+
+def restart(check_mode=False, **params):
+    return manager(DeploymentRestart, check_mode=check_mode, deployment_id=DEPLOYMENT, **params)
+
+
+def test_restart_without_a_threshold_restarts_and_the_view_shows_no_plan_internals():
+    step = restart()
+    current = deployment()
+    desired = step.desired(current)
+    assert step.differs(current, desired)
+    assert step.view(current) == {'ref_id': 'main-elasticsearch', 'elasticsearch_version': '8.12.0', 'restarted': False}
+    assert step.view(desired) == {'ref_id': 'main-elasticsearch', 'elasticsearch_version': '8.12.0', 'restarted': True}
+
+
+@pytest.mark.parametrize('version, changed', [('8.12.0', True), ('8.13.0', False), ('8.14.1', False)])
+def test_restart_only_if_version_below(version, changed):
+    step = restart(only_if_version_below='8.13.0')
+    current = deployment(version)
+    assert step.differs(current, step.desired(current)) is changed
+
+
+def test_restart_only_if_version_below_an_unknown_version_fails():
+    with pytest.raises(ModuleFailure, match='only_if_version_below cannot be checked'):
+        restart(only_if_version_below='8.13.0').desired(deployment(None))
+
+
+def test_restart_report_says_what_was_or_would_be_done():
+    current = deployment('8.14.0')
+    kept = restart(only_if_version_below='8.13.0').report(current, current, False)
+    assert kept == {'restarted': False, 'plan': None, 'elasticsearch_version': '8.14.0',
+                    'msg': 'not restarted: deployment %s (main-elasticsearch) runs Elasticsearch 8.14.0, not below 8.13.0' % DEPLOYMENT}
+    step = restart(check_mode=True)
+    predicted = step.report(current, step.desired(current), True)
+    assert predicted['restarted'] is True and predicted['plan'] is None
+    assert predicted['msg'] == 'deployment %s (main-elasticsearch) would be restarted' % DEPLOYMENT
+    plan = {'attempt_id': 'attempt-2', 'status': 'pending', 'duration_seconds': None}
+    started = restart(wait=False).report(current, dict(step.desired(current), plan=plan), True)
+    assert started['plan'] == plan and started['msg'].endswith(': restart started')
 
 
 # -- DeploymentInfo ------------------------------------------------------------------------------------------------
