@@ -268,7 +268,7 @@ class DeploymentRestart(Manager):
 
 
 # -- ece_keystore_secret -------------------------------------------------------------------------------------------
-class KeystoreSecret(RemoteClustersModule):
+class KeystoreSecret(Manager):
     api = 'ece'
     secret_keys = ('value',)
     argument_spec = dict(
@@ -307,60 +307,60 @@ class KeystoreSecret(RemoteClustersModule):
         return errors
 
     def register_secret(self):
-        """Make sure the value never appears in an error message, also as the JSON the API would echo."""
+        """Make sure the value never appears in an error message, also as the JSON the API would echo, nor in the result."""
         value = self.params['value']
-        if isinstance(value, str):
-            self.client.add_secret(value)
-        elif isinstance(value, dict):
-            self.client.add_secret(json.dumps(value))
-            self.client.add_secret(json.dumps(value, separators=(',', ':')))
+        texts = [value] if isinstance(value, str) else []
+        if isinstance(value, dict):
+            texts = [json.dumps(value), json.dumps(value, separators=(',', ':'))]
+        for text in texts:
+            self.client.add_secret(text)
+        self.context.mask(*texts)
 
-    def read_resource(self, deployment_id):
+    def read_resource(self):
         """The Elasticsearch resource's ref_id and running version (one deployment GET)."""
-        deployment, dummy = self.client.get_deployment(deployment_id)
+        deployment, dummy = self.client.get_deployment(self.params['deployment_id'])
         resource = self.client.es_resource(deployment, self.params['ref_id'])
         return resource['ref_id'], running_version(resource)
 
-    def execute(self):
-        deployment_id, name = self.params['deployment_id'], self.name
+    def read(self):
         self.register_secret()
         ref_id, version = self.params['ref_id'], None
         if not ref_id:  # the deployment is read for its ref_id; with ref_id given, only when the version is needed
-            ref_id, version = self.read_resource(deployment_id)
-        existing = self.client.keystore(deployment_id, ref_id).get(name)
-        as_file = self.params['as_file']
+            ref_id, version = self.read_resource()
+        existing = self.client.keystore(self.params['deployment_id'], ref_id).get(self.name)
+        secret = {'name': self.name, 'as_file': bool(existing.get('as_file'))} if existing is not None else None
+        return {'ref_id': ref_id, 'elasticsearch_version': version, 'secret': secret}
 
-        if self.params['state'] == 'present' and self.params['value'] is None:  # a look-up
-            changed = False
-            body = None
-            after = {'name': name, 'as_file': bool(existing.get('as_file'))} if existing is not None else None
-        elif self.params['state'] == 'present':
-            changed = (existing is None or self.params['update_secret'] == 'always'
-                       or bool(existing.get('as_file')) != as_file)
-            body = {name: {'value': self.params['value'], 'as_file': as_file}}
-            after = {'name': name, 'as_file': as_file}
-        else:
-            changed = existing is not None
-            body = {name: {}}  # a setting without a value is removed
-            after = None
-        if changed and not self.check_mode:
-            self.client.update_keystore(deployment_id, ref_id, body)
-        if changed and version is None and self.params['ref_id']:
-            version = self.read_resource(deployment_id)[1]
+    def desired(self, current):
+        if self.params['state'] == 'absent':
+            return dict(current, secret=None)
+        if self.params['value'] is None:  # a look-up
+            return current
+        return dict(current, secret={'name': self.name, 'as_file': self.params['as_file']})
 
-        self.set_changed(changed)
+    def differs(self, current, desired):
+        if self.params['state'] == 'present' and self.params['value'] is not None and self.params['update_secret'] == 'always':
+            return True
+        return self.view(current) != self.view(desired)
+
+    def apply(self, current, desired):
+        # a setting without a value is removed
+        body = {'value': self.params['value'], 'as_file': self.params['as_file']} if desired['secret'] else {}
+        self.client.update_keystore(self.params['deployment_id'], current['ref_id'], {self.name: body})
+        return desired
+
+    def report(self, current, after, changed):
+        version = current['elasticsearch_version']
+        if changed and version is None and self.params['ref_id']:  # the deployment is read only when the version matters
+            version = self.read_resource()[1]
         if changed and version is None:
-            self.module.warn('deployment %s: the running Elasticsearch version is unknown; restart_required is true to be safe'
-                             % deployment_id)
-        self.result.update(
-            exists=existing is not None,
-            secret=after,
-            elasticsearch_version=version,
-            restart_required=changed and (version is None or version_tuple(version) < version_tuple(self.params['reload_min_version'])),
-        )
-        before = {'name': name, 'as_file': bool(existing.get('as_file')), 'value': MASK} if existing is not None else None
-        self.set_diff(before or {'name': name, 'state': 'absent'},
-                      dict(after, value=MASK) if after else {'name': name, 'state': 'absent'})
+            self.warn('deployment %s: the running Elasticsearch version is unknown; restart_required is true to be safe'
+                      % self.params['deployment_id'])
+        return {'exists': current['secret'] is not None, 'secret': after['secret'], 'elasticsearch_version': version,
+                'restart_required': changed and (version is None or version_tuple(version) < version_tuple(self.params['reload_min_version']))}
+
+    def view(self, state):
+        return dict(state['secret'], value=MASK) if state['secret'] else {'name': self.name, 'state': 'absent'}
 
 
 # -- ece_remote_clusters -------------------------------------------------------------------------------------------

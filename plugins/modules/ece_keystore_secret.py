@@ -175,10 +175,11 @@ restart_required:
 '''
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import KeystoreSecret
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import run_module
 
 
 def main():
-    KeystoreSecret().run()
+    run_module(KeystoreSecret)
 
 
 if __name__ == '__main__':

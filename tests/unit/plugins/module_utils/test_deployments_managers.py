@@ -10,16 +10,72 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import DeploymentInfo, DeploymentRestart
+from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import DeploymentInfo, DeploymentRestart, KeystoreSecret
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Context
-from ansible_collections.ece.remote_clusters.plugins.module_utils._module import ModuleFailure
+from ansible_collections.ece.remote_clusters.plugins.module_utils._module import MASK, ModuleFailure
 
 DEPLOYMENT = '0123456789abcdef0123456789abcdef'
+SETTING = 'cluster.remote.b.credentials'
 
 
 def manager(cls, check_mode=False, warnings=None, **params):
     """A manager without a client: any request it tried would fail."""
     return cls.create(Context(check_mode=check_mode, warn=warnings.append if warnings is not None else None), None, **params)
+
+
+# -- KeystoreSecret ------------------------------------------------------------------------------------------------
+def secret(as_file=False, ref_id='main-elasticsearch', version='8.15.0'):
+    return {'ref_id': ref_id, 'elasticsearch_version': version,
+            'secret': {'name': SETTING, 'as_file': as_file} if as_file is not None else None}
+
+
+def keystore(check_mode=False, warnings=None, **params):
+    if 'setting' not in params:
+        params['remote_cluster_alias'] = 'b'
+    return manager(KeystoreSecret, check_mode=check_mode, warnings=warnings, deployment_id=DEPLOYMENT, **params)
+
+
+@pytest.mark.parametrize('current_as_file, params, changed', [
+    (None, dict(value='s'), True),                                   # created
+    (False, dict(value='s'), False),                                 # on_create: kept
+    (False, dict(value='s', update_secret='always'), True),          # always: written again
+    (False, dict(value='s', as_file=True), True),                    # as_file changed
+    (True, dict(), False),                                           # a look-up never changes
+    (None, dict(update_secret='always'), False),                     # ... not even with always
+    (False, dict(state='absent'), True),                             # removed
+    (None, dict(state='absent'), False),                             # already gone
+])
+def test_keystore_secret_decides_the_write(current_as_file, params, changed):
+    ks = keystore(**params)
+    current = secret(current_as_file)
+    assert ks.differs(current, ks.desired(current)) is changed
+
+
+def test_keystore_secret_view_never_holds_the_value_and_shows_a_missing_setting_as_absent():
+    ks = keystore(value='Zq7-secret', as_file=True)
+    current = secret(None)
+    desired = ks.desired(current)
+    assert ks.view(current) == {'name': SETTING, 'state': 'absent'}
+    assert ks.view(desired) == {'name': SETTING, 'as_file': True, 'value': MASK}
+    assert 'Zq7-secret' not in repr(desired)
+    assert keystore(setting='s3.client.default.access_key', state='absent').view(secret(None))['name'] == 's3.client.default.access_key'
+
+
+@pytest.mark.parametrize('version, changed, required', [('8.12.0', True, True), ('8.13.0', True, False), ('8.12.0', False, False)])
+def test_keystore_secret_restart_required_below_reload_min_version(version, changed, required):
+    ks = keystore(value='s')
+    current = secret(None if changed else False, version=version)
+    result = ks.report(current, ks.desired(current), changed)
+    assert result == {'exists': not changed, 'secret': {'name': SETTING, 'as_file': False}, 'elasticsearch_version': version,
+                      'restart_required': required}
+
+
+def test_keystore_secret_an_unknown_version_requires_a_restart_with_a_warning():
+    warnings = []
+    ks = keystore(warnings=warnings, state='absent')
+    current = secret(False, version=None)
+    assert ks.report(current, ks.desired(current), True)['restart_required'] is True
+    assert len(warnings) == 1 and 'version is unknown' in warnings[0]
 
 
 # -- DeploymentRestart ---------------------------------------------------------------------------------------------
