@@ -18,7 +18,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._common import
     API_KEY_PORT, certificate_port as passthrough_port, check_alias, check_ports, check_deployment_ids, check_ref_id, check_version, version_tuple)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import query_flag, running_version
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Manager
-from ansible_collections.ece.remote_clusters.plugins.module_utils._module import MASK, RemoteClustersModule, deployment_argument_spec
+from ansible_collections.ece.remote_clusters.plugins.module_utils._module import MASK, deployment_argument_spec
 
 # -- ece_deployment_info -------------------------------------------------------------------------------------------
 MAX_WORKERS = 8
@@ -394,7 +394,7 @@ def diff_view(entries):
     return {'remote_clusters': sorted((normalize(e) for e in entries), key=lambda e: e['alias'] or '')}
 
 
-class RemoteClusters(RemoteClustersModule):
+class RemoteClusters(Manager):
     api = 'ece'
     argument_spec = dict(
         deployment_argument_spec(),
@@ -438,26 +438,30 @@ class RemoteClusters(RemoteClustersModule):
                           % ', '.join(repr(a) for a in duplicates))
         return errors
 
-    def execute(self):
-        params = self.params
-        deployment_id = params['deployment_id']
-        ref_id = params['ref_id'] or self.first_es_ref_id(deployment_id)
-        where = (deployment_id, ref_id)
-        operation = 'remote clusters of deployment %s (%s)' % where
-        current = self.client.remote_clusters(*where)
+    def read(self):
+        ref_id = self.params['ref_id'] or self.first_es_ref_id(self.params['deployment_id'])
+        return {'ref_id': ref_id, 'remote_clusters': self.client.remote_clusters(self.params['deployment_id'], ref_id)}
 
-        desired = self.desired(current)
-        by_alias = dict((e.get('alias'), normalize(e)) for e in current)
-        changed = by_alias != dict((e['alias'], e) for e in desired)
-        self.set_changed(changed)
-        if changed and not self.check_mode:
-            after = self.write_list(where, operation, desired)
-        elif changed:
-            after = predicted(current, desired)
-        else:
-            after = current
-        self.result.update(ref_id=ref_id, remote_clusters=after)
-        self.set_diff(diff_view(current), diff_view(after if changed and not self.check_mode else desired))
+    def desired(self, current):
+        return dict(current, remote_clusters=self.merged(current['remote_clusters']))
+
+    def differs(self, current, desired):
+        by_alias = dict((e.get('alias'), normalize(e)) for e in current['remote_clusters'])
+        return by_alias != dict((e['alias'], e) for e in desired['remote_clusters'])
+
+    def apply(self, current, desired):
+        where = (self.params['deployment_id'], current['ref_id'])
+        return dict(desired, remote_clusters=self.write_list(where, 'remote clusters of deployment %s (%s)' % where,
+                                                             desired['remote_clusters']))
+
+    def report(self, current, after, changed):
+        entries = current['remote_clusters']
+        if changed:
+            entries = predicted(entries, after['remote_clusters']) if self.check_mode else after['remote_clusters']
+        return {'ref_id': current['ref_id'], 'remote_clusters': entries}
+
+    def view(self, state):
+        return diff_view(state['remote_clusters'])
 
     def write_list(self, where, operation, desired):
         """Write the whole list and read it back; the list read back, once it holds what this run asked for.
@@ -483,7 +487,7 @@ class RemoteClusters(RemoteClustersModule):
             missing = self.not_applied(after)
             if not missing:
                 if failure is not None:
-                    self.module.warn('%s; the list read back shows the change applied' % failure.message)
+                    self.warn('%s; the list read back shows the change applied' % failure.message)
                 return after
             if failure is not None:  # not applied after all: the error stands
                 raise failure
@@ -494,7 +498,7 @@ class RemoteClusters(RemoteClustersModule):
                           % (operation, accepted, '; '.join(missing)))
             client.pause(accepted, None, 'set ' + operation, 'another writer replaced the list (%s); written again with the list '
                          'read back' % '; '.join(missing), budget=LIST_WRITE_ATTEMPTS - 1)
-            desired = self.desired(after)
+            desired = self.merged(after)
 
     def not_applied(self, entries):
         """What this run asked for that ``entries`` (a list read back) does not show, as short phrases."""
@@ -520,8 +524,8 @@ class RemoteClusters(RemoteClustersModule):
                                                 show_instance_configurations=False, enrich_with_template=False)[0]
         return self.client.es_resource(deployment)['ref_id']
 
-    def desired(self, current):
-        """The whole list to write: the entries read, with the listed aliases upserted or removed."""
+    def merged(self, current):
+        """The whole list to write: the entries ``current``, with the listed aliases upserted or removed."""
         params = self.params
         given = [normalize(e) for e in params['remote_clusters'] or []]
         if params['state'] == 'present' and params['purge']:

@@ -171,10 +171,11 @@ remote_clusters:
 '''
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import RemoteClusters
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import run_module
 
 
 def main():
-    RemoteClusters().run()
+    run_module(RemoteClusters)
 
 
 if __name__ == '__main__':

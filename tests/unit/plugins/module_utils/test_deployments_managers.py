@@ -10,17 +10,73 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import DeploymentInfo, DeploymentRestart, KeystoreSecret
+from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import (
+    DeploymentInfo, DeploymentRestart, KeystoreSecret, RemoteClusters)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Context
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import MASK, ModuleFailure
 
 DEPLOYMENT = '0123456789abcdef0123456789abcdef'
+OTHER = 'fedcba9876543210fedcba9876543210'
 SETTING = 'cluster.remote.b.credentials'
 
 
 def manager(cls, check_mode=False, warnings=None, **params):
     """A manager without a client: any request it tried would fail."""
     return cls.create(Context(check_mode=check_mode, warn=warnings.append if warnings is not None else None), None, **params)
+
+
+# -- RemoteClusters ------------------------------------------------------------------------------------------------
+def entry(alias, deployment_id=OTHER, skip_unavailable=False, **extra):
+    return dict(alias=alias, deployment_id=deployment_id, elasticsearch_ref_id='main-elasticsearch',
+                skip_unavailable=skip_unavailable, **extra)
+
+
+def clusters(*entries):
+    return {'ref_id': 'main-elasticsearch', 'remote_clusters': list(entries)}
+
+
+def remote_clusters(check_mode=False, **params):
+    return manager(RemoteClusters, check_mode=check_mode, deployment_id=DEPLOYMENT, **params)
+
+
+def test_remote_clusters_upserts_the_given_aliases_and_keeps_the_others_in_order():
+    current = clusters(entry('a', info={'connected': True}), entry('b'))
+    desired = remote_clusters(remote_clusters=[entry('c'), entry('a', skip_unavailable=True)]).desired(current)
+    assert desired == clusters(entry('a', skip_unavailable=True), entry('b'), entry('c'))
+
+
+def test_remote_clusters_purge_keeps_only_the_given_list_and_absent_removes_the_given_aliases():
+    current = clusters(entry('a'), entry('b'))
+    assert remote_clusters(remote_clusters=[entry('c')], purge=True).desired(current) == clusters(entry('c'))
+    assert remote_clusters(remote_clusters=[{'alias': 'a'}], state='absent').desired(current) == clusters(entry('b'))
+
+
+def test_remote_clusters_the_order_and_the_info_of_entries_are_no_change():
+    # skip_unavailable left out is false
+    current = clusters(entry('b', info={'connected': True}),
+                       {'alias': 'a', 'deployment_id': OTHER, 'elasticsearch_ref_id': 'main-elasticsearch'})
+    rc = remote_clusters(remote_clusters=[entry('a')])
+    desired = rc.desired(current)
+    assert not rc.differs(current, desired)
+    assert rc.view(current) == rc.view(desired) == {'remote_clusters': [entry('a'), entry('b')]}
+    assert rc.differs(current, remote_clusters(remote_clusters=[entry('a', skip_unavailable=True)]).desired(current))
+
+
+def test_remote_clusters_check_mode_predicts_the_list_with_the_info_of_unchanged_entries_only():
+    current = clusters(entry('a', info={'connected': True}), entry('b', info={'connected': False}))
+    rc = remote_clusters(check_mode=True, remote_clusters=[entry('b', skip_unavailable=True), entry('c')])
+    desired = rc.desired(current)
+    assert rc.report(current, desired, True) == {'ref_id': 'main-elasticsearch', 'remote_clusters': [
+        entry('a', info={'connected': True}), entry('b', skip_unavailable=True), entry('c')]}
+    # without a change, the list as read
+    assert rc.report(current, rc.desired(current), False)['remote_clusters'] is current['remote_clusters']
+
+
+def test_remote_clusters_a_real_run_reports_the_list_read_back():
+    current = clusters(entry('a'))
+    after = clusters(entry('a'), entry('c', info={'connected': True}))
+    rc = remote_clusters(remote_clusters=[entry('c')])
+    assert rc.report(current, after, True)['remote_clusters'] == after['remote_clusters']
 
 
 # -- KeystoreSecret ------------------------------------------------------------------------------------------------
