@@ -40,7 +40,8 @@ PROXY_MODE_VERSION = (7, 6, 0)
 PROXY_TRUST_ECE_VERSION = '3.7.0'
 CREDENTIALS_POLL_INTERVAL = 1.0
 # check mode: the ID a deployment trust names for a relationship that the real run creates
-CHECK_MODE_RELATIONSHIP = 'to-be-created-trusting-the-%s-environment'
+# (named after that environment: in a rollout, the trust of one deployment to two new environments stays two entries)
+CHECK_MODE_RELATIONSHIP = 'to-be-created-trusting-%s'
 DEFAULT_ACCESS = {'search': [{'names': ['*']}]}
 REMOTE_INDICES_PRIVILEGES = ['read', 'read_cross_cluster', 'view_index_metadata']
 # steps that only read: a failure names them, but their results are returned in the link's own words (local, remote)
@@ -406,7 +407,7 @@ class RemoteClusterLink(LinkRemoval, Composition):
             results = self.steps(*steps)
         # check mode: a relationship that does not exist yet has no ID; the deployment trust names a stand-in, so that its
         # change shows in the diff as the real run makes it
-        return dict((side.key, result['trust_relationship'].get('id') or CHECK_MODE_RELATIONSHIP % peer.key)
+        return dict((side.key, result['trust_relationship'].get('id') or CHECK_MODE_RELATIONSHIP % self.relationship_name(peer, own))
                     for (side, peer), result in zip(((local, remote), (remote, local)), results))
 
     def existing_relationships(self, own):

@@ -145,7 +145,7 @@ def test_certificate_link_check_mode_predicts_without_writing(sim, conn, run_mod
     headers = [d['before_header'] for d in result['diff']]
     assert 'deployment trust of the local deployment %s' % args['local']['deployment_id'] in headers
     (local_diff,) = [d for d in result['diff'] if d['before_header'].startswith('deployment trust of the local')]
-    assert local_diff['after']['external'][0]['trust_relationship_id'] == 'to-be-created-trusting-the-remote-environment'
+    assert local_diff['after']['external'][0]['trust_relationship_id'] == 'to-be-created-trusting-ece-b'
     assert result['remote_cluster']['changed'] is True
     converge(run_module, args)
     sim.clear_log()

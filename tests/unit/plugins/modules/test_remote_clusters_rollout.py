@@ -197,3 +197,21 @@ def test_concurrency_bounds_the_requests_to_one_environment(sim, conn, run_modul
         # one request at a time: each starts after the one before it ended (the log's times are in milliseconds)
         overlaps = [(a, b) for a, b in zip(intervals, intervals[1:]) if b[0] < a[1] - 0.002]
         assert overlaps == [], server
+
+
+def test_check_mode_keeps_the_trust_of_a_hub_to_two_new_environments_apart(sim, conn, run_module):
+    # neither relationship exists yet: each link's deployment trust names a stand-in of its own environment
+    links = []
+    for env, spoke in (('ece-b', 'old-b'), ('ece-c', 'archive-c')):
+        args = link(conn, 'certificate', ('ece-a', 'legacy-a'), (env, spoke), alias=spoke.replace('-', '_'))
+        args['name'] = 'legacy-a-to-%s' % spoke
+        links.append(args)
+    result = run_module(MODULE, dict(links=links), check_mode=True, diff=True)
+    assert writes(sim) == [] and not result.get('failed'), result.get('msg')
+    outcomes = by_name(result)
+    stand_ins = [outcomes[name]['local_trust']['diff']['after']['external'][0]['trust_relationship_id']
+                 for name in ('legacy-a-to-old-b', 'legacy-a-to-archive-c')]
+    assert stand_ins == ['to-be-created-trusting-ece-b', 'to-be-created-trusting-ece-c']
+    # the merged prediction of the hub holds two entries, each with its own cluster
+    trust = outcomes['legacy-a-to-old-b']['local_trust']['trust']
+    assert sorted(e['trust_relationship_id'] for e in trust['external']) == stand_ins
