@@ -2,8 +2,8 @@
 # Copyright: Contributors to the ece.remote_clusters collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Elasticsearch cluster objects: the logic of the modules es_remote_cluster, es_cross_cluster_api_key and
-es_role. Private to this collection."""
+"""Elasticsearch cluster objects: the resource managers of the modules es_remote_cluster, es_cross_cluster_api_key
+and es_role. Private to this collection."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -14,7 +14,6 @@ import time
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import check_alias, check_metadata_keys, check_time_value, version_tuple
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Manager
-from ansible_collections.ece.remote_clusters.plugins.module_utils._module import RemoteClustersModule
 from ansible_collections.ece.remote_clusters.plugins.module_utils._security import (
     check_field_security, check_query, normalize_entries, request_entry, string_set)
 
@@ -308,6 +307,21 @@ def request_access(access):
     return dict((kind, [request_entry(e) for e in access[kind]]) for kind in ACCESS_KINDS if access.get(kind))
 
 
+def days_left(key):
+    """The days until ``key`` expires, or None for no key or a key that does not expire."""
+    if key is None or not key.get('expiration'):
+        return None
+    return (key['expiration'] - time.time() * 1000) / DAY_MS
+
+
+def check_key_authentication(api_key):
+    """The connection that manages cross-cluster API keys: a user's, as Elasticsearch refuses an API key; a message, or None."""
+    if not api_key:
+        return None
+    return ('Elasticsearch does not accept API-key authentication to manage cross-cluster API keys; connect with '
+            'es_username and es_password of a user with the manage_security cluster privilege instead of es_api_key')
+
+
 def check_rotation(days, expiration):
     """``rotate_before_days`` and ``expiration`` of a key: a key replaced before it expires must live longer than that."""
     if days is None:
@@ -321,7 +335,7 @@ def check_rotation(days, expiration):
     return None
 
 
-class CrossClusterApiKey(RemoteClustersModule):
+class CrossClusterApiKey(Manager):
     api = 'elasticsearch'
     secret_keys = ('encoded', 'api_key')
     argument_spec = dict(
@@ -348,9 +362,8 @@ class CrossClusterApiKey(RemoteClustersModule):
         if params['expiration'] is not None:
             errors.append(check_time_value(params['expiration'], 'expiration'))
         errors.append(check_rotation(params['rotate_before_days'], params['expiration']))
-        if params['es_api_key']:
-            errors.append('Elasticsearch does not accept API-key authentication to manage cross-cluster API keys; connect with '
-                          'es_username and es_password of a user with the manage_security cluster privilege instead of es_api_key')
+        # the module's connection (a link checks the connection of its remote side itself)
+        errors.append(check_key_authentication(params.get('es_api_key')))
         access = params['access']
         if params['state'] == 'present' and access is not None:
             if not any(access.get(kind) for kind in ACCESS_KINDS):
@@ -401,56 +414,78 @@ class CrossClusterApiKey(RemoteClustersModule):
             return True
         return abs(current['expiration'] - current['creation'] - time_value_ms(wanted)) > EXPIRATION_TOLERANCE_MS
 
-    def execute(self):
-        params = self.params
-        name = params['name']
-        version = self.client.version
+    def read(self):
+        """The active keys of this name and owner, newest first."""
         if not self.client.version_at_least(MIN_VERSION):
-            raise ApiError('cross-cluster API keys need Elasticsearch 8.10 or later, but %s runs %s; use the TLS-certificate '
-                           'model for this cluster' % (params['es_url'], version))
-        keys = self.find_active_keys()
-        self.result.update(id=None, name=name, created=False, updated=False, invalidated_ids=[], previous_ids=[], encoded=None,
-                           expiration=None, expires_in_days=None)
-        if params['state'] == 'absent':
-            self.absent(keys)
-        else:
-            self.present(keys)
+            self.fail('cross-cluster API keys need Elasticsearch 8.10 or later, but %s runs %s; use the TLS-certificate '
+                      'model for this cluster' % (self.client.base_url, self.client.version))
+        return self.find_active_keys()
 
-    def present(self, keys):
+    def desired(self, current):
+        """The active keys after the run, newest first: none (absent); a new key (``id`` None) and the keys it replaces
+        unless they are invalidated; or the newest key with the wanted access and metadata, and the others."""
         params = self.params
-        current = keys[0] if keys else None
+        if params['state'] == 'absent':
+            return []
         # several keys of one owner (this collection's metadata): left by two runs that created one at the same time; a
         # new key replaces them all, and the caller invalidates them once it is in use (rotation)
-        replace = len(keys) > 1 and (params['metadata'] or {}).get('managed_by') == MANAGED_BY
-        if len(keys) > 1 and (replace or not (params['rotate'] and params['invalidate_previous'])):
-            self.module.warn('%d active cross-cluster API keys are named %s (%s); %s' % (
-                len(keys), params['name'], ', '.join(k['id'] for k in keys),
+        replace = len(current) > 1 and (params['metadata'] or {}).get('managed_by') == MANAGED_BY
+        if len(current) > 1 and (replace or not (params['rotate'] and params['invalidate_previous'])):
+            self.warn('%d active cross-cluster API keys are named %s (%s); %s' % (
+                len(current), params['name'], ', '.join(k['id'] for k in current),
                 'a new key replaces them' if replace else 'managing the newest. Invalidate the others with state: absent (and '
                 'create one again), or with rotate: true and invalidate_previous: true'))
-        expiring = self.expires_soon(current)
-        before = self.view(current) if current else {}
-        if current is None or params['rotate'] or replace or expiring:
-            after = self.create(keys)
-        else:
-            after = self.update(current)
-        self.set_diff(before, after)
+        key = current[0] if current else None
+        expiring = self.expires_soon(key)
+        if key is None or params['rotate'] or replace or expiring:
+            new = {'id': None, 'name': params['name'], 'access': params['access'], 'metadata': self.desired_metadata()}
+            return [new] + ([] if params['invalidate_previous'] else current)
+        if self.expiration_changed(key) and not self.client.version_at_least(EXPIRATION_UPDATE_VERSION):
+            self.fail('expiration: the key %s exists with another expiration, and Elasticsearch %s cannot change the '
+                      'expiration of a key (8.13 and later can); set rotate: true to replace the key by one with this '
+                      'expiration' % (key['id'], self.client.version))
+        return [dict(key, access=params['access'], metadata=self.desired_metadata(key))] + current[1:]
 
-    def create(self, previous):
+    def apply(self, current, desired):
+        """Create or update the newest key, then invalidate the keys that ``desired`` no longer lists."""
+        key = desired[0] if desired else None
+        if key is not None and key['id'] is None:
+            key = self.create_key(key, current)
+        elif key is not None:
+            key = self.update_key(current[0], key)
+        kept = set(k['id'] for k in desired)
+        gone = [k['id'] for k in current if k['id'] not in kept]
+        if gone:
+            self.client.invalidate_api_keys(gone)
+        return ([key] if key else []) + desired[1:]
+
+    def report(self, current, after, changed):
+        key = after[0] if after else None
+        ids = [k['id'] for k in current]
+        created = key is not None and key['id'] not in ids
+        remaining = set(k['id'] for k in after)
+        days = days_left(current[0]) if self.params['state'] == 'present' and current else None
+        return {
+            'id': key['id'] if key else None,
+            'name': self.params['name'],
+            'created': created,
+            # Elasticsearch's own verdict in a real run (see update_key)
+            'updated': key is not None and not created and self.view(after) != self.view(current),
+            # the keys a new one replaces: invalidated now when asked, else left to the caller (once the new key is in use)
+            'previous_ids': ids if created else [],
+            'invalidated_ids': [i for i in ids if i not in remaining],
+            # check mode creates no key, so no secret: a stand-in, so that a task that stores it predicts its change as the
+            # real run makes it
+            'encoded': (CHECK_MODE_ENCODED if self.check_mode else key.get('encoded')) if created else None,
+            'expiration': key.get('expiration') if key else None,
+            'expires_in_days': round(days, 1) if days is not None else None,
+        }
+
+    def create_key(self, key, previous):
         params = self.params
-        metadata = self.desired_metadata()
-        body = {'name': params['name'], 'access': request_access(params['access']), 'metadata': metadata}
+        body = {'name': params['name'], 'access': request_access(params['access']), 'metadata': key['metadata']}
         if params['expiration'] is not None:
             body['expiration'] = params['expiration']
-        self.set_changed()
-        self.result['created'] = True
-        # the keys this one replaces: invalidated now when asked, else left to the caller (once the new key is in use)
-        self.result['previous_ids'] = [k['id'] for k in previous]
-        view = self.view({'id': None, 'name': params['name'], 'access': params['access'], 'metadata': metadata})
-        if self.check_mode:
-            self.result['invalidated_ids'] = self.result['previous_ids'] if params['invalidate_previous'] else []
-            # no key, so no secret: a stand-in, so that a task that stores it predicts its change as the real run makes it
-            self.result['encoded'] = CHECK_MODE_ENCODED
-            return view
         known = set(k['id'] for k in previous)
         created = self.client.write_once('create the cross-cluster API key %s' % params['name'],
                                          lambda: self.client.create_cross_cluster_api_key(body), lambda: self.drop_orphans(known))
@@ -458,22 +493,16 @@ class CrossClusterApiKey(RemoteClustersModule):
         self.client.add_secret(created.get('encoded'))
         self.client.add_secret(created.get('api_key'))
         self.keep_one(created, known)
-        self.result.update(id=created.get('id'), encoded=created.get('encoded'), expiration=created.get('expiration'))
-        if params['invalidate_previous'] and previous:
-            self.result['invalidated_ids'] = self.client.invalidate_api_keys([k['id'] for k in previous])
-        return dict(view, id=created.get('id'))
+        return dict(key, id=created.get('id'), encoded=created.get('encoded'), expiration=created.get('expiration'))
 
     def expires_soon(self, key):
-        """Whether ``key`` expires within ``rotate_before_days`` days; the days left are returned as ``expires_in_days``."""
-        if key is None or not key.get('expiration'):
-            return False
-        days = (key['expiration'] - time.time() * 1000) / DAY_MS
-        self.result['expires_in_days'] = round(days, 1)
+        """Whether ``key`` expires within ``rotate_before_days`` days."""
+        days = days_left(key)
         before = self.params['rotate_before_days']
-        if before is None or days > before:
+        if days is None or before is None or days > before:
             return False
-        self.module.warn('the cross-cluster API key %s expires in %.1f days (rotate_before_days: %d): a new key replaces it'
-                         % (key['id'], days, before))
+        self.warn('the cross-cluster API key %s expires in %.1f days (rotate_before_days: %d): a new key replaces it'
+                  % (key['id'], days, before))
         return True
 
     def drop_orphans(self, known):
@@ -498,46 +527,23 @@ class CrossClusterApiKey(RemoteClustersModule):
                        'this run\'s key (%s) was invalidated and stored nowhere, and the other run stores its own. Run again '
                        'once the other run is finished to check the link' % (self.params['name'], min(rivals), created['id']))
 
-    def update(self, current):
+    def update_key(self, current, key):
+        """Update ``current`` to ``key``; returns ``current`` when Elasticsearch found nothing to change after all."""
         params = self.params
-        self.result.update(id=current['id'], expiration=current.get('expiration'))
-        metadata = self.desired_metadata(current)
-        changes = {}
-        if normalize_access(params['access']) != normalize_access(current.get('access')):
-            changes['access'] = request_access(params['access'])
-        if metadata != (current.get('metadata') or {}):
-            changes['metadata'] = metadata
+        # access goes with every update (the API reference has it required); the same access changes nothing
+        body = {'access': request_access(params['access'])}
+        if key['metadata'] != (current.get('metadata') or {}):
+            body['metadata'] = key['metadata']
         if self.expiration_changed(current):
-            if not self.client.version_at_least(EXPIRATION_UPDATE_VERSION):
-                raise ApiError('expiration: the key %s exists with another expiration, and Elasticsearch %s cannot change the '
-                               'expiration of a key (8.13 and later can); set rotate: true to replace the key by one with this '
-                               'expiration' % (current['id'], self.client.version))
-            changes['expiration'] = params['expiration']
-        after = dict(current, access=params['access'], metadata=metadata)
-        if not changes:
-            return self.view(after)
-        self.set_changed()
-        self.result['updated'] = True
-        if not self.check_mode:
-            # access goes with every update (the API reference has it required); the same access changes nothing
-            body = dict(changes, access=request_access(params['access']))
-            response = self.client.update_cross_cluster_api_key(current['id'], body)
-            # Elasticsearch's own verdict; false when it found nothing to change after all
-            self.result['updated'] = bool((response or {}).get('updated', True))
-            self.result['changed'] = self.result['updated']
-        return self.view(after)
+            body['expiration'] = params['expiration']
+        response = self.client.update_cross_cluster_api_key(current['id'], body)
+        return key if (response or {}).get('updated', True) else current
 
-    def absent(self, keys):
-        before = self.view(keys[0]) if keys else {}
-        ids = [k['id'] for k in keys]
-        if ids:
-            self.set_changed()
-            self.result['invalidated_ids'] = ids if self.check_mode else self.client.invalidate_api_keys(ids)
-        self.set_diff(before, {})
-
-    @staticmethod
-    def view(key):
-        """The key as shown in the diff: never a secret."""
+    def view(self, state):
+        """The managed key (the newest) as the diff shows it: never a secret."""
+        if not state:
+            return {}
+        key = state[0]
         return {'id': key.get('id'), 'name': key.get('name'), 'access': normalize_access(key.get('access')),
                 'metadata': key.get('metadata') or {}}
 

@@ -272,10 +272,11 @@ expiration:
 '''
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import CrossClusterApiKey
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import run_module
 
 
 def main():
-    CrossClusterApiKey().run()
+    run_module(CrossClusterApiKey)
 
 
 if __name__ == '__main__':

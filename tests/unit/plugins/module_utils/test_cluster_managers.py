@@ -8,7 +8,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import RemoteCluster
+import time
+
+from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import (
+    CHECK_MODE_ENCODED, MANAGED_BY, CrossClusterApiKey, RemoteCluster)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Context
 
 PREFIX = 'cluster.remote.b.'
@@ -105,3 +108,112 @@ def test_absent_nulls_every_key_of_the_alias_in_both_scopes():
     assert manager.differs(current, desired)
     assert manager.view(desired) == {}
     assert not manager.differs(state(), manager.desired(state()))
+
+
+# -- CrossClusterApiKey --------------------------------------------------------------------------------------------
+ACCESS = {'search': [{'names': ['logs-*']}]}
+DAY_MS = 24 * 3600 * 1000
+NOW_MS = int(time.time() * 1000)
+
+
+def api_key(warnings=None, check_mode=False, **params):
+    options = dict(name='b-key', access=ACCESS)
+    options.update(params)
+    return CrossClusterApiKey.create(Context(check_mode=check_mode, warn=warnings.append if warnings is not None else None),
+                                     None, **options)
+
+
+def stored(key_id, days_old=1, expires_in_days=None, access=None, metadata=None):
+    """A key as Elasticsearch lists it."""
+    return {'id': key_id, 'name': 'b-key', 'type': 'cross_cluster', 'creation': NOW_MS - days_old * DAY_MS,
+            'expiration': NOW_MS + expires_in_days * DAY_MS if expires_in_days is not None else None,
+            'access': access or {'search': [{'names': ['logs-*'], 'allow_restricted_indices': False}]},
+            'metadata': metadata if metadata is not None else {}}
+
+
+def test_no_key_is_a_new_key_with_a_stand_in_secret_in_check_mode():
+    manager = api_key(check_mode=True, expiration='90d')
+    desired = manager.desired([])
+    assert manager.differs([], desired)
+    assert manager.view([]) == {}
+    # the expiration asked for is recorded in the metadata
+    assert manager.view(desired) == {'id': None, 'name': 'b-key', 'metadata': {'requested_expiration': '90d'},
+                                     'access': {'search': [{'names': ['logs-*'], 'allow_restricted_indices': False}], 'replication': []}}
+    result = manager.report([], desired, True)
+    assert (result['created'], result['updated'], result['id'], result['encoded']) == (True, False, None, CHECK_MODE_ENCODED)
+    assert result['previous_ids'] == [] and result['invalidated_ids'] == [] and result['expires_in_days'] is None
+
+
+def test_a_key_as_wanted_is_no_change_and_reports_its_days_left():
+    manager = api_key()
+    current = [stored('k1', expires_in_days=30)]
+    desired = manager.desired(current)
+    assert desired[0]['id'] == 'k1'
+    assert not manager.differs(current, desired)
+    result = manager.report(current, desired, False)
+    assert (result['created'], result['updated'], result['id'], result['encoded']) == (False, False, 'k1', None)
+    assert result['expiration'] == current[0]['expiration'] and result['expires_in_days'] == 30.0
+
+
+def test_an_access_change_updates_the_newest_key_in_place():
+    manager = api_key(access={'search': [{'names': ['logs-*', 'metrics-*']}]})
+    current = [stored('k1')]
+    desired = manager.desired(current)
+    assert [k['id'] for k in desired] == ['k1']
+    assert manager.differs(current, desired)
+    result = manager.report(current, desired, True)
+    assert (result['created'], result['updated'], result['id'], result['invalidated_ids']) == (False, True, 'k1', [])
+    # Elasticsearch found nothing to change after all: the key stays as it was
+    assert not manager.report(current, current, True)['updated']
+
+
+def test_rotate_creates_a_key_and_keeps_or_invalidates_the_previous_one():
+    current = [stored('k1')]
+    keep = api_key(rotate=True)
+    desired = keep.desired(current)
+    assert [k['id'] for k in desired] == [None, 'k1']
+    assert keep.differs(current, desired)
+    result = keep.report(current, desired, True)
+    assert (result['created'], result['previous_ids'], result['invalidated_ids']) == (True, ['k1'], [])
+    invalidate = api_key(rotate=True, invalidate_previous=True)
+    desired = invalidate.desired(current)
+    assert [k['id'] for k in desired] == [None]
+    result = invalidate.report(current, desired, True)
+    assert (result['created'], result['previous_ids'], result['invalidated_ids']) == (True, ['k1'], ['k1'])
+
+
+def test_several_keys_of_one_owner_are_replaced_by_a_new_key_with_a_warning():
+    warnings = []
+    metadata = {'managed_by': MANAGED_BY, 'local_cluster_id': 'a' * 32, 'alias': 'b'}
+    manager = api_key(warnings, metadata=metadata)
+    current = [stored('k2', metadata=metadata), stored('k1', days_old=2, metadata=metadata)]
+    desired = manager.desired(current)
+    assert [k['id'] for k in desired] == [None, 'k2', 'k1']
+    assert len(warnings) == 1 and 'a new key replaces them' in warnings[0]
+    assert manager.report(current, desired, True)['previous_ids'] == ['k2', 'k1']
+
+
+def test_a_key_that_expires_within_rotate_before_days_is_replaced():
+    warnings = []
+    manager = api_key(warnings, rotate_before_days=14, expiration='90d')
+    current = [stored('k1', expires_in_days=10, metadata={'requested_expiration': '90d'})]
+    desired = manager.desired(current)
+    assert [k['id'] for k in desired] == [None, 'k1']
+    assert len(warnings) == 1 and 'rotate_before_days: 14' in warnings[0]
+    assert manager.report(current, desired, True)['expires_in_days'] == 10.0
+
+
+def test_absent_invalidates_every_key():
+    manager = api_key(state='absent', access=None)
+    current = [stored('k2'), stored('k1', days_old=2)]
+    desired = manager.desired(current)
+    assert desired == [] and manager.differs(current, desired) and not manager.differs([], manager.desired([]))
+    result = manager.report(current, desired, True)
+    assert (result['id'], result['created'], result['updated'], result['invalidated_ids']) == (None, False, False, ['k2', 'k1'])
+    assert result['expires_in_days'] is None
+
+
+def test_the_view_never_shows_a_secret():
+    manager = api_key()
+    after = [dict(manager.desired([])[0], id='k9', encoded='ZW5jb2RlZA==', api_key='c2VjcmV0')]
+    assert sorted(manager.view(after)) == ['access', 'id', 'metadata', 'name']
