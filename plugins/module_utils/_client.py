@@ -50,7 +50,7 @@ PAUSE_SLICE = 0.1
 
 
 class Interrupt:
-    """Why the module process must send nothing more: set by the signal handlers of ``RemoteClustersModule.run``."""
+    """Why the module process must send nothing more: set by the signal handlers that ``run_module`` installs."""
 
     signal_name = None  # SIGINT, SIGTERM or SIGHUP received
     parent_pid = None   # the parent process when the module started: once it is gone, nothing more is sent

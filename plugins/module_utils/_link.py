@@ -28,7 +28,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._common import
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import (
     DeploymentInfo, DeploymentRestart, KeystoreSecret, RemoteClusters)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._link_removal import LinkRemoval, remote_hosts
-from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Composition, Manager
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Composition
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
     ClientPool, ModuleFailure, connection_options, deployment_argument_spec, run_step)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import (
@@ -87,17 +87,12 @@ class Side:
         return options
 
     def ece_step(self, cls, **params):
-        client = self.client('ece', self.params['ece'])
-        if issubclass(cls, Manager):
-            return cls.create(self.link.context, client, **params)
-        return cls(parent=self.link, params=dict(self.params['ece'], **params), client=client)
+        """A manager of the ECE API of this side."""
+        return cls.create(self.link.context, self.client('ece', self.params['ece']), **params)
 
     def es_step(self, cls, **params):
-        options = self.es_options()
-        client = self.client('elasticsearch', options)
-        if issubclass(cls, Manager):
-            return cls.create(self.link.context, client, **params)
-        return cls(parent=self.link, params=dict(options, **params), client=client)
+        """A manager of the Elasticsearch of this side."""
+        return cls.create(self.link.context, self.client('elasticsearch', self.es_options()), **params)
 
 
 class RemoteClusterLink(LinkRemoval, Composition):

@@ -173,13 +173,6 @@ class Composition(Manager):
     def set_changed(self, changed=True):
         self.result['changed'] = self.result['changed'] or bool(changed)
 
-    @property
-    def module(self):  # TRANSITION: what steps not yet managers read of their parent; removed once all are managers
-        import types
-        context = self.context
-        return types.SimpleNamespace(no_log_values=context.secrets, check_mode=context.check_mode, _diff=context.diff,
-                                     warn=context.warn)
-
 
 def check(manager, validated):
     """Fail on bad input, before any request (unless the module checked it already)."""

@@ -2,23 +2,11 @@
 # Copyright: Contributors to the ece.remote_clusters collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The base class of every module of this collection. Private to this collection.
+"""What every module of this collection shares: the connection options and their checks, the clients, the handling of
+interrupts, and the failure that ends a module or a link's step. Private to this collection.
 
-A module's logic is a subclass of :class:`RemoteClustersModule` in ``module_utils``: it sets ``api``
-(``'ece'``, ``'elasticsearch'`` or ``None`` for a module that opens its own clients), its options
-(``argument_spec`` and the constraint attributes), implements ``validate()`` (checks that need no
-request; their messages fail the task before any request is sent) and ``execute()`` (reads,
-compares, writes, fills ``self.result`` and calls ``self.set_diff()``). The module file holds the
-documentation and calls ``run()``.
-
-The same class also runs as a *step* of another module (``parent=``): its options are validated
-with the same specification, the parent's check mode, diff mode, warnings and no_log values apply,
-it can share the parent's client, and a failure raises :class:`ModuleFailure` instead of ending the
-process. ``remote_cluster_link`` applies a whole link this way in one module run.
-
-The base class merges the connection options, creates the client on first use, refuses writes in
-check mode, masks secrets in the diff and turns API errors into one-line failures with ``status``
-and ``error``.
+A module's logic is a resource manager (``_manager.py``); the module file holds the documentation and calls
+``run_module``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -30,15 +18,11 @@ import os
 import re
 import signal
 import threading
-import traceback
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.ece.remote_clusters.plugins.module_utils._client import (
-    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError, CheckModeWriteError, Interrupt, Interrupted)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
-    USERINFO_RE, check_url, check_version, mask_secrets, no_log_values)
+from ansible_collections.ece.remote_clusters.plugins.module_utils._client import Interrupt
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import USERINFO_RE, check_url, check_version
 from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import API_PREFIX
 
 MASK = '********'
@@ -251,128 +235,9 @@ def run_step(step):
 
 
 class ModuleFailure(Exception):
-    """Ends a module (``fail_json``) or, in a step, the step; ``msg`` is already redacted."""
+    """Ends a module (``fail_json``) or a link's step; ``msg`` is already redacted."""
 
     def __init__(self, msg, **kwargs):
         super(ModuleFailure, self).__init__(msg)
         self.msg = msg
         self.kwargs = dict((k, v) for k, v in kwargs.items() if v is not None)
-
-
-class RemoteClustersModule:
-    """Base of every module: argument spec, client, check mode, diff, errors."""
-
-    api = None            # 'ece', 'elasticsearch', or None (no connection options of its own)
-    secret_keys = ()      # keys whose values are masked in the diff
-    argument_spec = {}    # the module's own options; the connection options of ``api`` are added
-    mutually_exclusive = ()
-    required_together = ()
-    required_one_of = ()
-    required_if = ()
-    required_by = {}
-
-    def __init__(self, parent=None, params=None, client=None):
-        spec, constraints = self.specification()
-        self.parent = parent
-        if parent is None:
-            self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **constraints)
-            if not HAS_REQUESTS:
-                self.module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
-            self.params = self.module.params
-        else:
-            self.module = parent.module
-            # None is "not given", as for a module's options (the constraints count the keys given)
-            validation = ArgumentSpecValidator(spec, **constraints).validate(given(params))
-            self.module.no_log_values.update(no_log_values(spec, validation.validated_parameters))
-            if validation.error_messages:
-                raise ModuleFailure('%s: %s' % (self.__class__.__name__, '; '.join(validation.error_messages)))
-            self.params = validation.validated_parameters
-        self.check_mode = self.module.check_mode
-        self.result = {'changed': False}
-        self._prefix = API_OPTIONS[self.api][1] if self.api else None
-        self._client = client
-        self._owns_client = client is None
-
-    @classmethod
-    def specification(cls):
-        """``(argument_spec, constraints)``: the module's options with the connection options of ``api``."""
-        spec, constraints = connection_options(cls.api) if cls.api else ({}, dict((c, []) for c in CONSTRAINTS[:4]))
-        spec.update(cls.argument_spec)
-        for name in CONSTRAINTS[:4]:
-            constraints[name] = list(constraints.get(name, [])) + list(getattr(cls, name))
-        constraints['required_by'] = dict(cls.required_by)
-        return spec, constraints
-
-    # -- the client ------------------------------------------------------------------------------
-    @property
-    def client(self):
-        if self._client is None:
-            self._client = self.create_client()
-        return self._client
-
-    def create_client(self):
-        return new_client(self.api, self.params, self.check_mode, self.module.warn)
-
-    # -- life cycle ------------------------------------------------------------------------------
-    def validate_connection(self):
-        """Messages about the connection options, found without any request."""
-        return self.check_connection(self.params, self.api) if self.api else []
-
-    def check_connection(self, params, api, label=''):
-        """Messages about connection options ``params`` of ``api``; a password in its URL is masked from now on."""
-        self.module.no_log_values.update(url_secrets(params[API_OPTIONS[api][1] + 'url']))
-        return connection_errors(params, api, label)
-
-    def validate(self):
-        """Messages about bad input, found without any request. Override; return a list."""
-        return []
-
-    def execute(self):  # pragma: no cover - every module overrides it
-        raise NotImplementedError
-
-    def input_errors(self):
-        """Every message about bad input, found without any request."""
-        return [message for message in self.validate_connection() + list(self.validate()) if message]
-
-    def run(self):
-        """As a module: validate, execute and exit. As a step: the same, returning the result or raising ModuleFailure."""
-        handlers = watch_interrupts() if self.parent is None else {}
-        try:
-            errors = self.input_errors()
-            if errors:
-                self.fail('; '.join(errors))
-            try:
-                self.execute()
-            except ApiError as exc:
-                self.fail(exc.message, status=exc.status, error=exc.error)
-            except Interrupted as exc:
-                self.fail(str(exc), changed=self.result['changed'] or None)
-            except CheckModeWriteError as exc:
-                self.fail('internal error, please report it: %s' % exc, exception=traceback.format_exc())
-        except ModuleFailure as failure:
-            if self.parent is not None:
-                raise
-            self.module.fail_json(msg=failure.msg, **failure.kwargs)
-        finally:
-            if self._client is not None and self._owns_client:
-                self._client.close()
-            if self.parent is None:
-                restore_interrupts(handlers)
-        if self.parent is not None:
-            return self.result
-        self.module.exit_json(**self.result)
-
-    def fail(self, msg, **kwargs):
-        if self._client is not None:
-            msg = self._client.redact(msg)
-        raise ModuleFailure(msg, **kwargs)
-
-    # -- results ---------------------------------------------------------------------------------
-    def set_changed(self, changed=True):
-        self.result['changed'] = self.result['changed'] or bool(changed)
-
-    def set_diff(self, before, after):
-        """Record before/after of the managed object; returned only in diff mode, secrets masked."""
-        if self.module._diff:
-            self.result['diff'] = {'before': mask_secrets(before, self.secret_keys, MASK),
-                                   'after': mask_secrets(after, self.secret_keys, MASK)}
