@@ -1,0 +1,437 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ece.remote_clusters collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Which part of a remote-cluster chain is broken, in plain words: the rules of the filter remote_cluster_diagnosis and
+of the rollout's diagnosis of the links that are not connected. Pure code: it reads what the read-only managers
+returned (see the filter's documentation for the shape). Private to this collection."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+
+from ansible.module_utils.common.text.converters import to_native
+
+# the ports, versions and settings of remote clusters are those of module_utils, read at each call: one definition
+from ansible_collections.ece.remote_clusters.plugins.module_utils import _common
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
+    certificate_port, compatible_versions, credentials_setting, major_minor, pick_resource, same_certificate, split_address,
+    trust_scope, version_tuple, view_version)
+
+
+def _version(text):
+    try:
+        return version_tuple(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def _failed(value):
+    return isinstance(value, dict) and bool(value.get('failed'))
+
+
+def _usable(value):
+    return isinstance(value, dict) and value and not value.get('failed') and not value.get('skipped')
+
+
+class Side:
+    """One side of the link: its environment name, deployment and Elasticsearch resource."""
+
+    def __init__(self, data, role):
+        self.data = data if isinstance(data, dict) else {}
+        self.role = role
+        self.environment = self.data.get('environment') or role
+        deployment = self.data.get('deployment')
+        self.deployment = deployment if _usable(deployment) else None
+        self.cluster = None
+        if self.deployment:
+            self.cluster = pick_resource(self.deployment.get('elasticsearch'), self.data.get('ref_id'))
+        relationships = self.data.get('trust_relationships')
+        self.relationships = relationships if _usable(relationships) else None
+
+    @property
+    def label(self):
+        name = (self.deployment or {}).get('name') or (self.deployment or {}).get('id') or 'the %s deployment' % self.role
+        return '%s/%s' % (self.environment, name)
+
+    @property
+    def version(self):
+        if not self.cluster:
+            return None
+        return _version(self.version_text)
+
+    @property
+    def version_text(self):
+        return view_version(self.cluster)
+
+    @property
+    def cluster_id(self):
+        return (self.cluster or {}).get('cluster_id')
+
+    @property
+    def account_id(self):
+        return (self.cluster or {}).get('account_id')
+
+    @property
+    def trust(self):
+        return (self.cluster or {}).get('trust') or {}
+
+    @property
+    def environment_id(self):
+        return ((self.relationships or {}).get('local') or {}).get('installation_id')
+
+    @property
+    def environment_certificate(self):
+        return ((self.relationships or {}).get('local') or {}).get('certificate')
+
+
+class DiagnosisInputError(ValueError):
+    """The facts given to the diagnosis are not of its shape."""
+
+
+class Diagnosis:
+    def __init__(self, facts):
+        if not isinstance(facts, dict):
+            raise DiagnosisInputError('the input must be a dictionary, not %s' % type(facts).__name__)
+        if not facts.get('alias'):
+            raise DiagnosisInputError('the input needs the alias of the remote cluster')
+        self.facts = facts
+        self.alias = facts['alias']
+        self.model = facts.get('model') or 'certificate'
+        if self.model not in ('certificate', 'api_key'):
+            raise DiagnosisInputError('model must be certificate or api_key, not %r' % (self.model,))
+        self.ports = facts.get('ports') or {}
+        self.api_key_port = int(self.ports.get('api_key') or _common.API_KEY_PORT)
+        self.reload_min_version = _version(facts.get('reload_min_version') or _common.RELOAD_MIN_VERSION)
+        self.now = facts.get('now') or int(time.time() * 1000)
+        self.local = Side(facts.get('local'), 'local')
+        self.remote = Side(facts.get('remote'), 'remote')
+        self.problems = []
+
+    def add(self, problem, side, message):
+        self.problems.append({'problem': problem, 'side': side, 'message': message})
+
+    # -- inputs ------------------------------------------------------------------------------------
+    def check_inputs(self):
+        reads = (('local', 'deployment', 'the local deployment'), ('remote', 'deployment', 'the remote deployment'),
+                 ('local', 'trust_relationships', 'the trust relationships of the local environment'),
+                 ('remote', 'trust_relationships', 'the trust relationships of the remote environment'),
+                 ('local', 'remote_cluster', 'the settings of the alias on the local cluster'),
+                 ('local', 'keystore', 'the keystore of the local deployment'),
+                 ('remote', 'cross_cluster_api_key', 'the cross-cluster API key on the remote cluster'),
+                 ('remote', 'proxy_certificate', 'the proxy certificate of the remote environment'))
+        for role, key, what in reads:
+            value = ((self.facts.get(role) or {}) if isinstance(self.facts.get(role), dict) else {}).get(key)
+            if _failed(value):
+                self.add('unreadable', role, 'Could not read %s (%s), so the checks that need it were skipped.'
+                         % (what, to_native(value.get('msg') or 'no message')))
+        for side in (self.local, self.remote):
+            if side.deployment and not side.cluster:
+                self.add('unreadable', side.role, 'Deployment %s has no Elasticsearch resource %s.'
+                         % (side.label, side.data.get('ref_id') or ''))
+
+    # -- state of both clusters --------------------------------------------------------------------
+    def check_clusters(self):
+        for side in (self.local, self.remote):
+            cluster = side.cluster
+            if not cluster:
+                continue
+            status = cluster.get('status')
+            if status in ('stopped', 'stopping'):
+                self.add('cluster_stopped', side.role, 'The %s cluster %s is %s; start it (a restart plan starts a stopped '
+                         'cluster).' % (side.role, side.label, status))
+            if cluster.get('pending_plan'):
+                self.add('plan_pending', side.role, 'A plan is still running on %s deployment %s; trust and keystore changes '
+                         'take effect only once it has completed. Wait for it, then check again.' % (side.role, side.label))
+
+    def check_versions(self):
+        local, remote = self.local.version, self.remote.version
+        if self.model == 'api_key':
+            minimum = _common.API_KEY_MIN_VERSION
+            for side in (self.local, self.remote):
+                if side.version and side.version < version_tuple(minimum):
+                    self.add('incompatible_versions', side.role, 'The API-key model needs Elasticsearch %s or later on both '
+                             'clusters, but the %s cluster %s runs %s: upgrade it, or use the TLS-certificate model '
+                             '(model: certificate).' % (major_minor(minimum), side.role, side.label, side.version_text))
+        if local and remote and not compatible_versions(local, remote):
+            self.add('incompatible_versions', 'both', 'Elasticsearch %s (local, %s) and %s (remote, %s) are incompatible '
+                     'versions for remote clusters: they need %s. Upgrade the older cluster.'
+                     % (self.local.version_text, self.local.label, self.remote.version_text, self.remote.label, _common.VERSION_RULE))
+
+    # -- the alias's settings on the local cluster -------------------------------------------------
+    def alias_settings(self):
+        result = (self.facts.get('local') or {}).get('remote_cluster')
+        if not _usable(result):
+            return None, None
+        before = (result.get('diff') or {}).get('before')
+        settings = before if isinstance(before, dict) else None
+        return settings, result.get('remote_info')
+
+    def check_alias(self, settings, remote_info):
+        """Address, port, mode and model of the alias; False when the alias is not configured at all."""
+        if settings is None:
+            return True
+        if not settings.get('proxy_address') and not settings.get('seeds'):
+            self.add('alias_missing', 'local', 'The remote cluster %s is not configured on the local cluster %s (it has no '
+                     'cluster.remote.%s.proxy_address or seeds): apply the link.' % (self.alias, self.local.label, self.alias))
+            return False
+        mode = settings.get('mode') or ('proxy' if settings.get('proxy_address') else 'sniff')
+        endpoint = (self.remote.cluster or {}).get('endpoint')
+        endpoints = set(e for e in (endpoint, (self.remote.cluster or {}).get('aliased_endpoint')) if e)
+        remote_ports = (self.remote.cluster or {}).get('ports')
+        passthrough = certificate_port(remote_ports)
+        self.certificate_port = certificate_port(remote_ports, self.ports.get('certificate'))
+        if mode == 'proxy':
+            self._check_proxy_mode(settings, endpoint, endpoints, passthrough)
+        else:
+            self._check_sniff_mode(settings, endpoint, endpoints, passthrough)
+        if remote_info and self.model == 'certificate' and remote_info.get('cluster_credentials'):
+            self.add('wrong_model', 'local', 'The local cluster %s has credentials loaded for %s, so it connects in the API-key '
+                     'model, but the link uses the TLS-certificate model: remove %s from its keystore '
+                     '(ece_keystore_secret with state: absent) and restart it, or set model: api_key.'
+                     % (self.local.label, self.alias, credentials_setting(self.alias)))
+        return True
+
+    def _check_proxy_mode(self, settings, endpoint, endpoints, passthrough):
+        host, port = split_address(settings.get('proxy_address'))
+        if endpoints and host not in endpoints:
+            self.add('wrong_address', 'local', 'cluster.remote.%s.proxy_address points at %s, which is not the endpoint of the '
+                     'remote deployment %s (%s): set it to %s:%d.' % (self.alias, host or 'nothing', self.remote.label, endpoint, endpoint,
+                                                                      self.api_key_port if self.model == 'api_key' else self.certificate_port))
+        server_name = settings.get('server_name')
+        if endpoint and not server_name:
+            self.add('wrong_server_name', 'local', 'cluster.remote.%s.server_name is not set; the ECE proxy routes on it: set it to '
+                     'the remote endpoint %s.' % (self.alias, endpoint))
+        elif endpoints and server_name not in endpoints:
+            self.add('wrong_server_name', 'local', 'cluster.remote.%s.server_name is %s, not the remote endpoint %s.'
+                     % (self.alias, server_name, endpoint))
+        certificate_ports = (self.certificate_port, passthrough)
+        if self.model == 'certificate':
+            if port == self.api_key_port:
+                self.add('wrong_model', 'local', 'cluster.remote.%s.proxy_address uses port %d, the remote cluster server port of the '
+                         'API-key model, but the link uses the TLS-certificate model, which connects to port %d: fix the port, or '
+                         'set model: api_key.' % (self.alias, port, self.certificate_port))
+            elif port == _common.PLAIN_TRANSPORT_PORT and port not in certificate_ports:
+                self.add('wrong_port', 'local', 'cluster.remote.%s.proxy_address uses port %d: %d is the proxy\'s plain-text '
+                         'transport port, where no remote cluster connects; the TLS-certificate model connects to the transport '
+                         'passthrough port %d: apply the link again to correct it.' % (self.alias, port, port, self.certificate_port))
+            elif port not in certificate_ports:
+                message = ('cluster.remote.%s.proxy_address uses port %s; the TLS-certificate model connects to the transport '
+                           'passthrough port %d of the ECE proxy.')
+                self.add('wrong_port', 'local', message % (self.alias, port, self.certificate_port))
+        else:
+            if port in certificate_ports + (_common.PLAIN_TRANSPORT_PORT,):
+                self.add('wrong_model', 'local', 'cluster.remote.%s.proxy_address uses port %d of the TLS-certificate model, but the '
+                         'link uses the API-key model, whose remote cluster server listens on port %d: fix the port, or set '
+                         'model: certificate.' % (self.alias, port, self.api_key_port))
+            elif port != self.api_key_port:
+                self.add('wrong_port', 'local', 'cluster.remote.%s.proxy_address uses port %s; the API-key model connects to port %d '
+                         'of the ECE proxy.' % (self.alias, port, self.api_key_port))
+
+    def _check_sniff_mode(self, settings, endpoint, endpoints, passthrough):
+        if self.model == 'api_key':
+            self.add('wrong_mode', 'local', 'The remote cluster %s is in sniff mode; the API-key model through the ECE proxy needs '
+                     'proxy mode with proxy_address %s:%d.' % (self.alias, endpoint or '<remote endpoint>', self.api_key_port))
+            return
+        if self.local.version and self.local.version >= version_tuple(_common.PROXY_MODE_VERSION):
+            self.add('wrong_mode', 'local', 'The remote cluster %s is in sniff mode, which cannot reach a cluster behind the ECE proxy '
+                     '(the sniffed node addresses are internal); Elasticsearch %s has proxy mode: use proxy_address %s:%d and '
+                     'server_name %s.' % (self.alias, self.local.version_text, endpoint or '<remote endpoint>', self.certificate_port,
+                                          endpoint or '<remote endpoint>'))
+            return
+        seeds = settings.get('seeds') or []
+        seeds = [seeds] if isinstance(seeds, str) else seeds
+        hosts = [split_address(seed)[0] for seed in seeds]
+        if endpoints and not any(h in endpoints for h in hosts):
+            self.add('wrong_address', 'local', 'The seeds of %s (%s) do not name the endpoint of the remote deployment %s (%s).'
+                     % (self.alias, ', '.join(seeds), self.remote.label, endpoint))
+        proxy = settings.get('proxy')
+        expected = '%s:%s' % (endpoint, passthrough) if endpoint else None
+        if not proxy:
+            self.add('wrong_address', 'local', 'Legacy sniff mode through the ECE proxy needs cluster.remote.%s.proxy = %s.'
+                     % (self.alias, expected or '<remote endpoint>:<transport passthrough port>'))
+        elif expected:
+            host, port = split_address(proxy)
+            if host not in endpoints:
+                self.add('wrong_address', 'local', 'cluster.remote.%s.proxy is %s, not the remote endpoint %s.' % (self.alias, proxy, expected))
+            elif port != passthrough:
+                self.add('wrong_port', 'local', 'cluster.remote.%s.proxy uses port %s; the ECE proxy takes legacy sniff connections on '
+                         'the transport passthrough port %s.' % (self.alias, port, passthrough))
+
+    # -- trust in the TLS-certificate model --------------------------------------------------------
+    def same_environment(self):
+        if self.local.environment_id and self.remote.environment_id:
+            return self.local.environment_id == self.remote.environment_id
+        if self.local.account_id and self.remote.account_id:
+            return self.local.account_id == self.remote.account_id
+        return self.local.environment == self.remote.environment
+
+    def check_certificate_trust(self):
+        if not (self.local.cluster and self.remote.cluster):
+            return
+        if self.same_environment():
+            self._check_account_trust(self.local, self.remote)
+            self._check_account_trust(self.remote, self.local)
+            return
+        if not (self.local.relationships and self.remote.relationships):
+            return
+        self._check_platform_trust(self.local, self.remote)
+        self._check_platform_trust(self.remote, self.local)
+
+    def _allowlist_problem(self, truster, trustee, entry, where):
+        allowlist = entry.get('trust_allowlist') or []
+        hint = ''
+        if (trustee.deployment or {}).get('id') in allowlist:
+            hint = (' It lists the deployment ID %s instead: allowlists take Elasticsearch cluster IDs.'
+                    % trustee.deployment['id'])
+        self.add('allowlist_missing_cluster_id', truster.role, 'Deployment %s trusts only some deployments of %s, and its allowlist '
+                 '(%s) lacks the cluster ID %s of %s: add it (or set trust_all).%s'
+                 % (truster.label, where, ', '.join(allowlist) or 'empty', trustee.cluster_id, trustee.label, hint))
+
+    def _check_account_trust(self, truster, trustee):
+        entries = [e for e in truster.trust.get('accounts') or [] if e.get('account_id') == trustee.account_id]
+        if not entries:
+            self.add('deployment_trust_missing', truster.role, 'Deployment %s does not trust the deployments of its own environment '
+                     '%s: its trust has no accounts entry for account %s. Add one with trust_all or the cluster ID %s of %s.'
+                     % (truster.label, truster.environment, trustee.account_id, trustee.cluster_id, trustee.label))
+        elif not any(trust_scope(e, trustee.cluster_id) for e in entries):
+            self._allowlist_problem(truster, trustee, entries[0], 'its own environment')
+
+    def _check_platform_trust(self, truster, trustee):
+        relationships = [r for r in truster.relationships.get('trust_relationships') or [] if not r.get('local')]
+        by_environment_id = [r for r in relationships if r.get('installation_id') == trustee.environment_id]
+        named = [r for r in relationships if r.get('name') == trustee.environment and r not in by_environment_id]
+        referenced_ids = set(e.get('trust_relationship_id') for e in truster.trust.get('external') or [])
+        if not by_environment_id:
+            wrong = named or [r for r in relationships if r.get('id') in referenced_ids
+                              and same_certificate(r.get('certificate'), trustee.environment_certificate)]
+            if wrong:
+                message = ('Environment %s trusts environment %s through trust relationship %s, but that relationship holds the '
+                           'environment ID %s, while %s says its environment ID is %s: update the relationship\'s installation_id.')
+                self.add('wrong_environment_id', truster.role, message % (
+                    truster.environment, trustee.environment, wrong[0].get('name'), wrong[0].get('installation_id'),
+                    trustee.environment, trustee.environment_id))
+            else:
+                message = ('Environment %s has no trust relationship for environment %s (environment ID %s): platform trust is '
+                           'missing on the %s side. Create it with the environment ID and CA certificate of %s (role platform_trust).')
+                self.add('relationship_missing', truster.role, message % (
+                    truster.environment, trustee.environment, trustee.environment_id, truster.environment, trustee.environment))
+            return
+        good = [r for r in by_environment_id if r.get('certificate') is None
+                or same_certificate(r.get('certificate'), trustee.environment_certificate)]
+        if not good:
+            self.add('wrong_certificate', truster.role, 'The trust relationship %s of environment %s for environment %s holds a CA '
+                     'certificate that is not the platform CA of %s: replace it with the certificate of %s\'s own trust '
+                     'relationship.' % (by_environment_id[0].get('name'), truster.environment, trustee.environment,
+                                        trustee.environment, trustee.environment))
+            return
+        good_ids = set(r.get('id') for r in good)
+        entries = [e for e in truster.trust.get('external') or [] if e.get('trust_relationship_id') in good_ids]
+        if not entries:
+            self.add('deployment_trust_missing', truster.role, 'Deployment %s does not trust environment %s: its trust has no '
+                     'external entry for trust relationship %s. Add one with trust_all or the cluster ID %s of %s.'
+                     % (truster.label, trustee.environment, good[0].get('name'), trustee.cluster_id, trustee.label))
+        elif not any(trust_scope(e, trustee.cluster_id) for e in entries):
+            self._allowlist_problem(truster, trustee, entries[0], 'environment %s' % trustee.environment)
+
+    # -- the API-key model -------------------------------------------------------------------------
+    def check_api_key(self, remote_info):
+        facts_local = self.facts.get('local') or {}
+        facts_remote = self.facts.get('remote') or {}
+        keystore = facts_local.get('keystore')
+        if _usable(keystore) and 'exists' in keystore:
+            if not keystore['exists']:
+                self.add('keystore_missing_credentials', 'local', 'The keystore of the local deployment %s lacks '
+                         '%s, the encoded cross-cluster API key of the remote cluster: apply the link '
+                         '(it creates a key and stores it).' % (self.local.label, credentials_setting(self.alias)))
+            elif isinstance(remote_info, dict) and not remote_info.get('cluster_credentials'):
+                version = self.local.version
+                if version and version < self.reload_min_version:
+                    self.add('restart_required', 'local', 'The keystore of %s holds the credentials of %s, but the running nodes have '
+                             'not loaded them: Elasticsearch %s loads remote cluster credentials only at a restart. Restart the '
+                             'deployment (ece_deployment_restart).' % (self.local.label, self.alias, self.local.version_text))
+                else:
+                    self.add('restart_required', 'local', 'The keystore of %s holds the credentials of %s, but the running nodes have '
+                             'not loaded them: reload the secure settings (POST _nodes/reload_secure_settings) or restart the '
+                             'deployment.' % (self.local.label, self.alias))
+        key = facts_remote.get('cross_cluster_api_key')
+        if _usable(key):
+            if key.get('created') and _usable(keystore) and keystore.get('exists') is False:
+                self.add('api_key_invalid', 'remote', 'No active cross-cluster API key named %s exists on the remote cluster %s '
+                         '(the link was never applied, or its key was invalidated or has expired). Apply the link: it creates a '
+                         'key and stores it.' % (key.get('name'), self.remote.label))
+            elif key.get('created'):
+                self.add('api_key_invalid', 'remote', 'No active cross-cluster API key named %s exists on the remote cluster %s: it '
+                         'was invalidated, has expired or was deleted, so the credentials in the local keystore no longer '
+                         'authenticate. Apply the link again: it creates a new key and stores it.' % (key.get('name'), self.remote.label))
+            elif key.get('expiration') and key['expiration'] <= self.now:
+                self.add('api_key_invalid', 'remote', 'The cross-cluster API key %s (%s) on %s has expired: apply the link with '
+                         'rotate: true.' % (key.get('name'), key.get('id'), self.remote.label))
+        self._check_proxy_ca(facts_remote.get('proxy_certificate'))
+
+    def _check_proxy_ca(self, chain):
+        if not _usable(chain) or self.same_environment():
+            return
+        if chain.get('user_supplied') or not chain.get('root_certificate'):
+            return
+        for entry in self.local.trust.get('direct') or []:
+            if entry.get('type') != 'proxy':
+                continue
+            for certificate in entry.get('certificates') or []:
+                pem = certificate.get('pem') if isinstance(certificate, dict) else certificate
+                if same_certificate(pem, chain['root_certificate']):
+                    return
+        self.add('proxy_ca_not_trusted', 'local', 'The proxy of environment %s presents a certificate of its own, private CA, and the '
+                 'local deployment %s does not trust it: add a direct trust entry of type proxy holding the root of GET '
+                 '/platform/configuration/security/tls/proxy of %s.' % (self.remote.environment, self.local.label, self.remote.environment))
+
+    # -- all of it ---------------------------------------------------------------------------------
+    def run(self):
+        self.check_inputs()
+        self.check_clusters()
+        settings, remote_info = self.alias_settings()
+        if not self.check_alias(settings, remote_info):
+            return self.problems
+        self.check_versions()
+        if self.model == 'certificate':
+            self.check_certificate_stray_credentials()
+            self.check_certificate_trust()
+        else:
+            self.check_api_key(remote_info)
+        if not self.problems and not (remote_info or {}).get('connected'):
+            self.add_fallback(remote_info)
+        return self.problems
+
+    def check_certificate_stray_credentials(self):
+        keystore = (self.facts.get('local') or {}).get('keystore')
+        if not (_usable(keystore) and keystore.get('exists')):
+            return
+        if self.local.version and self.local.version < version_tuple(_common.CREDENTIALS_MIN_VERSION):
+            return
+        if any(p['problem'] == 'wrong_model' for p in self.problems):
+            return
+        self.add('wrong_model', 'local', 'The keystore of %s holds %s: once loaded, Elasticsearch uses the '
+                 'API-key model for this alias, but the link uses the TLS-certificate model. Remove the setting '
+                 '(ece_keystore_secret with state: absent), or set model: api_key.' % (self.local.label, credentials_setting(self.alias)))
+
+    def add_fallback(self, remote_info):
+        if remote_info is None and self.alias_settings()[0] is None:
+            return  # nothing was read: nothing to say beyond the unreadable inputs
+        if self.model == 'api_key':
+            key = (self.facts.get('remote') or {}).get('cross_cluster_api_key')
+            if isinstance(key, dict) and key.get('created') is False:
+                self.add('credentials_mismatch', 'both', 'An active cross-cluster API key %s exists on %s and the local keystore holds '
+                         'credentials for %s, but they do not authenticate; the keystore probably holds another key\'s secret (a '
+                         'secret cannot be read back to compare). Apply the link with rotate: true to create a new key and store it.'
+                         % (key.get('name'), self.remote.label, self.alias))
+                return
+        self.add('unknown', 'both', 'Every part of the chain the APIs show is right, yet %s reports %s as not connected: check that '
+                 'its nodes reach the ECE proxy of %s on the remote endpoint, and the proxy logs.'
+                 % (self.local.label, self.alias, self.remote.environment))
+
+
+def diagnose(facts):
+    """The problems of one remote-cluster link, in the order of its chain, each in plain words."""
+    return Diagnosis(facts).run()
