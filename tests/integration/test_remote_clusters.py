@@ -153,8 +153,9 @@ def test_a_failing_link_does_not_stop_the_others_and_the_summary_lists_every_out
     with open(links_file) as handle:
         links = yaml.safe_load(handle)
     # a seventh link whose remote deployment name names no deployment
+    search_a = [link for link in links['remote_clusters_links'] if link['name'] == 'search-a-to-data-b'][0]['local']
     links['remote_clusters_links'].append({'name': 'search-a-to-nowhere', 'alias': 'nowhere',
-                                           'local': {'environment': 'ece-a', 'deployment_name': 'search-a'},
+                                           'local': {'environment': 'ece-a', 'deployment_name': 'search-a', 'es': search_a['es']},
                                            'remote': {'environment': 'ece-b', 'deployment_name': 'no-such-deployment'}})
     with open(links_file, 'w') as handle:
         yaml.safe_dump(links, handle)
@@ -177,16 +178,88 @@ def test_a_failing_link_does_not_stop_the_others_and_the_summary_lists_every_out
 
     report = outcomes(json.loads((report_dir / 'remote_clusters.json').read_text()))
     assert report['old-b-to-archive-c']['status'] == 'failed'
-    assert report['old-b-to-archive-c']['failed_task'] == 'Connect the remote cluster with TLS certificates, ece_c_archive (step remote_deployment)'
+    assert report['old-b-to-archive-c']['failed_task'] == 'Apply the links in plan rounds (step remote_deployment)'
     # the diagnosis could not read ece-c either, and says so
     assert 'unreadable' in problems(report['old-b-to-archive-c'])
-    assert report['search-a-to-nowhere']['failed_task'] == 'Check that each name names exactly one deployment'
+    assert report['search-a-to-nowhere']['failed_task'] == 'Apply the links in plan rounds (step remote_deployment)'
     assert sorted(n for n, o in report.items() if o['status'] == 'changed') == sorted(n for n in LINKS if n != 'old-b-to-archive-c')
     # the report holds what changed, with diffs, but never a secret (the new keys' secrets included)
     text = (report_dir / 'remote_clusters.json').read_text() + (report_dir / 'remote_clusters.md').read_text()
     keystores = [entry['value'] for env in sim.state()['environments'].values() for dep in env['deployments'].values()
                  for entry in dep['elasticsearch']['keystore'].values()]
     assert keystores and [s for s in secrets_of(sim) | set(keystores) if s in text + run.output] == []
+
+
+def write_links(inventory, links):
+    with open(os.path.join(inventory, 'group_vars', 'all', 'links.yml'), 'w') as handle:
+        yaml.safe_dump({'remote_clusters_links': links}, handle)
+
+
+def read_links(inventory):
+    with open(os.path.join(inventory, 'group_vars', 'all', 'links.yml')) as handle:
+        return yaml.safe_load(handle)['remote_clusters_links']
+
+
+def test_a_hub_linked_to_three_deployments_is_written_once_and_a_rerun_sends_no_write(sim, conn, rollout, many):
+    """search-a (ece-a) connects to three deployments of ece-b: the trust of the hub takes the three clusters in one
+    write (one plan), not one write per link."""
+    inventory, dummy = many
+    hub_es = [link for link in read_links(inventory) if link['name'] == 'search-a-to-data-b'][0]['local']['es']
+    remotes = ('data-b', 'ingest-b', 'old-b')
+    write_links(inventory, [{'name': 'search-a-to-%s' % remote, 'alias': 'hub_to_%s' % remote.replace('-', '_'),
+                             'local': {'environment': 'ece-a', 'deployment_name': 'search-a', 'es': hub_es},
+                             'remote': {'environment': 'ece-b', 'deployment_id': conn.deployment('ece-b', remote)['id']}}
+                            for remote in remotes])
+    hub = conn.deployment('ece-a', 'search-a')['id']
+    sim.clear_log()
+
+    run = rollout()
+
+    assert run.rc == 0, run.output[-5000:]
+    hub_writes = [r for r in writes(sim.requests()) if r['server'] == 'ece:ece-a' and r['path'].endswith('/deployments/%s' % hub)]
+    assert [r['method'] for r in hub_writes] == ['PUT'], hub_writes
+    for remote in remotes:
+        assert sim.diagnose('ece-a', 'search-a', 'hub_to_%s' % remote.replace('-', '_'))['connected'] is True, remote
+        line = summary_line(run.output, 'search-a-to-%s' % remote)
+        assert ' changed ' in line and ' yes ' in line and 'deployment trust of ece-a/search-a' in line, line
+    assert '3 links: 0 ok, 3 changed, 0 failed, 3 connected; 1 plan round' in run.output
+    trust = sim.state()['environments']['ece-a']['deployments']['search-a']['elasticsearch']['trust']['external']
+    assert len(trust) == 1 and sorted(trust[0]['trust_allowlist']) == sorted(
+        conn.deployment('ece-b', remote)['elasticsearch']['cluster_id'] for remote in remotes)
+
+    sim.clear_log()
+    again = rollout()
+    assert again.rc == 0, again.output[-5000:]
+    assert again.changed == 0
+    assert writes(sim.requests()) == []
+    assert '3 links: 3 ok, 0 changed, 0 failed, 3 connected; 0 plan rounds' in again.output
+
+
+def test_links_that_lack_something_stop_the_play_before_any_request_and_are_all_named(sim, rollout, many):
+    inventory, dummy = many
+    links = read_links(inventory)
+    by_name = dict((link['name'], link) for link in links)
+    by_name['search-a-to-data-b']['alias'] = 'Data.B'
+    by_name['legacy-a-to-old-b']['remote']['environment'] = 'ece-z'
+    del by_name['old-b-to-data-b']['local']['es']
+    del by_name['logs-a-to-ingest-b']['remote']['es']
+    del by_name['data-b-to-search-a']['remote']['deployment_name']
+    write_links(inventory, links)
+    sim.clear_log()
+
+    run = rollout()
+
+    assert run.rc != 0 and run.failed == 1, run.output[-5000:]
+    assert sim.requests() == []  # not even a read
+    assert '5 of 6 links are not well defined, and nothing was sent to any environment' in run.output
+    message = [line for line in run.output.splitlines() if 'are not well defined' in line][0]
+    assert 'link search-a-to-data-b needs an alias of lower-case letters, digits, _ and - (got Data.B)' in message
+    assert 'link legacy-a-to-old-b needs remote.environment, one of remote_clusters_environments (ece-a, ece-b, ece-c)' in message
+    assert 'link old-b-to-data-b needs local.es, the connection options of a local user' in message
+    assert 'link logs-a-to-ingest-b needs remote.es, the connection options of a remote user with the manage_security' in message
+    assert 'link data-b-to-search-a needs remote.deployment_id or remote.deployment_name' in message
+    assert 'old-b-to-archive-c' not in message
+    assert 'Apply the links in plan rounds' not in run.output
 
 
 def test_links_set_absent_are_removed_and_the_others_stay_connected(sim, rollout, many):
@@ -239,7 +312,7 @@ def test_audit_of_fresh_environments_reports_what_would_change_sends_no_write_an
                     'remote cluster ece_b_data on ece-a/search-a']
     # check mode cannot name relationships that do not exist yet: the deployment trust names a stand-in, in its diff
     local_trust = links['search-a-to-data-b']['changes'][2]['diff']
-    assert local_trust['after']['external'][0]['trust_relationship_id'] == 'to-be-created-trusting-the-remote-environment'
+    assert local_trust['after']['external'][0]['trust_relationship_id'] == 'to-be-created-trusting-ece-b'
     remote_cluster = links['search-a-to-data-b']['changes'][-1]['diff']
     assert remote_cluster['before'] == {}
     assert remote_cluster['after']['proxy_address'].endswith('.ece-b.sim.example:9400')
