@@ -41,6 +41,11 @@ FAILURE = {
     'failed': {'description': 'Whether the link failed; the other links are not affected.', 'returned': 'failure of the link',
                'type': 'bool', 'sample': True},
     'msg': {'description': 'Why the link failed.', 'returned': 'failure of the link', 'type': 'str'},
+    'problems': {'description': ['With O(diagnose=true), why the link is not connected - the problems of its chain in '
+                                 'the order of the chain, each with C(problem) (a short kind), C(side) and C(message) (plain '
+                                 'words), as the filter ece.remote_clusters.remote_cluster_diagnosis names them; empty when '
+                                 'the APIs show nothing wrong.'],
+                 'returned': 'when the link is present and not connected', 'type': 'list', 'elements': 'dict'},
 }
 
 

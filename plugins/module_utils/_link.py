@@ -23,12 +23,13 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._client import
 from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import (
     MANAGED_BY, OWNER_KEYS, CrossClusterApiKey, RemoteCluster, Role, check_key_authentication)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
-    API_KEY_PORT, VERSION_RULE, check_alias, check_deployment_ids, check_pem, check_ports, check_ref_id, check_version, compatible_versions,
-    pem_fingerprint, publicly_trusted, same_certificate, version_tuple)
+    API_KEY_PORT, CREDENTIALS_MIN_VERSION, VERSION_RULE, check_alias, check_deployment_ids, check_pem, check_ports, check_ref_id,
+    check_version, compatible_versions, pem_fingerprint, publicly_trusted, same_certificate, version_tuple, view_version)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import (
     DeploymentInfo, DeploymentRestart, KeystoreSecret, RemoteClusters)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._link_removal import LinkRemoval, remote_hosts
-from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Composition
+from ansible_collections.ece.remote_clusters.plugins.module_utils._diagnosis import diagnose
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Composition, Context
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
     ClientPool, ModuleFailure, connection_options, deployment_argument_spec, run_step)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import (
@@ -99,6 +100,7 @@ class RemoteClusterLink(LinkRemoval, Composition):
     api = None
     pool = None    # the clients: the link's own, or those the links of a rollout share
     rounds = None  # in a rollout: the plan rounds that the links' plan-making steps join
+    local = remote = None  # the two sides, once the link runs
     argument_spec = dict(
         model=dict(type='str', required=True, choices=['certificate', 'api_key']),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
@@ -280,6 +282,16 @@ class RemoteClusterLink(LinkRemoval, Composition):
             self.fail('Elasticsearch %s (local) and %s (remote) cannot be connected: remote clusters need %s; upgrade the '
                       'older cluster first' % (local, remote, VERSION_RULE))
 
+    def remote_cluster_options(self):
+        """How the local cluster connects to the remote one: proxy mode on the port of the model, or, for the certificate
+        model below Elasticsearch 7.6 (which has no proxy mode), legacy sniff mode through the transport passthrough."""
+        connection = self.remote.view['remote_connection']
+        if self.params['model'] == 'api_key':
+            return dict(mode='proxy', **connection['api_key'])
+        if version_tuple(self.local.view['version']) >= PROXY_MODE_VERSION:
+            return dict(mode='proxy', **connection['certificate'])
+        return dict(mode='sniff', **connection['legacy_sniff'])
+
     def remote_cluster_step(self, options, wait):
         return self.local.es_step(RemoteCluster, alias=self.params['alias'], skip_unavailable=self.params['skip_unavailable'],
                                   wait_for_connection=wait, wait_timeout=self.params['wait_timeout'], **options)
@@ -337,12 +349,7 @@ class RemoteClusterLink(LinkRemoval, Composition):
             label = 'deployment trust of the %s deployment %s' % (side.key, side.deployment_id)
             steps.append(self.deployment_trust(side.key + '_trust', side, label, **trust))
         self.steps(*steps)  # both plans at once
-        connection = remote.view['remote_connection']
-        if version_tuple(local.view['version']) >= PROXY_MODE_VERSION:
-            options = dict(mode='proxy', **connection['certificate'])
-        else:  # proxy mode does not exist before 7.6: legacy sniff mode through the transport passthrough
-            options = dict(mode='sniff', **connection['legacy_sniff'])
-        cluster = self.configure_remote_cluster(self.remote_cluster_step(options, wait=False))
+        cluster = self.configure_remote_cluster(self.remote_cluster_step(self.remote_cluster_options(), wait=False))
         if params['wait_for_connection'] and not self.check_mode:
             self.wait_for_connection(cluster)
 
@@ -415,6 +422,54 @@ class RemoteClusterLink(LinkRemoval, Composition):
                           % (side.key, peer.key, own[peer.key]['local']['installation_id']))
         return dict((key, relationship['id']) for key, relationship in found.items())
 
+    # -- diagnosis: the link read only -----------------------------------------------------------
+    def diagnosis(self):
+        """The problems of the link, which is not connected, in plain words: both sides read by the managers of its steps
+        in check mode (nothing is written). A read that fails is a problem of kind unreadable."""
+        context, check_mode = self.context, self.check_mode
+        self.context = Context(check_mode=True, diff=True, secrets=context.secrets)
+        self.check_mode = True
+        try:
+            return diagnose(self.diagnosis_facts())
+        finally:
+            self.context, self.check_mode = context, check_mode
+
+    @staticmethod
+    def read_only(step):
+        """The result of a read-only step, or the failure as the diagnosis takes it."""
+        try:
+            return step().run()
+        except ModuleFailure as failure:
+            return {'failed': True, 'msg': failure.msg}
+
+    def diagnosis_facts(self):
+        """What the diagnosis needs to know of both sides (see ``_diagnosis.py``)."""
+        params, local, remote = self.params, self.local, self.remote
+        facts = dict(alias=params['alias'], model=params['model'], reload_min_version=params['reload_min_version'],
+                     ports=dict(certificate=params['certificate_port'], api_key=params['api_key_port']))
+        relationships = {}
+        for side in (local, remote):
+            info = self.read_only(lambda: side.ece_step(DeploymentInfo, deployment_id=side.deployment_id, certificate_port=params[
+                'certificate_port'], api_key_port=params['api_key_port']))
+            url = side.params['ece']['ece_url']
+            if url not in relationships:
+                relationships[url] = self.read_only(lambda: side.ece_step(TrustRelationshipInfo, include_certificate=True))
+            facts[side.key] = dict(environment=side.environment, ref_id=side.params['ref_id'], trust_relationships=relationships[url],
+                                   deployment=(info.get('deployments') or [info])[0])
+        if local.view is None or remote.view is None:
+            return facts  # a deployment could not be read: nothing more to read
+        keystore = dict(deployment_id=local.deployment_id, ref_id=local.view['ref_id'], remote_cluster_alias=params['alias'])
+        facts['local'].update(
+            remote_cluster=self.read_only(lambda: self.remote_cluster_step(self.remote_cluster_options(), wait=False)),
+            keystore=self.read_only(lambda: local.ece_step(KeystoreSecret, **keystore)))
+        if params['model'] == 'api_key':
+            if params['remote']['es'] is not None and version_tuple(view_version(remote.view)) >= version_tuple(CREDENTIALS_MIN_VERSION):
+                facts['remote']['cross_cluster_api_key'] = self.read_only(
+                    lambda: remote.es_step(CrossClusterApiKey, **self.key_options(local.view)))
+            if len(relationships) > 1:
+                facts['remote']['proxy_certificate'] = self.read_only(lambda: remote.ece_step(TlsCertificateInfo, service='proxy'))
+        return facts
+
     # -- API-key model ---------------------------------------------------------------------------
     def key_options(self, local_view):
         params = self.params
@@ -469,14 +524,13 @@ class RemoteClusterLink(LinkRemoval, Composition):
             self.steps(self.deployment_trust(
                 'proxy_trust', local, 'proxy CA of the remote environment in the local deployment %s' % local.deployment_id,
                 direct=[proxy_ca]))
-        connection = remote.view['remote_connection']['api_key']
         if migrating:
-            cluster = self.remote_cluster_step(dict(mode='proxy', **connection), wait=False)
+            cluster = self.remote_cluster_step(self.remote_cluster_options(), wait=False)
             self.result['remote_info'] = cluster.remote_info(alias)
             self.load_credentials(cluster, changed=self.result['keystore']['changed'])
             self.configure_remote_cluster(cluster)
         else:
-            cluster = self.configure_remote_cluster(self.remote_cluster_step(dict(mode='proxy', **connection), wait=False))
+            cluster = self.configure_remote_cluster(self.remote_cluster_step(self.remote_cluster_options(), wait=False))
             self.load_credentials(cluster, changed=self.result['keystore']['changed'])
         if params['wait_for_connection'] and not self.check_mode:
             self.wait_for_connection(cluster)

@@ -187,6 +187,7 @@ class RemoteClustersRollout(Composition):
     argument_spec = dict(
         links=dict(type='list', elements='dict', required=True, options=rollout_link_options()),
         concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
+        diagnose=dict(type='bool', default=True),
     )
 
     def validate(self):
@@ -230,10 +231,11 @@ class RemoteClustersRollout(Composition):
                 '%s: %s' % (outcome['name'], outcome['msg']) for outcome in failed)), **self.result)
 
     def apply(self, params, pool, rounds):
-        """One link, in its thread: its result with its name, or its failure (``failed``, ``msg``, ``step``)."""
+        """One link, in its thread: its result with its name, or its failure (``failed``, ``msg``, ``step``); and, when it
+        is not connected, its ``problems``."""
         params = copy.deepcopy(params)
         name = params.pop('name')
-        result = {'changed': False}
+        result, link = {'changed': False}, None
         try:
             for key in ('local', 'remote'):
                 self.find_deployment(key, params[key], pool)
@@ -245,6 +247,10 @@ class RemoteClustersRollout(Composition):
             result.update(failed=True, msg=failure.msg)
         finally:
             rounds.ended()
+        # a link that got past its own checks (its result names its model) and is not connected: why not
+        if self.params['diagnose'] and 'model' in result and params['state'] == 'present' and not (
+                result.get('remote_info') or {}).get('connected'):
+            result['problems'] = link.diagnosis()
         return dict(result, name=name)
 
     def find_deployment(self, key, side, pool):

@@ -655,6 +655,13 @@ options:
         time, over all links; waiting for a plan or a connection does not count, only the requests themselves.
     type: int
     default: 4
+  diagnose:
+    description:
+      - Name why each link that is present but not connected is not (RV(links[].problems)), from both sides read by
+        the managers of its steps in check mode; nothing is written. A read that fails is a problem of kind
+        V(unreadable), not a failure of the link.
+    type: bool
+    default: true
 extends_documentation_fragment:
   - ece.remote_clusters.attributes
 attributes:
@@ -746,6 +753,14 @@ links:
       description: Why the link failed.
       returned: failure of the link
       type: str
+    problems:
+      description:
+      - With O(diagnose=true), why the link is not connected - the problems of its chain in the order of the chain,
+        each with C(problem) (a short kind), C(side) and C(message) (plain words), as the filter ece.remote_clusters.remote_cluster_diagnosis
+        names them; empty when the APIs show nothing wrong.
+      returned: when the link is present and not connected
+      type: list
+      elements: dict
     model:
       description: The security model of the link.
       returned: always

@@ -215,3 +215,22 @@ def test_check_mode_keeps_the_trust_of_a_hub_to_two_new_environments_apart(sim, 
     # the merged prediction of the hub holds two entries, each with its own cluster
     trust = outcomes['legacy-a-to-old-b']['local_trust']['trust']
     assert sorted(e['trust_relationship_id'] for e in trust['external']) == stand_ins
+
+
+def test_a_link_that_is_not_connected_is_diagnosed_without_a_write(sim, conn, run_module):
+    links = hub_links(conn, spokes=('data-b', 'ingest-b'), wait_timeout=2)
+    assert run_module(MODULE, dict(links=links))['changed'] is True
+    # someone removes the hub's trust of ingest-b by hand: that link no longer connects, and the diagnosis says why
+    ingest_b = cluster_id(conn, 'ece-b', 'ingest-b')
+    hub = conn.deployment(*HUB)['id']
+    run_module('ece_deployment_trust', dict(conn.ece('ece-a'), deployment_id=hub, state='absent', external=[
+        {'trust_relationship_id': es_state(sim, *HUB)['trust']['external'][0]['trust_relationship_id'],
+         'trust_allowlist': [ingest_b]}]))
+    sim.clear_log()
+    result = run_module(MODULE, dict(links=links), check_mode=True)
+    assert writes(sim) == []
+    outcomes = by_name(result)
+    assert 'problems' not in outcomes['hub-to-data-b']
+    problems = outcomes['hub-to-ingest-b']['problems']
+    assert [p['problem'] for p in problems] == ['allowlist_missing_cluster_id'], problems
+    assert ingest_b in problems[0]['message']
