@@ -23,8 +23,9 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._client import
 from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import (
     MANAGED_BY, OWNER_KEYS, CrossClusterApiKey, RemoteCluster, Role, check_key_authentication)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
-    API_KEY_PORT, CREDENTIALS_MIN_VERSION, VERSION_RULE, check_alias, check_deployment_ids, check_pem, check_ports, check_ref_id,
-    check_version, compatible_versions, pem_fingerprint, publicly_trusted, same_certificate, version_tuple, view_version)
+    API_KEY_MIN_VERSION, API_KEY_PORT, CREDENTIALS_MIN_VERSION, PROXY_MODE_VERSION, RELOAD_MIN_VERSION, VERSION_RULE, check_alias,
+    check_deployment_ids, check_pem, check_ports, check_ref_id, check_version, compatible_versions, pem_fingerprint, pick_resource,
+    publicly_trusted, same_certificate, version_tuple, view_version)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import (
     DeploymentInfo, DeploymentRestart, KeystoreSecret, RemoteClusters)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._link_removal import LinkRemoval, remote_hosts
@@ -35,8 +36,6 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._module import
 from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import (
     DeploymentTrust, TlsCertificateInfo, TrustRelationship, TrustRelationshipInfo)
 
-API_KEY_MIN_VERSION = '8.12.0'
-PROXY_MODE_VERSION = (7, 6, 0)
 # direct trust entries of type proxy exist from this ECE version on (ECE API reference, DirectTrustRelationship.type)
 PROXY_TRUST_ECE_VERSION = '3.7.0'
 CREDENTIALS_POLL_INTERVAL = 1.0
@@ -84,7 +83,7 @@ class Side:
         options = dict(self.params['es'])
         options['es_url'] = options['es_url'] or view['service_url']
         # the version ECE reports saves the request that reads it
-        options['elasticsearch_version'] = options['elasticsearch_version'] or view['running_version'] or view['version']
+        options['elasticsearch_version'] = options['elasticsearch_version'] or view_version(view)
         return options
 
     def ece_step(self, cls, **params):
@@ -130,7 +129,7 @@ class RemoteClusterLink(LinkRemoval, Composition):
         trust_proxy_ca=dict(type='str', choices=['auto', 'always', 'never'], default='auto'),
         proxy_ca_certificate=dict(type='str'),
         public_ca_path=dict(type='path'),
-        reload_min_version=dict(type='str', default='8.13.0'),
+        reload_min_version=dict(type='str', default=RELOAD_MIN_VERSION),
         credentials_wait_timeout=dict(type='int', default=30),
         role=dict(type='dict', options=dict((name, dict(Role.argument_spec[name])) for name in ROLE_OPTIONS)),
     )
@@ -250,11 +249,11 @@ class RemoteClusterLink(LinkRemoval, Composition):
         for side, result in zip(sides, results):
             resources = result['deployments'][0]['elasticsearch']
             ref_id = side.params['ref_id']
-            matches = [r for r in resources if r['ref_id'] == ref_id] if ref_id else resources[:1]
-            if not matches:
+            resource = pick_resource(resources, ref_id)
+            if resource is None:
                 self.fail('%s.ref_id: deployment %s has no Elasticsearch resource %s; it has: %s' % (
                     side.key, side.deployment_id, ref_id, ', '.join(r['ref_id'] for r in resources) or 'none'))
-            side.view = dict(matches[0], deployment_id=side.deployment_id, deployment_name=result['deployments'][0]['name'])
+            side.view = dict(resource, deployment_id=side.deployment_id, deployment_name=result['deployments'][0]['name'])
             self.result[side.key] = side.view
         self.check_addresses()
         accounts = [side.view['account_id'] for side in sides]
@@ -288,7 +287,7 @@ class RemoteClusterLink(LinkRemoval, Composition):
         connection = self.remote.view['remote_connection']
         if self.params['model'] == 'api_key':
             return dict(mode='proxy', **connection['api_key'])
-        if version_tuple(self.local.view['version']) >= PROXY_MODE_VERSION:
+        if version_tuple(self.local.view['version']) >= version_tuple(PROXY_MODE_VERSION):
             return dict(mode='proxy', **connection['certificate'])
         return dict(mode='sniff', **connection['legacy_sniff'])
 
@@ -559,7 +558,7 @@ class RemoteClusterLink(LinkRemoval, Composition):
         they did not, the local Elasticsearch is restarted. ``result.credentials`` says which happened."""
         params, local = self.params, self.local
         loaded = 'cluster_credentials' in (self.result['remote_info'] or {})
-        running = local.view['running_version'] or local.view['version']
+        running = view_version(local.view)
         reloads = version_tuple(running) >= version_tuple(params['reload_min_version'])
         if loaded and not changed:
             self.result['credentials'] = 'loaded'
