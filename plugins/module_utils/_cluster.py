@@ -539,6 +539,9 @@ class CrossClusterApiKey(Manager):
         response = self.client.update_cross_cluster_api_key(current['id'], body)
         return key if (response or {}).get('updated', True) else current
 
+    def changed_by(self, current, after):
+        return self.differs(current, after)  # an update that Elasticsearch answered with updated false changed nothing
+
     def view(self, state):
         """The managed key (the newest) as the diff shows it: never a secret."""
         if not state:

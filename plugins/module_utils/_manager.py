@@ -113,6 +113,11 @@ class Manager:
         """Make ``current`` what ``desired`` says; returns the object after the writes. Never called in check mode."""
         return desired
 
+    def changed_by(self, current, after):
+        """Whether the writes of :meth:`apply` changed the object, which ``after`` may show they did not (the API found
+        nothing to change after all)."""
+        return True
+
     def settle(self, after, changed):
         """What a real run does after ``apply`` or when nothing changed (wait for a plan or a connection). Never in check
         mode."""
@@ -203,6 +208,7 @@ def run_manager(manager, validated=False):
         if not manager.check_mode:
             if changed:
                 after = manager.apply(current, desired)
+                changed = manager.changed_by(current, after)
             manager.settle(after, changed)
         return Outcome(changed, current, after, manager.report(current, after, changed))
     except (ApiError, Interrupted, CheckModeWriteError) as exc:

@@ -400,3 +400,14 @@ def test_a_key_of_the_same_name_that_another_link_owns_is_never_taken(sim, conn,
     assert mine['created'] is True and mine['id'] != theirs['id']
     assert [w['method'] for w in writes(sim)] == ['POST']  # a new key; the other link's key is neither updated nor invalidated
     assert sorted(k['id'] for k in active(sim)) == sorted([theirs['id'], mine['id']])
+
+
+def test_an_update_that_elasticsearch_finds_changes_nothing_is_not_a_change(sim, conn, run_module):
+    first = run_module(MODULE, key_args(conn, expiration='30d'))
+    # Elasticsearch answers the update with updated false (it found the key as asked after all)
+    sim.fault(match={'method': 'PUT', 'path': '/_security/cross_cluster/api_key/%s$' % first['id']}, status=200,
+              body={'updated': False})
+    sim.clear_log()
+    result = run_module(MODULE, key_args(conn, access={'search': [{'names': ['logs-*']}]}, expiration='30d'))
+    assert len(writes(sim)) == 1
+    assert (result['changed'], result['created'], result['updated']) == (False, False, False)
