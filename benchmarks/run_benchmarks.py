@@ -364,7 +364,7 @@ class Runner:
             'reads': len([e for e in log if not e['write']]),
             'writes': len([e for e in log if e['write']]),
             'plans': len(intervals), 'plan_seconds': plan_seconds, 'plans_busy': plans_busy, 'plans_source': source,
-            'plan_rounds': plans_busy / plan_seconds if plan_seconds else 0.0,
+            'plan_rounds': plans_busy / plan_seconds if plan_seconds else 0.0, 'plan_waves': _waves(intervals),
             'plan_intervals': [(begin - since, end - since) for begin, end in intervals],
             'changed_tasks': len([t for t in tasks if t.get('changed') and t['action'] not in CONTROLLER_ACTIONS]),
             'failed_tasks': len([t for t in tasks if t['status'] in ('failed', 'unreachable')]),
@@ -377,6 +377,18 @@ class Runner:
         if status != 0:
             print('    failed, see %s' % output)
         return result
+
+
+def _waves(spans):
+    """Number of separate periods with at least one plan running (plans that overlap are one wave)."""
+    count, current_end = 0, None
+    for begin, end in sorted(spans):
+        if current_end is None or begin > current_end:
+            count += 1
+            current_end = end
+        else:
+            current_end = max(current_end, end)
+    return count
 
 
 def _union(spans):
@@ -496,12 +508,13 @@ def print_breakdown(results, ping_cost):
 
 
 def print_plans(results):
-    print('\nPlans (seconds from the start of the run: start-end of each plan attempt, from the ECE plan history):')
+    print('\nPlans (seconds from the start of the run: start-end of each plan attempt, from the ECE plan history; a wave is a')
+    print('period with at least one plan running, the plans that overlap):')
     for r in results:
         if r['plans']:
-            print('  %-13s %-21s %4.2f rounds: %s%s' % (r['case'], r['variant'], r['plan_rounds'],
-                                                        ' '.join('%.1f-%.1f' % pair for pair in r['plan_intervals']),
-                                                        ' (derived from the request log)' if r['plans_source'] == 'log' else ''))
+            spans = ' '.join('%.1f-%.1f' % pair for pair in r['plan_intervals'])
+            source = ' (derived from the request log)' if r['plans_source'] == 'log' else ''
+            print('  %-13s %-21s %4.2f rounds in %d waves: %s%s' % (r['case'], r['variant'], r['plan_rounds'], r['plan_waves'], spans, source))
 
 
 def print_actions(result, title, minimum=False):
@@ -537,8 +550,8 @@ def print_targets(by):
     for variant in ('remote_clusters', 'collection'):
         cold = by.get(('rollout-cold', variant))
         if cold:
-            print('  cold rollout (%s): %.2f plan rounds (target <= 2: trust, restarts) -> %s'
-                  % (variant, cold['plan_rounds'], _met(cold['plan_rounds'] <= 2, cold)))
+            print('  cold rollout (%s): %.2f plan rounds in %d waves (target <= 2: trust, restarts) -> %s'
+                  % (variant, cold['plan_rounds'], cold['plan_waves'], _met(cold['plan_rounds'] <= 2, cold)))
     for variant in ('remote_clusters', 'collection'):
         conv = by.get(('rollout-conv', variant))
         if conv:
