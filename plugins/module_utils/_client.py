@@ -158,6 +158,7 @@ class ApiClient:
         self._sleep = sleep
         self.requests_sent = 0
         self.writes_sent = 0
+        self._thread = threading.local()  # the writes of each thread: of one manager, on a client that links share
         self._secrets = [s for s in (api_key, password) if s]
         self._reads = None
         self._read_locks = {}
@@ -217,6 +218,10 @@ class ApiClient:
     def url(self, path):
         return self.base_url + path
 
+    def thread_writes(self):
+        """The writes this thread sent over the client."""
+        return getattr(self._thread, 'writes', 0)
+
     def keep_reads(self):
         """Answer a GET that passes ``reuse=True`` from an identical earlier one, until a write to that resource.
 
@@ -267,6 +272,7 @@ class ApiClient:
             self.requests_sent += 1
             if write:
                 self.writes_sent += 1
+                self._thread.writes = self.thread_writes() + 1
             try:
                 with self.gate or _NO_GATE:
                     response = self.session.request(method, self.url(path), params=params, data=data, headers=headers,

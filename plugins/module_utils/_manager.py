@@ -199,7 +199,8 @@ def run_manager(manager, validated=False):
     """Validate (unless done), read, compare and, outside check mode, apply and settle: the only place that decides what
     check mode skips. API errors become :class:`ModuleFailure` with ``status`` and ``error``."""
     check(manager, validated)
-    changed = False
+    client = manager.client
+    writes = client.thread_writes() if client is not None else 0
     try:
         current = manager.read()
         desired = manager.desired(current)
@@ -212,7 +213,8 @@ def run_manager(manager, validated=False):
             manager.settle(after, changed)
         return Outcome(changed, current, after, manager.report(current, after, changed))
     except (ApiError, Interrupted, CheckModeWriteError) as exc:
-        failed(manager, exc, changed)
+        # changed only when a write was sent before the failure (it may have been applied)
+        failed(manager, exc, client is not None and client.thread_writes() > writes)
 
 
 def module_specification(cls):

@@ -160,6 +160,8 @@ def test_pending_plan_that_fails_fails_the_task_before_the_restart(sim, conn, ru
     assert result.get('failed') is True
     assert 'not restarted' in result['msg'] and 'Instance capacity exhausted on allocator 192.168.44.10' in result['msg']
     assert writes(sim) == []
+    # nothing was sent: nothing changed
+    assert not result.get('changed')
 
 
 def test_check_mode_with_a_pending_plan_neither_waits_nor_writes(sim, conn, run_module):
@@ -179,6 +181,8 @@ def test_failed_restart_plan_fails_with_the_plans_own_message(sim, conn, run_mod
     assert result.get('failed') is True
     assert 'Rolling restart halted: instance-0000000001 did not come back' in result['msg']
     assert len(restarts_sent(sim)) == 1
+    # the restart was sent (and ran): the failed task says it changed the deployment
+    assert result['changed'] is True
 
 
 def test_without_wait_returns_the_pending_restart_plan(sim, conn, run_module):
