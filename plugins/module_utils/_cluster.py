@@ -12,7 +12,8 @@ __metaclass__ = type
 import time
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
-from ansible_collections.ece.remote_clusters.plugins.module_utils._common import check_alias, check_metadata_keys, check_time_value, version_tuple
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
+    CREDENTIALS_MIN_VERSION, PROXY_MODE_VERSION, check_alias, check_metadata_keys, check_time_value, version_tuple)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Manager
 from ansible_collections.ece.remote_clusters.plugins.module_utils._security import (
     check_field_security, check_query, normalize_entries, request_entry, string_set)
@@ -22,7 +23,7 @@ PROXY_KEYS = ('proxy_address', 'server_name', 'proxy_socket_connections')
 SNIFF_KEYS = ('seeds', 'node_connections', 'proxy')
 LIST_KEYS = ('seeds',)
 # the mode setting and proxy mode exist from this version on
-MODE_VERSION = (7, 6, 0)
+MODE_VERSION = version_tuple(PROXY_MODE_VERSION)
 POLL_INTERVAL = 1.0
 
 
@@ -263,7 +264,7 @@ class RemoteCluster(Manager):
 
 
 # -- es_cross_cluster_api_key --------------------------------------------------------------------------------------
-MIN_VERSION = '8.10.0'
+MIN_VERSION = CREDENTIALS_MIN_VERSION
 # metadata that says which link owns a key (written by remote_cluster_link); a key that names another owner is never this one
 MANAGED_BY = 'ece.remote_clusters'
 DAY_MS = 24 * 3600 * 1000

@@ -15,7 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
-    API_KEY_PORT, certificate_port as passthrough_port, check_alias, check_ports, check_deployment_ids, check_ref_id, check_version, version_tuple)
+    API_KEY_PORT, RELOAD_MIN_VERSION, certificate_port as passthrough_port, check_alias, check_ports, check_deployment_ids, check_ref_id,
+    check_version, credentials_setting, resource_account_id, resource_cluster_id, version_tuple)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import query_flag, running_version
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Manager
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import MASK, deployment_argument_spec
@@ -45,13 +46,9 @@ def elasticsearch_view(resource, deployment, certificate_port, api_key_port):
     plan = (plan_info.get('current') or {}).get('plan') or {}
     ports = metadata.get('ports') or {}
     trust = (info.get('settings') or {}).get('trust')
-    accounts = [a.get('account_id') for a in (trust or {}).get('accounts') or [] if a.get('account_id')]
-    # ECE has one account per environment: any accounts entry names it
-    account_id = accounts[0] if accounts else ((deployment.get('metadata') or {}).get('organization_id')
-                                               or ((info.get('settings') or {}).get('metadata') or {}).get('organization_id'))
     return {
         'ref_id': resource.get('ref_id'),
-        'cluster_id': info.get('cluster_id') or resource.get('id'),
+        'cluster_id': resource_cluster_id(resource),
         'region': resource.get('region'),
         'version': (plan.get('elasticsearch') or {}).get('version'),
         # only what instances report: a stopped cluster runs nothing
@@ -65,7 +62,7 @@ def elasticsearch_view(resource, deployment, certificate_port, api_key_port):
         'ports': {'http': ports.get('http'), 'https': ports.get('https'),
                   'transport_passthrough': ports.get('transport_passthrough')},
         'trust': trust,
-        'account_id': account_id,
+        'account_id': resource_account_id(deployment, resource),
         'remote_connection': remote_connection(metadata.get('endpoint'), ports, certificate_port, api_key_port),
     }
 
@@ -279,7 +276,7 @@ class KeystoreSecret(Manager):
         as_file=dict(type='bool', default=False),
         state=dict(type='str', default='present', choices=['present', 'absent']),
         update_secret=dict(type='str', default='on_create', choices=['on_create', 'always']),
-        reload_min_version=dict(type='str', default='8.13.0'),
+        reload_min_version=dict(type='str', default=RELOAD_MIN_VERSION),
     )
     mutually_exclusive = [('setting', 'remote_cluster_alias')]
     required_one_of = [('setting', 'remote_cluster_alias')]
@@ -287,7 +284,7 @@ class KeystoreSecret(Manager):
     @property
     def name(self):
         if self.params['remote_cluster_alias'] is not None:
-            return 'cluster.remote.%s.credentials' % self.params['remote_cluster_alias']
+            return credentials_setting(self.params['remote_cluster_alias'])
         return self.params['setting']
 
     def validate(self):

@@ -12,7 +12,7 @@ import copy
 import time
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiClient, ApiError
-from ansible_collections.ece.remote_clusters.plugins.module_utils._common import version_tuple
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import pick_resource, version_tuple
 
 API_PREFIX = '/api/v1'
 TRUST_RELATIONSHIPS = '/configuration/trust-relationships'
@@ -173,11 +173,9 @@ class EceClient(ApiClient):
         resources = (deployment.get('resources') or {}).get('elasticsearch') or []
         if not resources:
             raise ApiError('deployment %s has no Elasticsearch resource' % deployment.get('id'))
-        if not ref_id:
-            return resources[0]
-        for resource in resources:
-            if resource.get('ref_id') == ref_id:
-                return resource
+        resource = pick_resource(resources, ref_id)
+        if resource is not None:
+            return resource
         raise ApiError('deployment %s has no Elasticsearch resource with ref_id %s; it has: %s' % (
             deployment.get('id'), ref_id, ', '.join(r.get('ref_id', '?') for r in resources)))
 
