@@ -2,7 +2,7 @@
 # Copyright: Contributors to the ece.remote_clusters collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""A rollout interrupted halfway (a link fails on one call or one plan), then run again: it converges, and nothing
+"""A rollout interrupted halfway (a link fails on one call or one plan, alone or in a plan round of many links), then run again: it converges, and nothing
 is lost or duplicated (one active cross-cluster key per name, one trust relationship per environment, one trust
 entry per relationship, the entries that were there before kept)."""
 
@@ -11,6 +11,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import json
+import os
+import subprocess
+import sys
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def writes(requests):
@@ -218,5 +224,52 @@ def test_api_key_link_interrupted_before_the_restart_restarts_on_rerun_and_conve
     assert_api_key_link_converged(sim, key_name(sim))
     sim.clear_log()
     third = ansible_playbook('api_key.yml', inventory=inventory)
+    assert third.rc == 0 and third.changed == 0, third.output[-3000:]
+    assert writes(sim.requests()) == []
+
+
+# -- every link of an inventory in plan rounds: playbooks/remote_clusters.yml -------------------------------------------------
+def test_rollout_whose_plan_fails_on_a_deployment_of_two_links_fails_those_links_and_converges_on_rerun(
+        sim, tmp_path, ansible_playbook):
+    """old-b is the remote deployment of legacy-a-to-old-b and the local one of old-b-to-archive-c: the plan round writes
+    the trust of both links to old-b at once, and when that plan fails, both links fail (their trust is not applied);
+    the links that do not touch old-b connect, and a re-run converges with one relationship per pair of environments
+    and one trust entry per relationship."""
+    out = tmp_path / 'inventory_many'
+    subprocess.run([sys.executable, os.path.join(REPO_ROOT, 'scripts', 'simulator_inventory.py'), '--many', sim.out_file, str(out)],
+                   check=True)
+    message = 'Plan change failed: allocator capacity exhausted in zone ece-zone-1'
+    sim.fault(plan_failure=message, env='ece-b', deployment='old-b', count=1)
+    old_b = sim.info['environments']['ece-b']['deployments']['old-b']['id']
+    extra_vars = {'remote_clusters_wait_timeout': 15, 'remote_clusters_plan_wait_timeout': 120,
+                  'remote_clusters_report_dir': str(tmp_path / 'report')}
+    sim.clear_log()
+
+    first = ansible_playbook('remote_clusters.yml', inventory=str(out), extra_vars=extra_vars)
+
+    assert first.rc != 0 and first.failed == 1, first.output[-3000:]  # only the final "a link failed" task
+    puts = [r for r in writes(sim.requests()) if r['server'] == 'ece:ece-b' and r['method'] == 'PUT' and r['path'].endswith('/deployments/%s' % old_b)]
+    assert len(puts) == 1, puts  # the trust of both links in one write, one plan
+    report = dict((link['name'], link) for link in json.loads((tmp_path / 'report' / 'remote_clusters.json').read_text())['links'])
+    failed = set(name for name, link in report.items() if link['status'] == 'failed')
+    assert {'legacy-a-to-old-b', 'old-b-to-archive-c'} <= failed <= {'legacy-a-to-old-b', 'old-b-to-archive-c', 'old-b-to-data-b'}
+    assert report['legacy-a-to-old-b']['failed_task'] == 'Apply the links in plan rounds (step remote_trust)'
+    assert report['old-b-to-archive-c']['failed_task'] == 'Apply the links in plan rounds (step local_trust)'
+    assert message in report['legacy-a-to-old-b']['message'] and message in report['old-b-to-archive-c']['message']
+    for env, deployment, alias in (('ece-a', 'search-a', 'ece_b_data'), ('ece-a', 'logs-a', 'ece_b_ingest'),
+                                   ('ece-b', 'data-b', 'ece_a_search')):
+        assert sim.diagnose(env, deployment, alias)['connected'] is True, alias  # the links that do not touch old-b
+
+    again = ansible_playbook('remote_clusters.yml', inventory=str(out), extra_vars=extra_vars)
+
+    assert again.rc == 0, again.output[-3000:]
+    assert ', 0 failed, 6 connected' in again.output
+    for env, other in (('ece-a', 'ece-b'), ('ece-b', 'ece-a'), ('ece-b', 'ece-c'), ('ece-c', 'ece-b')):
+        assert len(relationships(sim, env, other)) == 1, (env, other)  # no duplicate trust relationship
+    external = es_state(sim, 'ece-b', 'old-b')['trust']['external']
+    ids = [entry['trust_relationship_id'] for entry in external]
+    assert sorted(ids) == sorted([relationships(sim, 'ece-b', 'ece-a')[0]['id'], relationships(sim, 'ece-b', 'ece-c')[0]['id']])
+    sim.clear_log()
+    third = ansible_playbook('remote_clusters.yml', inventory=str(out), extra_vars=extra_vars)
     assert third.rc == 0 and third.changed == 0, third.output[-3000:]
     assert writes(sim.requests()) == []
