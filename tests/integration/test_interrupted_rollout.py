@@ -2,9 +2,9 @@
 # Copyright: Contributors to the ece.remote_clusters collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""A rollout interrupted halfway (a link fails on one call or one plan, alone or in a plan round of many links), then run again: it converges, and nothing
-is lost or duplicated (one active cross-cluster key per name, one trust relationship per environment, one trust
-entry per relationship, the entries that were there before kept)."""
+"""A rollout interrupted halfway (a link fails on one call or one plan, alone or in a plan round of many links), then
+run again: it converges, and nothing is lost or duplicated (one active cross-cluster key per name, one trust
+relationship per environment, one trust entry per relationship, the entries that were there before kept)."""
 
 from __future__ import absolute_import, division, print_function
 
