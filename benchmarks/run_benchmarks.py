@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import concurrent.futures
 import datetime
 import importlib.util
 import json
@@ -164,25 +165,29 @@ class Simulator:
     def plan_intervals(self, since):
         """(start, end) in epoch seconds of every plan attempt of every Elasticsearch resource that started at or after
         ``since``, from the plan history (and the pending plan) that ECE shows for each deployment:
-        GET /api/v1/deployments/{id}?show_plan_history=true, sent after the run's request log was read. A plan still
-        running ends, for this count, at its start + plan_seconds."""
+        GET /api/v1/deployments/{id}?show_plan_history=true, sent after the run's request log was read (8 at a time).
+        A plan still running ends, for this count, at its start + plan_seconds."""
         plan_seconds = float(self.settings()['plan_seconds'])
+
+        def attempts(env, record):
+            response = requests.get('%s/api/v1/deployments/%s' % (env['ece_url'], record['id']), params={'show_plan_history': 'true'},
+                                    headers={'Authorization': 'ApiKey %s' % env['api_key']}, verify=self.info['ca_bundle'], timeout=60)
+            response.raise_for_status()
+            found = []
+            for resource in response.json()['resources'].get('elasticsearch') or []:
+                plan_info = resource['info'].get('plan_info') or {}
+                found.extend(list(plan_info.get('history') or []) + ([plan_info['pending']] if plan_info.get('pending') else []))
+            return found
+
+        pairs = [(env, record) for env in self.info['environments'].values() for record in env['deployments'].values()]
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            histories = list(pool.map(lambda pair: attempts(*pair), pairs))
         intervals = []
-        for env in self.info['environments'].values():
-            headers = {'Authorization': 'ApiKey %s' % env['api_key']}
-            for record in env['deployments'].values():
-                response = self.session.get('%s/api/v1/deployments/%s' % (env['ece_url'], record['id']), headers=headers,
-                                            params={'show_plan_history': 'true'}, verify=self.info['ca_bundle'], timeout=60)
-                response.raise_for_status()
-                for resource in response.json()['resources'].get('elasticsearch') or []:
-                    plan_info = resource['info'].get('plan_info') or {}
-                    attempts = list(plan_info.get('history') or []) + ([plan_info['pending']] if plan_info.get('pending') else [])
-                    for attempt in attempts:
-                        begin = _epoch(attempt['attempt_start_time'])
-                        if begin < since:
-                            continue
-                        end = _epoch(attempt['attempt_end_time']) if attempt.get('attempt_end_time') else begin + plan_seconds
-                        intervals.append((begin, end))
+        for attempt in (attempt for history in histories for attempt in history):
+            begin = _epoch(attempt['attempt_start_time'])
+            if begin >= since:
+                end = _epoch(attempt['attempt_end_time']) if attempt.get('attempt_end_time') else begin + plan_seconds
+                intervals.append((begin, end))
         return sorted(intervals), plan_seconds
 
     def stop(self):
