@@ -9,10 +9,9 @@
 Run it from the checkout with a Python that has ansible-core, PyYAML and requests, for example the virtual
 environment that `make test` or `make demo` creates: .cache/venv-2.19/bin/python benchmarks/run_benchmarks.py
 
-Cases
+Cases (--cases rollout runs rollout-cold and rollout-conv, --cases hub runs hub-1 and hub-5)
   rollout-cold  a cold rollout of links of both models (--per-model of each; default 5 + 5 = 10 links) over the three
-                environments of benchmarks/scenario.yml: playbooks/certificate.yml and playbooks/api_key.yml in one
-                ansible-playbook run.
+                environments of benchmarks/scenario.yml (plans of 1 s), in one ansible-playbook run per variant.
   rollout-conv  the same rollout again (converged).
   hub-1, hub-5  a hub deployment of ece-a linked (TLS-certificate model) to 1, then (after a reset) to 5 deployments
                 spread over the three environments of benchmarks/hub.yml, whose plans take 6 s: the plans dominate.
@@ -21,21 +20,25 @@ Cases
                 reset before each variant.
   audit         --check audit of the 200 deployments of tests/simulator/scenarios/large.yml.
 Variants
-  collection    the collection's playbooks of one model each, playbooks/certificate.yml and playbooks/api_key.yml (audit:
-                ece_deployment_info without deployment_id per environment, and the ece_deployments inventory plugin as a
-                second row).
+  collection    the collection's playbooks of one model each, playbooks/certificate.yml and playbooks/api_key.yml: one
+                role per link (audit: ece_deployment_info without deployment_id per environment, and the
+                ece_deployments inventory plugin as a second row).
   remote_clusters  playbooks/remote_clusters.yml (the role ece.remote_clusters.remote_clusters) with all links of both
                 models in one inventory in the shape of playbooks/inventory_many.
   uri           the same steps with ansible.builtin.uri (benchmarks/uri/), as a careful user writes them today.
   ping          ansible-core's floor: as many ansible.builtin.ping tasks as the collection ran modules.
 
 For every run it prints wall time, plan rounds, tasks (executed tasks / module processes), requests (reads, writes;
-from the simulator's request log) and the peak RSS of the module processes (every module runs under /usr/bin/time through a
-wrapper interpreter), then where the time goes and the targets of the issue. Plan rounds: the time during which at
-least one ECE plan was running (the union of the plan attempts' intervals, read after the run from the plan history of
-every deployment through the ECE API, GET /api/v1/deployments/{id}?show_plan_history=true), divided by the scenario's
-plan duration (plan_seconds): 1 means all plans ran side by side as one, 5 five plans one after another. Needs PyYAML and requests; uses the
-ansible-playbook next to this Python. Exit status 0 unless a run fails (targets are reported, not enforced).
+from the simulator's request log) and the peak RSS of the module processes (every module runs under /usr/bin/time
+through a wrapper interpreter), then where the time goes, the plans of each run and the targets of the issue.
+
+Plan rounds: the time during which at least one ECE plan was running (the union of the plan attempts' intervals, read
+after the run from the plan history of every deployment through the ECE API,
+GET /api/v1/deployments/{id}?show_plan_history=true), divided by the scenario's plan duration (plan_seconds): 1 means
+that all plans ran side by side, 5 five plans one after another. Waves: the separate periods with a plan running.
+
+Needs PyYAML and requests; uses the ansible-playbook next to this Python. Exit status 0 unless a run fails (targets
+are reported, not enforced).
 """
 
 from __future__ import annotations
