@@ -299,6 +299,9 @@ def test_audit_of_fresh_environments_reports_what_would_change_sends_no_write_an
     assert '6 of 6 links would change: search-a-to-data-b, legacy-a-to-old-b' in run.output
     assert writes(sim.requests()) == []
     assert report['check_mode'] is True
+    # one round for the trust of every link, one for the restart of logs-a (8.12) that loads its new credentials
+    assert '6 links: 0 ok, 6 would change, 0 failed, 0 connected; 2 plan rounds would be needed' in run.output
+    assert report['plan_rounds'] == 2
     links = outcomes(report)
     assert sorted(links) == sorted(LINKS)
     for name, outcome in links.items():
