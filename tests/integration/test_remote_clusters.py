@@ -262,6 +262,33 @@ def test_links_that_lack_something_stop_the_play_before_any_request_and_are_all_
     assert 'Apply the links in plan rounds' not in run.output
 
 
+def test_an_option_the_module_refuses_fails_every_link_with_its_message_and_the_summary_and_report_still_come(
+        sim, rollout, many, tmp_path):
+    """The module checks the options of all links before it runs any: an option it does not know fails the whole run,
+    before any write; every link is recorded as failed with the module's message, and the links whose deployments are
+    known by ID are diagnosed by the role."""
+    inventory, dummy = many
+    links = read_links(inventory)
+    links[0]['local']['es']['es_colour'] = 'blue'
+    write_links(inventory, links)
+    sim.clear_log()
+    report_dir = tmp_path / 'report'
+
+    run = rollout(extra_vars={'remote_clusters_report_dir': str(report_dir)})
+
+    assert run.rc != 0 and run.failed == 1, run.output[-5000:]  # only the final "a link failed" task
+    assert writes(sim.requests()) == []
+    assert '6 links: 0 ok, 0 changed, 6 failed, 0 connected; 0 plan rounds' in run.output
+    report = outcomes(json.loads((report_dir / 'remote_clusters.json').read_text()))
+    for name in LINKS:
+        assert report[name]['status'] == 'failed' and report[name]['failed_task'] == 'Apply the links in plan rounds', name
+        assert 'es_colour' in report[name]['message'], report[name]['message']
+        assert ' failed ' in summary_line(run.output, name)
+    # by ID on both sides: diagnosed (the alias is not configured yet); by name: the deployment is not known
+    assert problems(report['legacy-a-to-old-b']) == ['alias_missing'] and problems(report['old-b-to-archive-c']) == ['alias_missing']
+    assert report['search-a-to-data-b']['problems'] == []
+
+
 def test_links_set_absent_are_removed_and_the_others_stay_connected(sim, rollout, many):
     assert rollout().rc == 0
     inventory, dummy = many
