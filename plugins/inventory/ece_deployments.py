@@ -180,10 +180,13 @@ GROUP_UNSAFE = re.compile(r'[^A-Za-z0-9_]')
 
 # the connection options of the modules (their defaults and environment variables), each environment with a name; a missing
 # ece_url is reported by _environments with a hint instead of as a missing required option
-ENVIRONMENT_SPEC = dict(name=dict(type='str', required=True))
-ENVIRONMENT_SPEC.update(ece_argument_spec())
-ENVIRONMENT_SPEC['ece_url'] = dict((k, v) for k, v in ENVIRONMENT_SPEC['ece_url'].items() if k != 'required')
-ENVIRONMENT_SPEC.update(connection_argument_spec())
+def environment_spec():
+    spec = dict(name=dict(type='str', required=True), **ece_argument_spec())
+    spec.update(ece_url=dict((k, v) for k, v in spec['ece_url'].items() if k != 'required'), **connection_argument_spec())
+    return spec
+
+
+ENVIRONMENT_SPEC = environment_spec()
 SECRET_OPTIONS = ('ece_api_key', 'ece_password')
 
 
