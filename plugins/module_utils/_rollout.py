@@ -151,8 +151,14 @@ class PlanRounds:
             if result is not None and result['changed']:
                 with self._condition:
                     self.writes += 1
-            if failure is None and kind != 'restart' and len(steps) > 1:
-                return [(share(lead, result, step), None) for step in steps]
+            if kind != 'restart' and len(steps) > 1:
+                if failure is None:
+                    return [(share(lead, result, step), None) for step in steps]
+                outcomes = []
+                for step in steps:
+                    own = unshared(lead, step)
+                    outcomes.append((own, None) if own else (None, failure))
+                return outcomes
             return [(copy.deepcopy(result), failure) for dummy in steps]
         except Exception as exc:  # a link waits for this outcome: never leave it waiting
             failure = ModuleFailure('internal error, please report it: %s' % exc, exception=traceback.format_exc())
@@ -165,6 +171,15 @@ def merged_trust(steps):
     params = dict(first.params, wait_timeout=max(step.params['wait_timeout'] for step in steps))
     params.update(merge_wanted([step.wanted() for step in steps], first.params['state']))
     return DeploymentTrust.create(first.context, first.client, **params)
+
+
+def unshared(merged, step):
+    """The result of a link whose own entries the deployment had already, when the merged write failed: the failure is
+    not its own (None when it is: its entries were missing, the deployment could not be read, or its last plan failed)."""
+    before = getattr(merged, 'before', None)
+    if before is None or merged.reapplied or comparable(step.trust_after(before, step.wanted())) != comparable(before):
+        return None
+    return {'changed': False, 'trust': before, 'plan_change': False}
 
 
 def share(merged, result, step):
@@ -245,6 +260,8 @@ class RemoteClustersRollout(Composition):
         except ModuleFailure as failure:
             result = dict(result, **failure.kwargs)
             result.update(failed=True, msg=failure.msg)
+            for key in ('local', 'remote'):  # the deployment a name found, for the report of a link that failed before reading it
+                result.setdefault(key, {'deployment_id': params[key]['deployment_id']})
         finally:
             rounds.ended()
         # a link that got past its own checks (its result names its model) and is not connected: why not

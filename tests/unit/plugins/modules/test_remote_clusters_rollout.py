@@ -234,3 +234,28 @@ def test_a_link_that_is_not_connected_is_diagnosed_without_a_write(sim, conn, ru
     problems = outcomes['hub-to-ingest-b']['problems']
     assert [p['problem'] for p in problems] == ['allowlist_missing_cluster_id'], problems
     assert ingest_b in problems[0]['message']
+
+
+def test_a_failed_plan_of_the_hub_does_not_fail_a_link_whose_trust_the_hub_has_already(sim, conn, run_module):
+    data_b, ingest_b = hub_links(conn, spokes=('data-b', 'ingest-b'))
+    assert run_module(MODULE, dict(links=[data_b]))['changed'] is True
+    sim.fault(plan_failure='Allocator capacity exceeded in zone ece-zone-1', env='ece-a', deployment='search-a')
+    # (the simulator takes a deployment whose last plan failed as unhealthy: data-b's link is not waited for here)
+    result = run_module(MODULE, dict(links=[dict(data_b, wait_for_connection=False), ingest_b]))
+    outcomes = by_name(result)
+    assert result['msg'].startswith('1 of 2 links failed: hub-to-ingest-b')
+    assert outcomes['hub-to-ingest-b']['step'] == 'local_trust'
+    assert not outcomes['hub-to-data-b'].get('failed') and outcomes['hub-to-data-b']['changed'] is False
+    own = outcomes['hub-to-data-b']['local_trust']
+    assert (own['changed'], own['plan_change']) == (False, False)
+    assert own['trust']['external'][0]['trust_allowlist'] == [cluster_id(conn, 'ece-b', 'data-b')]  # as it was read
+
+
+def test_a_link_that_failed_before_reading_its_deployments_names_them(sim, conn, run_module):
+    (args,) = hub_links(conn, spokes=('data-b',))
+    args['local']['ece']['retries'] = 0
+    sim.fault(match={'server': '^ece:ece-a$', 'method': 'GET', 'path': '/deployments/'}, status=503, count=-1)
+    (outcome,) = run_module(MODULE, dict(links=[args]))['links']
+    assert outcome['failed'] is True
+    assert outcome['local']['deployment_id'] == args['local']['deployment_id']
+    assert outcome['remote']['deployment_id'] == args['remote']['deployment_id']
