@@ -583,6 +583,33 @@ def normalize_role(role):
     }
 
 
+class PreviousKeys(Manager):
+    """The cross-cluster API keys that a new key of a link replaces, invalidated once the new one is in use."""
+
+    api = 'elasticsearch'
+    argument_spec = dict(
+        name=dict(type='str', required=True),
+        ids=dict(type='list', elements='str', required=True),
+    )
+
+    def read(self):
+        """The given keys that are still active."""
+        return [k['id'] for k in self.client.api_keys_named(self.params['name']) if k['id'] in self.params['ids']]
+
+    def desired(self, current):
+        return []
+
+    def apply(self, current, desired):
+        self.client.invalidate_api_keys(current, 'invalidate the previous cross-cluster API keys %s' % ', '.join(current))
+        return []
+
+    def report(self, current, after, changed):
+        return {'invalidated_ids': current}
+
+    def view(self, state):
+        return {'active_ids': state}
+
+
 class Role(Manager):
     api = 'elasticsearch'
     argument_spec = dict(

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import (
-    MANAGED_BY, OWNER_KEYS, CrossClusterApiKey, RemoteCluster, Role, check_key_authentication)
+    MANAGED_BY, OWNER_KEYS, CrossClusterApiKey, PreviousKeys, RemoteCluster, Role, check_key_authentication)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
     API_KEY_MIN_VERSION, API_KEY_PORT, CREDENTIALS_MIN_VERSION, PROXY_MODE_VERSION, RELOAD_MIN_VERSION, VERSION_RULE, check_alias,
     check_deployment_ids, check_pem, check_ports, check_ref_id, check_version, compatible_versions, pem_fingerprint, pick_resource,
@@ -515,9 +515,9 @@ class RemoteClusterLink(LinkRemoval, Composition):
         if encoded:
             self.context.mask(encoded)
         if key['created']:
-            # check mode creates no key, so there is no secret yet: any value predicts the change
+            # (in check mode, encoded is the key manager's stand-in: no key, no secret, the same change predicted)
             self.steps(('keystore', 'credentials in the local keystore', local.ece_step(
-                KeystoreSecret, value=encoded if not self.check_mode else 'check-mode', update_secret='always',
+                KeystoreSecret, value=encoded, update_secret='always',
                 reload_min_version=params['reload_min_version'], **keystore)))
         if proxy_ca:
             self.steps(self.deployment_trust(
@@ -615,13 +615,10 @@ class RemoteClusterLink(LinkRemoval, Composition):
         previous = key.get('previous_ids') or []
         if not key['created'] or not previous:
             return
-        self.result['api_key']['invalidated_ids'] = previous
-        if self.check_mode:
-            return
-        client = self.remote.client('elasticsearch', self.remote.es_options())
-        self.result['api_key']['invalidated_ids'] = client.invalidate_api_keys(
-            previous, 'invalidate the previous cross-cluster API keys of %s' % self.params['alias'])
-        if not self.params['wait_for_connection']:
+        done, = self.steps(('previous_keys', 'invalidate the previous cross-cluster API keys of %s' % self.params['alias'],
+                            self.remote.es_step(PreviousKeys, name=key['name'], ids=previous)))
+        self.result['api_key']['invalidated_ids'] = done['invalidated_ids']
+        if self.check_mode or not self.params['wait_for_connection']:
             return
         entry = cluster.probe(self.params['alias'])
         if entry and entry.get('connected'):
