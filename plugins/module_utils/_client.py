@@ -162,6 +162,7 @@ class ApiClient:
         self._secrets = [s for s in (api_key, password) if s]
         self._reads = None
         self._read_locks = {}
+        self._writes_forgotten = 0  # writes whose reads were forgotten: a read that spans one is not kept
         self._lock = threading.Lock()
         # a semaphore shared by the clients of one environment in a rollout: at most so many requests at a time
         self.gate = None
@@ -245,21 +246,39 @@ class ApiClient:
         if write is None:
             write = method in WRITE_METHODS
         if self._reads is None or method != 'GET':
-            if write and self._reads:  # forget the reads of the written resource, of its parts and of what it is part of
-                for key in [k for k in self._reads if k[0].startswith(path) or path.startswith(k[0])]:
-                    del self._reads[key]
-            return self._send(method, path, operation, params, body, expected, headers, allow_status, write)
+            if not write or self._reads is None:
+                return self._send(method, path, operation, params, body, expected, headers, allow_status, write)
+            self._forget(path)
+            try:
+                return self._send(method, path, operation, params, body, expected, headers, allow_status, write)
+            finally:
+                self._forget(path)  # also what another thread read while the write was under way
         key = (path, tuple(sorted((params or {}).items())))
         if not reuse:
-            answer = self._send(method, path, operation, params, body, expected, headers, allow_status, write)
-            self._reads[key] = answer
-            return copy.deepcopy(answer)
+            return copy.deepcopy(self._keep(key, path, operation, params, expected, headers, allow_status))
         with self._lock:
             lock = self._read_locks.setdefault(key, threading.Lock())
         with lock:  # threads that share this client (the links of a rollout) read one resource once
-            if key not in self._reads:
-                self._reads[key] = self._send(method, path, operation, params, body, expected, headers, allow_status, write)
-            return copy.deepcopy(self._reads[key])
+            answer = self._reads.get(key)
+            if answer is None:
+                answer = self._keep(key, path, operation, params, expected, headers, allow_status)
+            return copy.deepcopy(answer)
+
+    def _keep(self, key, path, operation, params, expected, headers, allow_status):
+        """Read, and keep the answer unless a write was sent over this client meanwhile (it may predate that write)."""
+        writes = self._writes_forgotten
+        answer = self._send('GET', path, operation, params, None, expected, headers, allow_status, False)
+        with self._lock:
+            if self._writes_forgotten == writes:
+                self._reads[key] = answer
+        return answer
+
+    def _forget(self, path):
+        """Forget the reads of a written resource, of its parts and of what it is part of."""
+        with self._lock:
+            self._writes_forgotten += 1
+            for key in [k for k in self._reads if k[0].startswith(path) or path.startswith(k[0])]:
+                del self._reads[key]
 
     def _send(self, method, path, operation, params, body, expected, headers, allow_status, write):
         if write and self.read_only:

@@ -461,6 +461,28 @@ def test_kept_reads_answer_a_repeated_get_until_a_write_to_that_resource(server,
     assert sent == [('GET', '/a/1'), ('GET', '/b'), ('PATCH', '/a/1/keystore'), ('GET', '/a/1')]
 
 
+def test_a_read_answered_while_another_thread_writes_is_not_kept(server, make_client):
+    # links of a rollout share a client: a read sent before another link's write and answered after it shows the state
+    # before the write, and must not answer the next read
+    server.reply(dict(status=200, body={'relationships': []}), dict(status=200, body={'id': 'r1'}),
+                 dict(status=200, body={'relationships': ['r1']}))
+    client = make_client(ApiClient)
+    client.keep_reads()
+    send = client._send
+
+    def write_meanwhile(method, path, *args):
+        answer = send(method, path, *args)
+        if method == 'GET' and not server.requests[1:]:  # the other thread's write lands before this answer is kept
+            client.request('POST', '/relationships', 'create r1', body={})
+        return answer
+
+    client._send = write_meanwhile
+    assert client.request('GET', '/relationships', 'list', reuse=True)[1] == {'relationships': []}
+    assert client.request('GET', '/relationships', 'list', reuse=True)[1] == {'relationships': ['r1']}
+    assert [(r.method, r.path) for r in server.requests] == [('GET', '/relationships'), ('POST', '/relationships'),
+                                                             ('GET', '/relationships')]
+
+
 def test_a_poll_and_a_client_that_keeps_no_reads_always_ask_the_server(server, make_client):
     server.reply(*[dict(status=200, body={'n': i}) for i in range(4)])
     polling = make_client(ApiClient)
