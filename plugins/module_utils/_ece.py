@@ -18,6 +18,8 @@ API_PREFIX = '/api/v1'
 TRUST_RELATIONSHIPS = '/configuration/trust-relationships'
 # polls in a row that show no plan pending, after a write, before the wait takes it that no plan started
 QUIET_POLLS = 3
+# a plan is polled every poll_interval for this many seconds, then ever more gently (up to max_interval)
+FAST_POLLS_SECONDS = 3.0
 DEPLOYMENT_QUERY = dict(show_settings=True, show_metadata=True, show_plans=True, clear_transient=True)
 
 
@@ -81,7 +83,7 @@ class EceClient(ApiClient):
     def tls_certificate_chain(self, service):
         """``GET /platform/configuration/security/tls/{service}``: ``{chain, user_supplied, chain_status}``."""
         return self.get(self.platform_path('/configuration/security/tls/%s' % service),
-                        'get TLS certificate chain of %s' % service) or {}
+                        'get TLS certificate chain of %s' % service, reuse=True) or {}
 
     # -- deployments -----------------------------------------------------------------------------
     def keystore(self, deployment_id, ref_id):
@@ -305,7 +307,8 @@ class EceClient(ApiClient):
                         _current_step(pending)), error={'plan_attempt_id': watched, 'pending': True})
                 self.sleep(poll_interval, waiting=('the plan of deployment %s (%s)%s' % (deployment_id, ref_id, pending and ', attempt %s, step %s' % (
                     watched, _current_step(pending)) or ''), deadline, timeout))
-                poll_interval = min(max_interval, poll_interval * 1.5)  # short plans end quickly, long ones are polled gently
+                if time.monotonic() - started >= FAST_POLLS_SECONDS:  # a short plan is seen done at once, a long one polled gently
+                    poll_interval = min(max_interval, poll_interval * 1.5)
                 continue
             if attempt is None:
                 return None
