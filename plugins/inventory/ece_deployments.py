@@ -178,9 +178,10 @@ SEARCH_SIZE = 10000
 HOST_UNSAFE = re.compile(r'[^A-Za-z0-9_.-]')
 GROUP_UNSAFE = re.compile(r'[^A-Za-z0-9_]')
 
-# the connection options of the modules (their defaults and environment variables), each environment with a name; a missing
-# ece_url is reported by _environments with a hint instead of as a missing required option
+
 def environment_spec():
+    """The connection options of the modules (their defaults and environment variables), each environment with a name; a
+    missing ece_url is reported by _environments with a hint instead of as a missing required option."""
     spec = dict(name=dict(type='str', required=True), **ece_argument_spec())
     spec.update(ece_url=dict((k, v) for k, v in spec['ece_url'].items() if k != 'required'), **connection_argument_spec())
     return spec
