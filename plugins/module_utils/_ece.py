@@ -211,10 +211,7 @@ class EceClient(ApiClient):
                                                   after_write=True, ignore=sent['earlier']) if wait else None
                 return sent['resource'], sent['settings'], plan_summary
             if settings is None and wait and plan_info.get('pending') and not self.read_only:
-                # nothing to change, but a plan still runs (perhaps the one of an earlier run that made this change):
-                # the settings are in force only once it ended well
-                self.warn('deployment %s: its settings are as wanted, waiting for its pending plan to finish' % deployment_id)
-                return resource, None, self.wait_for_plan(deployment_id, resource['ref_id'], wait_timeout)
+                return resource, None, self.await_pending_plan(deployment_id, resource, wait_timeout)
             if settings is None or self.read_only:
                 return resource, settings, None
             if plan_info.get('pending') and not waited_for_pending:
@@ -250,6 +247,14 @@ class EceClient(ApiClient):
                                                   ignore=earlier)
             return resource, settings, plan_summary
         raise ApiError('update deployment %s: unreachable' % deployment_id)  # pragma: no cover
+
+    def await_pending_plan(self, deployment_id, resource, wait_timeout):
+        """Nothing to change, but a plan still runs (perhaps the one of an earlier run that made this change): the settings
+        are in force only once it ended well. Its summary, or None when no plan is pending."""
+        if not ((resource.get('info') or {}).get('plan_info') or {}).get('pending'):
+            return None
+        self.warn('deployment %s: its settings are as wanted, waiting for its pending plan to finish' % deployment_id)
+        return self.wait_for_plan(deployment_id, resource['ref_id'], wait_timeout)
 
     def plan_info(self, deployment_id, ref_id, operation, logs=False):
         """``GET .../elasticsearch/{ref_id}`` with the plans and their history (and logs): its ``info.plan_info``; never

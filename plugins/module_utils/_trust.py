@@ -504,12 +504,8 @@ class DeploymentTrust(Manager):
         return after['trust']
 
     def settle(self, after, changed):
-        pending = ((self.resource.get('info') or {}).get('plan_info') or {}).get('pending')
-        if not changed and self.params['wait'] and pending:
-            # nothing to change, but a plan still runs (perhaps the one of an earlier run that made this change): the
-            # settings are in force only once it ended well
-            self.warn('deployment %s: its settings are as wanted, waiting for its pending plan to finish' % self.params['deployment_id'])
-            self.plan = self.client.wait_for_plan(self.params['deployment_id'], self.resource['ref_id'], self.params['wait_timeout'])
+        if not changed and self.params['wait']:
+            self.plan = self.client.await_pending_plan(self.params['deployment_id'], self.resource, self.params['wait_timeout'])
 
     def report(self, current, after, changed):
         real_wait = changed and self.params['wait'] and not self.check_mode
