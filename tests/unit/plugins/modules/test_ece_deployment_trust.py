@@ -410,3 +410,21 @@ def test_external_entry_needs_an_id_or_a_name(sim, conn, run_module):
     assert result.get('failed') is True
     assert 'trust_relationship_id' in result['msg']
     assert sim.requests() == []
+
+
+def test_trust_as_wanted_with_a_plan_pending_awaits_that_plan_and_writes_nothing(sim, conn, run_module):
+    # the trust is in place, but a plan (an earlier run's, say) still runs: it is in force only once that plan ends well
+    wanted = [{'account_id': account_id(sim), 'trust_all': True}]
+    assert not run_module(MODULE, args(conn, accounts=wanted)).get('failed')
+    attempt = sim.mutate({'op': 'start_plan', 'env': ENV, 'deployment': 'search-a', 'kind': 'update', 'seconds': 0.6})['plan_attempt_id']
+    sim.clear_log()
+    result = run_module(MODULE, args(conn, accounts=wanted))
+    assert result['changed'] is False and writes(sim) == []
+    assert result['plan']['attempt_id'] == attempt
+    texts = [w['event']['msg'] if isinstance(w, dict) else w for w in result.get('warnings') or []]
+    assert any('waiting for its pending plan' in w for w in texts), texts
+    # in check mode the plan is not awaited
+    attempt = sim.mutate({'op': 'start_plan', 'env': ENV, 'deployment': 'search-a', 'kind': 'update', 'seconds': 0.6})['plan_attempt_id']
+    sim.clear_log()
+    checked = run_module(MODULE, args(conn, accounts=wanted), check_mode=True)
+    assert checked['changed'] is False and 'plan' not in checked and len(sim.requests()) == 1
