@@ -259,3 +259,24 @@ def test_a_link_that_failed_before_reading_its_deployments_names_them(sim, conn,
     assert outcome['failed'] is True
     assert outcome['local']['deployment_id'] == args['local']['deployment_id']
     assert outcome['remote']['deployment_id'] == args['remote']['deployment_id']
+
+
+def test_restarts_of_two_deployments_run_in_one_round_together(sim, conn, run_module):
+    # logs-a and ingest-b run 8.12.2: each link's local needs a restart to load its credentials; both in one round
+    sim.settings(plan_seconds=1.0)
+    links = []
+    for local, remote, alias in ((('ece-a', 'logs-a'), ('ece-b', 'data-b'), 'data'), (('ece-b', 'ingest-b'), ('ece-a', 'search-a'), 'search')):
+        args = link(conn, 'api_key', local, remote, alias=alias, credentials_wait_timeout=0)
+        args['name'] = '%s-to-%s' % (local[1], remote[1])
+        links.append(args)
+    sim.clear_log()
+    result = run_module(MODULE, dict(links=links))
+    assert not result.get('failed'), result.get('msg')
+    restarts = [r for r in sim.requests() if r['write'] and r['path'].endswith('/_restart')]
+    assert sorted(r['deployment'] for r in restarts) == ['ingest-b', 'logs-a']
+    # the second restart is sent before the first one's plan is done: no restart waits for another
+    first, second = sorted(restarts, key=lambda r: r['seq'])
+    polls = [r['seq'] for r in sim.requests() if r['deployment'] == first['deployment'] and r['method'] == 'GET'
+             and '/elasticsearch/' in r['path'] and r['seq'] > first['seq']]
+    assert second['seq'] < max(polls)
+    assert all(outcome['credentials'].startswith('loaded by a restart') for outcome in result['links'])
