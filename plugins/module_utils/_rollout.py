@@ -44,8 +44,8 @@ def rollout_link_options():
 
 
 def merge_wanted(contributions, state):
-    """The entries of several deployment-trust steps of one deployment as one: entries of one key are combined (their
-    lists joined, trust_all if one asks for it); in ``absent``, an entry given whole is removed whole."""
+    """The entries of several deployment-trust steps of one deployment as one: entries of one key are combined (see
+    :func:`combine`); an entry that trusts all clusters needs no allowlist."""
     merged = dict((kind, []) for kind, dummy, dummy2, dummy3 in KINDS)
     for wanted in contributions:
         for kind, key, scalars, sets in KINDS:
@@ -53,22 +53,26 @@ def merge_wanted(contributions, state):
                 entry = next((e for e in merged[kind] if e.get(key) == want.get(key)), None)
                 if entry is None:
                     merged[kind].append(dict((k, copy.deepcopy(v)) for k, v in want.items() if v is not None))
-                    continue
-                if want.get('trust_all') is not None:
-                    entry['trust_all'] = bool(entry.get('trust_all')) or want['trust_all']
-                for field in scalars:
-                    if want.get(field) is not None:
-                        entry[field] = want[field]
-                for field in sets + (('certificates',) if kind == 'direct' else ()):
-                    if state == 'absent' and field == 'trust_allowlist' and (not want.get(field) or field not in entry):
-                        entry.pop(field, None)  # one of them removes the whole entry
-                    elif want.get(field) is not None:
-                        entry[field] = list(entry.get(field) or []) + [v for v in want[field] if v not in (entry.get(field) or [])]
-    for kind in merged:
-        for entry in merged[kind]:
-            if entry.get('trust_all'):
-                entry.pop('trust_allowlist', None)  # trusting all clusters covers every allowlist
+                else:
+                    combine(entry, want, scalars, sets + (('certificates',) if kind == 'direct' else ()), state)
+    for entry in (e for entries in merged.values() for e in entries if e.get('trust_all')):
+        entry.pop('trust_allowlist', None)
     return merged
+
+
+def combine(entry, want, scalars, lists, state):
+    """``want`` added to ``entry`` of the same key: trust_all if one asks for it, its lists joined; in ``absent``, an entry
+    given whole (without an allowlist) is removed whole."""
+    if want.get('trust_all') is not None:
+        entry['trust_all'] = bool(entry.get('trust_all')) or want['trust_all']
+    for field in scalars:
+        if want.get(field) is not None:
+            entry[field] = want[field]
+    for field in lists:
+        if state == 'absent' and field == 'trust_allowlist' and (not want.get(field) or field not in entry):
+            entry.pop(field, None)
+        elif want.get(field) is not None:
+            entry[field] = list(entry.get(field) or []) + [v for v in want[field] if v not in (entry.get(field) or [])]
 
 
 class PlanRounds:
