@@ -177,27 +177,30 @@ def merged_trust(steps):
     return DeploymentTrust.create(first.context, first.client, **params)
 
 
+def own_trust(merged, step):
+    """The trust of the deployment as read by the merged step, with the entries of one link's step only."""
+    return step.trust_after(merged.before, step.wanted())
+
+
 def unshared(merged, step):
     """The result of a link whose own entries the deployment had already, when the merged write failed: the failure is
     not its own (None when it is: its entries were missing, the deployment could not be read, or its last plan failed)."""
-    before = getattr(merged, 'before', None)
-    if before is None or merged.reapplied or comparable(step.trust_after(before, step.wanted())) != comparable(before):
+    if getattr(merged, 'before', None) is None or merged.reapplied or comparable(own_trust(merged, step)) != comparable(merged.before):
         return None
-    return {'changed': False, 'trust': before, 'plan_change': False}
+    return {'changed': False, 'trust': merged.before, 'plan_change': False}
 
 
 def share(merged, result, step):
     """The result of one link's deployment-trust step that the merged step applied (its ``result``): changed when the
     link's own entries changed the trust (or the trust was sent again after a failed plan), with their diff."""
-    before = merged.before
-    own = step.trust_after(before, step.wanted())
-    changed = comparable(own) != comparable(before) or bool(result['changed'] and merged.reapplied)
+    own = own_trust(merged, step)
+    changed = comparable(own) != comparable(merged.before) or bool(result['changed'] and merged.reapplied)
     shared = dict(result, changed=changed)
     shared.pop('diff', None)
     if not changed:
         shared['plan_change'] = False
     elif step.context.diff:
-        shared['diff'] = step.diff_of(before, own)
+        shared['diff'] = step.diff_of(merged.before, own)
     return shared
 
 
