@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import contextlib
+import hashlib
 import importlib
 import io
 import json
@@ -37,7 +38,9 @@ def _ensure_collection_importable():
         return
     except ImportError:
         pass
-    base = os.path.join(tempfile.gettempdir(), 'ece-remote-clusters-pytest-%d' % os.getuid())
+    # one directory per checkout: pytest runs of two checkouts at once never re-point each other's link
+    checkout = hashlib.sha256(REPO_ROOT.encode('utf-8')).hexdigest()[:12]
+    base = os.path.join(tempfile.gettempdir(), 'ece-remote-clusters-pytest-%d-%s' % (os.getuid(), checkout))
     link = os.path.join(base, 'ansible_collections', 'ece', 'remote_clusters')
     os.makedirs(os.path.dirname(link), exist_ok=True)
     if os.path.realpath(link) != os.path.realpath(REPO_ROOT):
