@@ -8,7 +8,7 @@
 ``GET /_sim/faults``        active faults; ``POST`` adds one (see ``faults.py``); ``DELETE`` clears all,
                             ``DELETE /_sim/faults/{id}`` one
 ``GET|PUT /_sim/settings``  ``latency_ms``, ``plan_seconds``, ``plans_enabled``, ``plan_start_delay``,
-                            ``keystore_reload_seconds`` (null: never), ``keystore_reload_8_13``
+                            ``keystore_file_seconds``, ``keystore_reload_seconds`` (null: never), ``keystore_reload_8_13``
 ``GET /_sim/state``         dump of the whole state (keystore values included: this is a test tool)
 ``POST /_sim/state``        one operation ``{"op": ...}`` or ``{"ops": [...]}`` (see :func:`apply_op`)
 ``GET /_sim/diagnose``      ``env``, ``deployment``, ``alias`` -> {connected, model, problems, ...}
@@ -25,7 +25,8 @@ from .es_settings import flatten
 from .httpcore import Response
 from .util import b64, deep_copy_json, epoch_ms, iso, new_hex32, new_token, parse_version
 
-SETTINGS = ('latency_ms', 'plan_seconds', 'plans_enabled', 'plan_start_delay', 'keystore_reload_seconds', 'keystore_reload_8_13')
+SETTINGS = ('latency_ms', 'plan_seconds', 'plans_enabled', 'plan_start_delay', 'keystore_file_seconds', 'keystore_reload_seconds',
+            'keystore_reload_8_13', 'remote_clusters_apply_seconds')
 OPS_DOC = {
     'set_trust': 'env, deployment, trust; applied (default true: the running cluster uses it at once), bump_version (default false)',
     'add_trust_entry': 'env, deployment, kind (accounts|external|direct), entry; bump_version (default true) - a concurrent change',
@@ -34,6 +35,8 @@ OPS_DOC = {
     'set_es_settings': 'env, deployment, persistent and/or transient (flat or nested; null deletes; no validation)',
     'set_keystore': 'env, deployment, name, value (null deletes), as_file, loaded (true/false; default: the version rule)',
     'load_keystore': 'env, deployment: running nodes load the keystore (as after a restart)',
+    'set_reload_privileges': 'env, deployment, privileges (list, or null for all): the cluster privileges of the user who calls '
+                             'reload_secure_settings (8.13.0-8.15.1 refuse remote credentials without manage_security)',
     'start_plan': 'env, deployment, kind (update|restart), seconds (optional), delay (before it shows; default 0)',
     'complete_plans': 'complete every pending plan now',
     'add_trust_relationship': 'env, relationship {name, installation_id, public_ca_cert, account_ids, trust_by_default} -> id',
@@ -143,6 +146,8 @@ def apply_op(world, op):
             world.load_keystore(es)
     elif name == 'load_keystore':
         world.load_keystore(es)
+    elif name == 'set_reload_privileges':
+        es.reload_privileges = op.get('privileges')
     elif name == 'start_plan':
         kind = op.get('kind', 'update')
         plan = deep_copy_json(es.plan)
@@ -225,9 +230,12 @@ def dump_state(world, app_info):
                     'api_keys': [{k: v for k, v in key.items() if k != 'secret'} for key in es.api_keys.values()],
                     'roles': deep_copy_json(es.roles),
                     'remote_aliases': configured_aliases(es),
-                    # the outcome of each alias's last connection attempt (Elasticsearch does not retry a failed one itself)
-                    'connections': {alias: {'connected': c['connected'], 'reason': c['reason'], 'time': iso(c['time'])}
-                                    for alias, c in sorted(es.connections.items())},
+                    # the outcome of each alias's last connection attempt (Elasticsearch does not retry a failed one itself),
+                    # connected when every node is
+                    'connections': _connections(es),
+                    'nodes': [{'id': node.id, 'name': node.name, 'file': dict(node.file), 'loaded': dict(node.loaded),
+                               'connections': {alias: dict(c, time=iso(c['time']), signature=None)
+                                               for alias, c in sorted(node.connections.items())}} for node in es.nodes],
                 },
             }
         envs[env.name] = {
@@ -236,7 +244,19 @@ def dump_state(world, app_info):
                                     for rel in env.trust_relationships.values()],
             'deployments': deployments,
         }
-    return {'settings': dict(world.settings), 'faults': world.faults.to_json(), 'environments': envs, 'info': app_info}
+    return {'settings': dict(world.settings), 'faults': world.faults.to_json(), 'environments': envs, 'info': app_info,
+            'events': list(world.events)}
+
+
+def _connections(es):
+    """Each alias's connection as the nodes have it: connected when every node is, the first failure's reason."""
+    result = {}
+    for alias in sorted(set(alias for node in es.nodes for alias in node.connections)):
+        states = [node.connections[alias] for node in es.nodes if alias in node.connections]
+        failed = [state for state in states if not state['connected']]
+        result[alias] = {'connected': not failed and len(states) == len(es.nodes),
+                         'reason': failed[0]['reason'] if failed else '', 'time': iso(max(state['time'] for state in states))}
+    return result
 
 
 class AdminApi:
@@ -302,7 +322,8 @@ class AdminApi:
                     unknown = set(body) - set(SETTINGS)
                     if unknown:
                         raise AdminError(400, 'unknown settings %s' % sorted(unknown))
-                    for key in ('latency_ms', 'plan_seconds', 'plan_start_delay'):
+                    for key in ('latency_ms', 'plan_seconds', 'plan_start_delay', 'keystore_file_seconds',
+                                'remote_clusters_apply_seconds'):
                         if key in body:
                             world.settings[key] = float(body[key])
                     if 'keystore_reload_seconds' in body:  # null: the nodes never load a keystore change by themselves

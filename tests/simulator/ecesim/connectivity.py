@@ -16,6 +16,13 @@ API-key model (credentials loaded by the running nodes):
   ``encoded`` value of an active cross-cluster key of the remote; both 8.12 or later; the local deployment
   trusts the remote environment's proxy CA (``direct`` entry of ``type: proxy``) when that CA is private.
 
+Nodes: every node has its own connections, built from the secure settings it loaded. A connection is rebuilt when the
+alias's settings change, when the node starts, and when a reload adds or removes the alias's credentials, but not when
+their value changes (Elasticsearch ``RemoteClusterService.updateRemoteClusterCredentials``: "only consider added or
+removed aliases"). A connection keeps the profile it was built with (``cluster_credentials`` in ``_remote/info``) and
+stays connected when the key it was built with is invalidated; each cross-cluster request authenticates with the
+credential its node holds now (:func:`request_problems`).
+
 Connection attempts: the chain above is what an attempt needs. Elasticsearch attempts a connection when the
 alias's connection settings change, when its nodes start (a restart plan), when the nodes load other
 credentials for it, and when a cross-cluster request names it (``_resolve/cluster``, a search): see
@@ -76,10 +83,11 @@ def credentials_name(alias):
     return 'cluster.remote.%s.credentials' % alias
 
 
-def loaded_credentials(es, alias):
+def loaded_credentials(es, alias, node=None):
+    """The credentials of ``alias`` that ``node`` loaded (without a node: those every node loaded alike)."""
     if not es.v(8, 10, 0):
         return None
-    return es.loaded_keystore.get(credentials_name(alias))
+    return (es.loaded_keystore if node is None else node.loaded).get(credentials_name(alias))
 
 
 def _account_trusts(truster, trustee):
@@ -162,50 +170,77 @@ def _proxy_ca_trusted(local, remote_env):
     return False
 
 
-def connection_signature(es, alias):
-    """What a connection attempt of ``alias`` was made with: its connection settings (not ``skip_unavailable``), the nodes
-    (a restart makes new ones) and the credentials they loaded. Another signature means another attempt."""
+def connection_signature(es, alias, node):
+    """What a node's connection of ``alias`` was built with: its connection settings (not ``skip_unavailable``), the nodes
+    (a restart makes new ones) and whether it had credentials for the alias (a changed value rebuilds nothing). Another
+    signature means another attempt."""
     group = alias_group(es, alias) or {}
     settings = tuple(sorted((key, str(value)) for key, value in group.items() if key != 'skip_unavailable'))
-    return settings, es.restarts, es.running, loaded_credentials(es, alias)
+    return settings, es.restarts, es.running, loaded_credentials(es, alias, node) is not None
 
 
-def attempt(world, es, alias):
-    """A connection attempt of ``alias`` now: its outcome is kept until the next attempt."""
-    chain = evaluate_chain(world, es, alias)
-    es.connections[alias] = {'signature': connection_signature(es, alias), 'connected': not chain['problems'],
-                             'time': time.time(), 'reason': '; '.join(chain['problems'])}
-    return es.connections[alias]
+def attempt(world, es, alias, node):
+    """A connection attempt of ``alias`` by ``node`` now (its handshake authenticates with the credentials the node holds):
+    its outcome is kept until the next attempt."""
+    chain = evaluate_chain(world, es, alias, node)
+    problems = chain['problems'] + credential_problems(world, es, alias, loaded_credentials(es, alias, node))
+    node.connections[alias] = {'signature': connection_signature(es, alias, node), 'connected': not problems,
+                               'time': time.time(), 'reason': '; '.join(problems),
+                               'profile': 'remote_cluster' if loaded_credentials(es, alias, node) else 'default'}
+    return node.connections[alias]
 
 
 def refresh_connections(world, es):
-    """After a change of the alias settings, the nodes or the loaded credentials of ``es``: every configured alias whose
-    connection was made with something else is attempted again; the state of removed aliases is dropped."""
+    """After a change of the alias settings, the nodes or the loaded credentials of ``es``: on every node, every configured
+    alias whose connection was built with something else is attempted again; the state of removed aliases is dropped."""
     aliases = configured_aliases(es)
-    for alias in list(es.connections):
-        if alias not in aliases:
-            del es.connections[alias]
-    for alias in aliases:
-        state = es.connections.get(alias)
-        if state is None or state['signature'] != connection_signature(es, alias):
-            attempt(world, es, alias)
+    for node in es.nodes:
+        for alias in list(node.connections):
+            if alias not in aliases:
+                del node.connections[alias]
+        for alias in aliases:
+            state = node.connections.get(alias)
+            if state is None or state['signature'] != connection_signature(es, alias, node):
+                attempt(world, es, alias, node)
 
 
-def evaluate(world, es, alias):
+def connection(world, es, alias, node):
+    """The node's connection of ``alias``: attempted when something changed that it was not told about."""
+    state = node.connections.get(alias)
+    if state is None or state['signature'] != connection_signature(es, alias, node):
+        state = attempt(world, es, alias, node)
+    return state
+
+
+def request_problems(world, es, alias, node):
+    """Why a cross-cluster request over ``node``'s connection of ``alias`` fails to authenticate now (empty: it does not):
+    a connection built with the remote-cluster profile sends, with each request, the credentials the node holds now."""
+    state = node.connections.get(alias) or {}
+    if state.get('profile') != 'remote_cluster':
+        return []
+    return credential_problems(world, es, alias, loaded_credentials(es, alias, node))
+
+
+def evaluate(world, es, alias, node=None):
     """The connection of one alias of one local cluster as the running cluster has it: the whole chain, and the outcome of
-    the last connection attempt (a failed one is not retried by Elasticsearch itself)."""
-    result = evaluate_chain(world, es, alias)
+    the last connection attempt of ``node`` (a failed one is not retried by Elasticsearch itself). Without a node: of
+    every node (connected only when every node is), and the credentials each node would authenticate requests with."""
+    nodes = [node] if node is not None else es.nodes
+    result = evaluate_chain(world, es, alias, node)
     if not result['configured']:
         return result
-    state = es.connections.get(alias)
-    if state is None or state['signature'] != connection_signature(es, alias):
-        state = attempt(world, es, alias)  # a change this module was not told about: attempted as it is seen
-    if not result['problems'] and not state['connected']:
-        result['problems'].append(
-            'the last connection attempt of alias [%s] (at %s) failed (%s) and Elasticsearch does not retry by itself: a '
-            'cross-cluster request (_resolve/cluster/%s:* from 8.13, or a search of %s:<index>) makes it attempt again'
-            % (alias, iso_time(state['time']), state['reason'] or 'no reason kept', alias, alias))
-        result['connected'] = False
+    for each in nodes:
+        state = connection(world, es, alias, each)
+        where = '' if node is not None else ' on node %s' % each.name
+        if not result['problems'] and not state['connected']:
+            result['problems'].append(
+                'the last connection attempt of alias [%s]%s (at %s) failed (%s) and Elasticsearch does not retry by itself: a '
+                'cross-cluster request (_resolve/cluster/%s:* from 8.13, or a search of %s:<index>) makes it attempt again'
+                % (alias, where, iso_time(state['time']), state['reason'] or 'no reason kept', alias, alias))
+        if node is None and state['connected']:
+            result['problems'].extend('cross-cluster requests through node %s fail: %s' % (each.name, problem)
+                                      for problem in request_problems(world, es, alias, each))
+    result['connected'] = not result['problems']
     return result
 
 
@@ -213,8 +248,10 @@ def iso_time(when):
     return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(when))
 
 
-def evaluate_chain(world, es, alias):
-    """The whole chain for one alias of one local cluster: {connected, model, mode, remote, problems}."""
+def evaluate_chain(world, es, alias, node=None):
+    """The whole chain for one alias of one local cluster (as ``node`` loaded its credentials; without a node, as every
+    node did): {connected, model, mode, remote, problems}. Whether the credentials authenticate is not part of it: see
+    :func:`credential_problems`."""
     result = {'alias': alias, 'local': {'env': es.env.name, 'deployment': es.deployment.name, 'cluster_id': es.cluster_id,
                                         'version': es.version},
               'configured': False, 'connected': False, 'model': None, 'mode': None, 'remote': None, 'problems': []}
@@ -226,8 +263,7 @@ def evaluate_chain(world, es, alias):
     result['configured'] = True
     mode = effective_mode(group, es.vt)
     result['mode'] = mode
-    loaded = loaded_credentials(es, alias)
-    stored = es.keystore.get(credentials_name(alias))
+    loaded = loaded_credentials(es, alias, node)
     model = 'api_key' if loaded else 'certificate'
     result['model'] = model
     if not es.running:
@@ -250,17 +286,15 @@ def evaluate_chain(world, es, alias):
             problems.append('the remote cluster %s is stopped' % _label(remote))
 
     if model == 'certificate':
-        _certificate_links(es, alias, group, mode, host, port, remote, stored, problems)
+        _certificate_links(es, alias, group, mode, host, port, remote, problems)
     else:
-        _api_key_links(es, alias, group, mode, host, port, remote, loaded, stored, problems)
+        _api_key_links(es, alias, group, mode, host, port, remote, problems)
     result['connected'] = not problems
     return result
 
 
-def _certificate_links(es, alias, group, mode, host, port, remote, stored, problems):
-    if stored is not None and es.v(8, 10, 0):
-        problems.append('credentials for alias [%s] are in the keystore but the running nodes have not loaded them '
-                        '(Elasticsearch %s reloads remote credentials only from 8.13 on; restart the cluster)' % (alias, es.version))
+def _certificate_links(es, alias, group, mode, host, port, remote, problems):
+    # credentials in the keystore that the node has not loaded change nothing yet: it connects with TLS certificates
     if mode == 'proxy':
         if port == PORT_REMOTE_CLUSTER:
             problems.append('port %d is the remote cluster server port of the API-key model, but no credentials are loaded for alias [%s]; '
@@ -301,18 +335,15 @@ def _check_server_name(group, remote, problems):
         problems.append('server_name [%s] is not the remote endpoint [%s]' % (server_name, remote.endpoint))
 
 
-def _api_key_links(es, alias, group, mode, host, port, remote, loaded, stored, problems):
-    if stored is not None and stored.get('value') != loaded:
-        hint = ' (the keystore holds other credentials the running nodes have not loaded yet)'
-    else:
-        hint = ''
+def _api_key_links(es, alias, group, mode, host, port, remote, problems):
     if not es.v(8, 12, 0):
         problems.append('the API-key model needs Elasticsearch 8.12 or later on the local cluster (it runs %s)' % es.version)
     if mode != 'proxy':
         problems.append('the API-key model through the ECE proxy needs proxy mode, not %s' % mode)
     elif port != PORT_REMOTE_CLUSTER:
         problems.append('credentials are loaded for alias [%s] (API-key model) but proxy_address uses port %s; the remote cluster '
-                        'server port is %d' % (alias, port, PORT_REMOTE_CLUSTER))
+                        'server port is %d (requires channel profile to be [_remote_cluster], but got [default])'
+                        % (alias, port, PORT_REMOTE_CLUSTER))
     if mode == 'proxy':
         _check_server_name(group, remote, problems)
     if remote is None:
@@ -321,23 +352,41 @@ def _api_key_links(es, alias, group, mode, host, port, remote, loaded, stored, p
         problems.append('the API-key model needs Elasticsearch 8.12 or later on the remote cluster (it runs %s)' % remote.version)
     if not compatible(es.vt, remote.vt):
         problems.append('versions %s (local) and %s (remote) are not compatible for remote clusters' % (es.version, remote.version))
-    key = _key_for_credentials(remote, loaded)
-    now_ms = int(time.time() * 1000)
-    if key is None:
-        problems.append('the credentials loaded for alias [%s] are not the encoded value of any API key of %s%s' % (alias, _label(remote), hint))
-    elif key['type'] != 'cross_cluster':
-        problems.append('the credentials loaded for alias [%s] are a REST API key [%s]; the API-key model needs a cross-cluster API key'
-                        % (alias, key['id']))
-    elif key['invalidated']:
-        problems.append('the cross-cluster API key [%s] loaded for alias [%s] has been invalidated%s' % (key['id'], alias, hint))
-    elif key['expiration'] is not None and key['expiration'] <= now_ms:
-        problems.append('the cross-cluster API key [%s] loaded for alias [%s] has expired%s' % (key['id'], alias, hint))
     if remote.env is not es.env and remote.env.proxy_ca == 'private' and not _proxy_ca_trusted(es, remote.env):
         problems.append('the proxy of environment %s uses a private CA; deployment %s needs a `direct` trust entry of type `proxy` '
                         'holding that CA (the root of GET /platform/configuration/security/tls/proxy in %s)'
                         % (remote.env.name, _label(es), remote.env.name))
     if es.trust != es.applied_trust and remote.env is not es.env:
         problems.append('deployment %s has a trust change that no completed plan has applied yet (plan pending or failed)' % _label(es))
+
+
+def remote_of(world, es, alias):
+    """The simulated cluster that ``alias`` of ``es`` names, or None."""
+    group = alias_group(es, alias) or {}
+    address = group.get('proxy_address') or (seed_list(group.get('seeds')) or [''])[0]
+    return world.endpoints.get(_split(address)[0])
+
+
+def credential_problems(world, es, alias, credentials):
+    """Why ``credentials`` (the encoded value a node holds for ``alias``) do not authenticate at the remote cluster now, in
+    the words of Elasticsearch's authentication failure ("unable to authenticate user [<key id>] for action [...]";
+    empty: they do, or there are none)."""
+    remote = remote_of(world, es, alias)
+    if not credentials or remote is None:
+        return []
+    key = _key_for_credentials(remote, credentials)
+    failed = 'unable to authenticate user [%s] for action [indices:admin/resolve/cluster]'
+    if key is None:
+        return [failed % '<unknown key>' + ': the credentials loaded for alias [%s] are not the encoded value of any API key of %s'
+                % (alias, _label(remote))]
+    if key['type'] != 'cross_cluster':
+        return [failed % key['id'] + ': the credentials loaded for alias [%s] are a REST API key; the API-key model needs a '
+                'cross-cluster API key' % alias]
+    if key['invalidated']:
+        return [failed % key['id'] + ': the cross-cluster API key loaded for alias [%s] has been invalidated' % alias]
+    if key['expiration'] is not None and key['expiration'] <= int(time.time() * 1000):
+        return [failed % key['id'] + ': the cross-cluster API key loaded for alias [%s] has expired' % alias]
+    return []
 
 
 def remote_resource_info(world, es, ref):

@@ -18,9 +18,11 @@ Modelled traps (ece-api.md):
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import re
 import time
+import types
 
 from .certs import certificate_metadata, chain_expiry, load_pem_certificates
 from .connectivity import refresh_connections, remote_resource_info
@@ -753,7 +755,7 @@ class EceApi:
             effects['trust'] = deep_copy_json(change['trust'])
         if 'keystore' in change:
             self._merge_keystore(es, change['keystore'])
-            self.world.schedule_keystore_reload(es)
+            self.world.keystore_changed(es)
         if change['reboot']:
             effects['reboot'] = True
         if change['version'] != es.version:
@@ -811,9 +813,10 @@ class EceApi:
         dummy, es = self._es(env, dep_id, ref_id)
         secrets = self._check_keystore_body(self._body(req))
         self._merge_keystore(es, secrets)
-        # ECE has the nodes reload their secure settings, on the versions that reload remote credentials, a moment
-        # later (keystore_reload_seconds; never when it is null); below them only a restart loads the keystore
-        self.world.schedule_keystore_reload(es)
+        # ECE writes the file to the nodes a moment later (keystore_file_seconds), and has them reload their secure
+        # settings on the versions that reload remote credentials (keystore_reload_seconds; never when it is null);
+        # below them only a restart loads the keystore
+        self.world.keystore_changed(es)
         return Response(200, self._render_keystore(es))
 
     # ---- remote clusters ---------------------------------------------------------------------------------
@@ -870,13 +873,24 @@ class EceApi:
             updates[prefix + 'skip_unavailable'] = 'true' if ref['skip_unavailable'] else 'false'
         if updates:
             try:
-                update_settings(es, {'persistent': updates})
+                # refused at once, as before: validated on a copy of the settings
+                update_settings(types.SimpleNamespace(persistent=copy.deepcopy(es.persistent),
+                                                      transient=copy.deepcopy(es.transient), vt=es.vt), {'persistent': updates})
             except EsError as err:
                 raise EceError(500, 'deployments.cluster_request_failed',
                                'The Elasticsearch cluster rejected the remote cluster settings: %s' % err.reason)
-            refresh_connections(self.world, es)
         es.remote_clusters = new_list
+        if updates:
+            # 202 Accepted: ECE writes the settings a moment later (remote_clusters_apply_seconds)
+            self.world.later(self.world.settings.get('remote_clusters_apply_seconds', 0.0), self._apply_remote_clusters, es, updates)
         return Response(202, {})
+
+    def _apply_remote_clusters(self, es, updates):
+        try:
+            update_settings(es, {'persistent': updates})
+        except EsError:  # changed since it was accepted: ECE's later failure is not modelled
+            return
+        refresh_connections(self.world, es)
 
     # ---- restart / plans ---------------------------------------------------------------------------------
     def restart(self, env, req, dep_id, ref_id):

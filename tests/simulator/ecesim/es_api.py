@@ -22,7 +22,8 @@ import re
 import urllib.parse
 
 from . import es_settings
-from .connectivity import attempt, configured_aliases, evaluate, loaded_credentials, refresh_connections
+from .connectivity import attempt, configured_aliases, evaluate, refresh_connections, remote_of, request_problems
+from .state import is_remote_credentials
 from .errors import EsError, illegal_argument, parse_exception, validation_failed, x_content_parse
 from .httpcore import Response
 from .util import b64, epoch_ms, iso, new_token, parse_es_bool, parse_time_value, simple_match
@@ -64,7 +65,9 @@ BUILTIN_PARAMS = {
 NOT_IN_BUNDLED_SPECS = ('indices.resolve_cluster', 'search')
 PARAM_SINCE = {('security.get_api_key', 'active_only'): (8, 10, 0), ('security.get_api_key', 'with_profile_uid'): (8, 14, 0),
                ('security.get_api_key', 'with_limited_by'): (8, 5, 0), ('security.query_api_keys', 'typed_keys'): (8, 14, 0),
-               ('security.query_api_keys', 'with_profile_uid'): (8, 14, 0), ('security.query_api_keys', 'with_limited_by'): (8, 5, 0)}
+               ('security.query_api_keys', 'with_profile_uid'): (8, 14, 0), ('security.query_api_keys', 'with_limited_by'): (8, 5, 0),
+               # the resolve cluster API takes a timeout from 8.18 (Elasticsearch 8.18.0 release notes)
+               ('indices.resolve_cluster', 'timeout'): (8, 18, 0)}
 COMMON_PARAMS = {'pretty', 'human', 'error_trace', 'filter_path'}
 NO_BODY_APIS = {'info', 'ping', 'cluster.health', 'cluster.get_settings', 'cluster.remote_info', 'security.authenticate',
                 'security.get_api_key', 'security.get_role', 'security.delete_role', 'indices.resolve_cluster'}
@@ -360,13 +363,15 @@ class EsApi:
         return Response(200, {'acknowledged': True, 'persistent': render(applied_persistent), 'transient': render(applied_transient)})
 
     def remote_info(self, es, req, auth):
+        """Node-local (``TransportRemoteInfoAction``): the connections of the node that answers."""
+        node = es.pick_node()
         body = {}
         for alias in configured_aliases(es):
             group = es_settings.effective_settings(es)
             prefix = 'cluster.remote.%s.' % alias
             if not any(key.startswith(prefix) for key in group):
                 prefix = 'search.remote.%s.' % alias
-            evaluation = evaluate(self.world, es, alias)
+            evaluation = evaluate(self.world, es, alias, node)
             connected = evaluation['connected']
             mode = evaluation['mode']
             skip = group.get(prefix + 'skip_unavailable')
@@ -387,7 +392,8 @@ class EsApi:
                     entry['http_addresses'] = []
             entry['initial_connect_timeout'] = '30s'
             entry['skip_unavailable'] = skip
-            if loaded_credentials(es, alias):
+            # how the node's connection was built, not whether its credentials authenticate (RemoteConnectionInfo)
+            if (node.connections.get(alias) or {}).get('profile') == 'remote_cluster':
                 entry['cluster_credentials'] = '::es_redacted::'
             body[alias] = entry
         return Response(200, body)
@@ -417,34 +423,42 @@ class EsApi:
                 remotes.setdefault(alias, []).append(index)
         return remotes, local
 
-    def _attempt(self, es, alias):
-        """A cross-cluster request: the cluster attempts a connection to ``alias`` when it has none."""
-        evaluation = evaluate(self.world, es, alias)
+    def _cross_cluster(self, es, alias, node):
+        """A cross-cluster request through ``node``: it attempts a connection to ``alias`` when it has none, then
+        authenticates with the credentials the node holds now. ``(connected, error)``."""
+        evaluation = evaluate(self.world, es, alias, node)
         if not evaluation['connected']:
-            attempt(self.world, es, alias)
-            evaluation = evaluate(self.world, es, alias)
-        return evaluation
+            attempt(self.world, es, alias, node)
+            evaluation = evaluate(self.world, es, alias, node)
+        if not evaluation['connected']:
+            return False, 'Unable to connect to [%s]' % alias
+        refused = request_problems(self.world, es, alias, node)
+        if refused:
+            return False, refused[0].split(': ', 1)[0]
+        return True, None
 
     def resolve_cluster(self, es, req, auth, name):
+        node = es.pick_node()
         remotes, local = self._remote_expressions(es, [part for part in name.split(',') if part])
         body = {}
         if local:
             body['(local)'] = {'connected': True, 'skip_unavailable': False, 'matching_indices': False}
         for alias in sorted(remotes):
-            evaluation = self._attempt(es, alias)
-            entry = {'connected': evaluation['connected'], 'skip_unavailable': self._skip_unavailable(es, alias)}
-            if evaluation['connected']:
-                remote = self.world.cluster_by_id(evaluation['remote']['cluster_id'])
+            connected, error = self._cross_cluster(es, alias, node)
+            entry = {'connected': connected, 'skip_unavailable': self._skip_unavailable(es, alias)}
+            if connected:
+                remote = remote_of(self.world, es, alias)
                 entry['matching_indices'] = False
                 entry['version'] = {'number': remote.version, 'build_flavor': 'default',
                                     'minimum_wire_compatibility_version': WIRE.get(remote.vt[0], WIRE[8])[0],
                                     'minimum_index_compatibility_version': WIRE.get(remote.vt[0], WIRE[8])[1]}
             else:
-                entry['error'] = 'Unable to connect to [%s]' % alias
+                entry['error'] = error
             body[alias] = entry
         return Response(200, body)
 
     def search(self, es, req, auth, index):
+        node = es.pick_node()
         remotes, local = self._remote_expressions(es, [part for part in index.split(',') if part])
         ignore_unavailable = self._bool_param(req, 'ignore_unavailable')
         for pattern in local:
@@ -453,11 +467,13 @@ class EsApi:
                               extra={'index': pattern, 'resource.type': 'index_or_alias', 'resource.id': pattern})
         clusters = {'total': len(remotes) + (1 if local else 0), 'successful': 1 if local else 0, 'skipped': 0}
         for alias in sorted(remotes):
-            evaluation = self._attempt(es, alias)
-            if evaluation['connected']:
+            connected, error = self._cross_cluster(es, alias, node)
+            if connected:
                 clusters['successful'] += 1
             elif self._skip_unavailable(es, alias):
                 clusters['skipped'] += 1
+            elif error.startswith('unable to authenticate'):
+                raise EsError(401, 'security_exception', error)
             else:
                 raise EsError(500, 'connect_transport_exception', '[%s] unable to connect to remote cluster' % alias)
         body = {'took': 1, 'timed_out': False, '_shards': {'total': 0, 'successful': 0, 'skipped': 0, 'failed': 0},
@@ -467,25 +483,35 @@ class EsApi:
         return Response(200, body)
 
     def reload_secure_settings(self, es, req, auth, node_id=None):
+        """Each selected node reloads the keystore file it has now. Remote cluster credentials are reloadable from 8.13;
+        on 8.13.0 to 8.15.1 a caller without manage_security gets a reload_exception for them (elastic/elasticsearch#111543,
+        fixed in 8.15.2) while the rest reloads. From 9.3 each node names what it loaded and the digest of its file."""
         body = self._body(req, required=False)
         if body is not None:
             unknown = set(body) - {'secure_settings_password'}
             if unknown:
                 raise x_content_parse('[reload_secure_settings] unknown field [%s]' % sorted(unknown)[0])
-        if es.v(8, 13, 0):
-            # remote cluster credentials are reloadable from 8.13 on; changed ones rebuild their connection
-            self.world.load_keystore(es)
-        selected = [nid for nid in es.node_ids if node_id in (None, '_all', '_local', nid) or nid in (node_id or '').split(',')]
+        wanted = (node_id or '_all').split(',')
+        selected = [node for node in es.nodes if '_all' in wanted or '_local' in wanted or node.id in wanted]
+        refused = (es.v(8, 13, 0) and not es.v(8, 15, 2) and es.reload_privileges is not None
+                   and not set(es.reload_privileges) & {'manage_security', 'all'})
         nodes = {}
-        for index, nid in enumerate(es.node_ids):
-            if nid not in selected:
-                continue
-            node = {'name': 'instance-%010d' % index}
+        for node in selected:
+            remote = [name for name in node.file if is_remote_credentials(name)]
+            result = {'name': node.name}
+            if refused and remote:
+                result['reload_exception'] = {
+                    'type': 'security_exception',
+                    'reason': 'action [cluster:admin/xpack/security/remote_cluster_credentials/reload] is unauthorized for user '
+                              '[elastic] with effective roles [%s], this action is granted by the cluster privileges '
+                              '[manage_security,all]' % ','.join(es.reload_privileges)}
             if es.v(9, 3, 0):
-                digest = hashlib.sha256(json.dumps(sorted(es.keystore.items())).encode()).hexdigest()
-                node.update({'secure_setting_names': sorted(es.keystore), 'keystore_path': '/app/config/elasticsearch.keystore',
-                             'keystore_digest': digest, 'keystore_last_modified_time': iso()})
-            nodes[nid] = node
+                digest = hashlib.sha256(json.dumps(sorted(node.file.items())).encode()).hexdigest()
+                result.update({'secure_setting_names': sorted(node.file), 'keystore_path': '/app/config/elasticsearch.keystore',
+                               'keystore_digest': digest, 'keystore_last_modified_time': iso(node.file_modified)})
+            nodes[node.id] = result
+        # remote credentials are reloadable from 8.13 on; below, the running nodes keep what they loaded at start
+        self.world.reload_nodes(es, selected, remote_credentials=es.v(8, 13, 0) and not refused)
         summary = {'total': len(nodes), 'successful': len(nodes), 'failed': 0}
         return Response(200, {'_nodes': summary, 'cluster_name': es.cluster_id, 'nodes': nodes})
 
@@ -772,7 +798,22 @@ class EsApi:
                 key['invalidated'] = True
                 key['invalidation'] = now
                 invalidated.append(key['id'])
+        self._note_keys_in_use(es, invalidated)
         return Response(200, {'invalidated_api_keys': invalidated, 'previously_invalidated_api_keys': previously, 'error_count': 0})
+
+    def _note_keys_in_use(self, es, invalidated):
+        """An event for every node of another cluster that still holds one of the keys just invalidated as the credentials
+        of an alias to ``es``: from now on its cross-cluster requests fail (what a rotation must never do)."""
+        for local in self.world.all_clusters():
+            for node in local.nodes:
+                for name, value in node.loaded.items():
+                    if not is_remote_credentials(name):
+                        continue
+                    key_id = _credential_key_id(value)
+                    if key_id in invalidated and es.api_keys.get(key_id, {}).get('type') == 'cross_cluster':
+                        self.world.events.append({'event': 'key_invalidated_in_use', 'key_id': key_id, 'node': node.name,
+                                                  'cluster': '%s/%s' % (local.env.name, local.deployment.name),
+                                                  'setting': name, 'time': iso()})
 
     def query_api_keys(self, es, req, auth):
         body = self._body(req, required=False) or {}
@@ -929,6 +970,14 @@ class EsApi:
             del es.roles[name]
             return Response(200, {'found': True})
         return Response(404, {'found': False})
+
+
+def _credential_key_id(encoded):
+    """The key ID of an encoded API key (``base64(id:secret)``), or None."""
+    try:
+        return base64.b64decode(encoded).decode('utf-8').partition(':')[0]
+    except (ValueError, TypeError, UnicodeDecodeError):
+        return None
 
 
 def _reserved_role(name):

@@ -6,9 +6,11 @@ Format (YAML)::
     plans_enabled: true      # does PUT /deployments/{id} start a plan attempt
     latency_ms: 0            # added to every simulated request
     plan_start_delay: 0.2    # a plan shows as pending this long after the write that started it
-    keystore_reload_seconds: 0.3  # nodes of 8.14+ (8.13: keystore_reload_8_13) load a keystore change this long
-                                  # after it; null: never by themselves (only a restart loads it)
-    keystore_reload_8_13: true
+    keystore_file_seconds: 0.2    # ECE writes a changed keystore file to node i this long * (i + 1) after the change
+    keystore_reload_seconds: 0.6  # ECE has nodes of 8.14+ (8.13: keystore_reload_8_13) reload their secure settings this
+                                  # long after a keystore change; null: never (a reload API call or a restart loads it)
+    keystore_reload_8_13: false
+    remote_clusters_apply_seconds: 0.3  # ECE answers a remote-clusters PUT with 202 and writes the settings this long later
     tls: true                # false = plain HTTP everywhere (only when asked)
     environments:
       - name: ece-a          # [a-z0-9-]+, unique
@@ -68,7 +70,7 @@ def normalize_scenario(data, source='<scenario>'):
     if not isinstance(data, dict):
         raise ScenarioError('%s: the scenario must be a mapping' % source)
     known = {'plan_seconds', 'plans_enabled', 'latency_ms', 'tls', 'environments', 'description', 'plan_start_delay',
-             'keystore_reload_seconds', 'keystore_reload_8_13'}
+             'keystore_file_seconds', 'keystore_reload_seconds', 'keystore_reload_8_13', 'remote_clusters_apply_seconds'}
     unknown = set(data) - known
     if unknown:
         raise ScenarioError('%s: unknown keys %s' % (source, sorted(unknown)))
@@ -81,9 +83,11 @@ def normalize_scenario(data, source='<scenario>'):
         'plans_enabled': bool(data.get('plans_enabled', True)),
         'latency_ms': float(data.get('latency_ms', 0)),
         'plan_start_delay': float(data.get('plan_start_delay', 0.2)),
-        'keystore_reload_seconds': (None if data.get('keystore_reload_seconds', 0.3) is None
-                                    else float(data.get('keystore_reload_seconds', 0.3))),
-        'keystore_reload_8_13': bool(data.get('keystore_reload_8_13', True)),
+        'keystore_file_seconds': float(data.get('keystore_file_seconds', 0.2)),
+        'remote_clusters_apply_seconds': float(data.get('remote_clusters_apply_seconds', 0.3)),
+        'keystore_reload_seconds': (None if data.get('keystore_reload_seconds', 0.6) is None
+                                    else float(data.get('keystore_reload_seconds', 0.6))),
+        'keystore_reload_8_13': bool(data.get('keystore_reload_8_13', False)),
         'tls': bool(data.get('tls', True)),
         'environments': [],
     }

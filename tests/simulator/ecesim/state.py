@@ -7,9 +7,13 @@ rebuilt from the scenario by :meth:`World.reset`. One ``RLock`` (``world.lock``)
 Plans are evaluated lazily: a pending plan has an end time and :meth:`World.tick` (called before every
 request is handled) completes the plans whose time has come, applying their effects (trust applied to
 the running cluster, keystore loaded by the restarted nodes, version upgraded). A plan shows in the API
-only ``plan_start_delay`` seconds after the write that started it (ECE answers the write first). The same
-tick makes the nodes load the keystore ``keystore_reload_seconds`` after a keystore change on the versions
-where ECE has them reload it (:func:`reloads_keystore`).
+only ``plan_start_delay`` seconds after the write that started it (ECE answers the write first).
+
+Every cluster has two nodes (:class:`Node`), each with the keystore file on its own disk, the secure settings it
+loaded and its own remote connections. After a keystore change, ECE writes the new file to node ``i``
+``keystore_file_seconds * (i + 1)`` later; the same tick has the nodes reload their secure settings
+``keystore_reload_seconds`` after the change on the versions where ECE does that (:func:`reloads_keystore`), each
+node loading the file it has then.
 """
 
 from __future__ import annotations
@@ -113,6 +117,25 @@ def _step(step_id, started, completed, status, stage, message, failure_type=None
     return step
 
 
+class Node:
+    """One Elasticsearch node: the keystore file on its disk, the secure settings it loaded (at start, or by a reload),
+    and its connections to remote clusters (alias -> the outcome of its last connection attempt, see connectivity.py)."""
+
+    def __init__(self, node_id, name):
+        self.id = node_id
+        self.name = name
+        self.file = {}
+        self.file_modified = time.time()
+        self.file_at = None  # when the keystore file that ECE is writing reaches this node, or None
+        self.loaded = {}
+        self.connections = {}
+
+    def receive_file(self, values, when=None):
+        self.file = dict(values)
+        self.file_modified = time.time() if when is None else when
+        self.file_at = None
+
+
 class EsCluster:
     """The Elasticsearch resource of a deployment: ECE-side resource state and ES runtime state."""
 
@@ -159,15 +182,16 @@ class EsCluster:
         self.applied_trust = default_trust(self.env)
         self.other_settings = {}
         self.keystore = {}
-        self.loaded_keystore = {}
+        self.nodes = [Node(node_id, 'instance-%010d' % index) for index, node_id in enumerate(self.node_ids)]
+        self.next_node = 0
+        # the cluster privileges of the user who calls reload_secure_settings (None: all of them, as elastic has)
+        self.reload_privileges = None
         self.remote_clusters = []
         self.persistent = {}
         self.transient = {}
         self.api_keys = {}
         self.roles = {}
         self.restarts = 0
-        # connection state per alias (connectivity.py): the outcome of the last connection attempt and what it was made with
-        self.connections = {}
         # when the running nodes load the keystore by themselves (ECE's reload after a keystore change), or None
         self.keystore_reload_at = None
         self.metadata_version = 1
@@ -181,6 +205,21 @@ class EsCluster:
 
     def v(self, *minimum):
         return self.vt >= tuple(minimum)
+
+    def pick_node(self):
+        """The node that answers a REST request: the load balancer takes them in turn."""
+        node = self.nodes[self.next_node % len(self.nodes)]
+        self.next_node += 1
+        return node
+
+    def keystore_values(self):
+        return {name: entry['value'] for name, entry in self.keystore.items()}
+
+    @property
+    def loaded_keystore(self):
+        """The secure settings that every node loaded with the same value."""
+        first, others = self.nodes[0].loaded, self.nodes[1:]
+        return {name: value for name, value in first.items() if all(node.loaded.get(name) == value for node in others)}
 
     @property
     def running(self):
@@ -324,6 +363,10 @@ class World:
         self.seq = 0
         self.pending = set()
         self.reloads = set()
+        self.deliveries = set()
+        self.deferred = []  # (when, function, args): what ECE does a moment after it answered
+        # what tests look for afterwards: a key invalidated while a node still used it, ...
+        self.events = []
         # connectivity.refresh_connections, installed by the APIs (see _refresh_connections)
         self.refresh_connections = None
 
@@ -335,8 +378,10 @@ class World:
                 'plan_seconds': float(self.scenario.get('plan_seconds', 1.0)),
                 'plans_enabled': bool(self.scenario.get('plans_enabled', True)),
                 'plan_start_delay': float(self.scenario.get('plan_start_delay', 0.2)),
-                'keystore_reload_seconds': _optional_float(self.scenario.get('keystore_reload_seconds', 0.3)),
-                'keystore_reload_8_13': bool(self.scenario.get('keystore_reload_8_13', True)),
+                'keystore_file_seconds': float(self.scenario.get('keystore_file_seconds', 0.2)),
+                'remote_clusters_apply_seconds': float(self.scenario.get('remote_clusters_apply_seconds', 0.3)),
+                'keystore_reload_seconds': _optional_float(self.scenario.get('keystore_reload_seconds', 0.6)),
+                'keystore_reload_8_13': bool(self.scenario.get('keystore_reload_8_13', False)),
             }
             for env in self.envs.values():
                 env.reset()
@@ -344,6 +389,9 @@ class World:
             self.log = []
             self.pending = set()
             self.reloads = set()
+            self.deliveries = set()
+            self.deferred = []
+            self.events = []
 
     def all_clusters(self):
         for env in self.envs.values():
@@ -387,27 +435,67 @@ class World:
             self.pending.add(es)
         return attempt
 
-    def schedule_keystore_reload(self, es):
-        """After a keystore change: the running nodes load it by themselves later, where ECE has them reload it."""
+    def keystore_changed(self, es):
+        """After a keystore change through ECE: the new file reaches node ``i`` ``keystore_file_seconds * (i + 1)`` later,
+        and where ECE has the nodes reload their secure settings, they do ``keystore_reload_seconds`` after the change."""
+        now = time.time()
+        step = max(0.0, self.settings.get('keystore_file_seconds', 0.0))
+        for index, node in enumerate(es.nodes):
+            node.file_at = now + step * (index + 1)
+        self.deliveries.add(es)
         delay = self.settings.get('keystore_reload_seconds')
-        if delay is None or not reloads_keystore(es, self.settings):
-            return
-        es.keystore_reload_at = time.time() + max(0.0, delay)
-        self.reloads.add(es)
-        if delay <= 0:
-            self.tick()
+        if delay is not None and reloads_keystore(es, self.settings):
+            es.keystore_reload_at = now + max(0.0, delay)
+            self.reloads.add(es)
+        self.tick()
 
-    def load_keystore(self, es):
-        """The running nodes load the keystore; the connections whose credentials changed are rebuilt (a new attempt)."""
-        es.keystore_reload_at = None
-        self.reloads.discard(es)
-        es.loaded_keystore = {name: entry['value'] for name, entry in es.keystore.items()}
+    def write_keystore_files(self, es):
+        """ECE writes the keystore file to every node at once (a node that starts gets the current one)."""
+        values = es.keystore_values()
+        for node in es.nodes:
+            node.receive_file(values)
+        self.deliveries.discard(es)
+
+    def reload_nodes(self, es, nodes=None, remote_credentials=True):
+        """The nodes reload their secure settings from the file each has now (``remote_credentials`` false: all but the
+        remote cluster credentials, as a reload refused for them does); connections follow (connectivity.py)."""
+        for node in nodes or es.nodes:
+            loaded = dict(node.file)
+            if not remote_credentials:
+                loaded = dict((name, value) for name, value in loaded.items() if not is_remote_credentials(name))
+                loaded.update((name, value) for name, value in node.loaded.items() if is_remote_credentials(name))
+            node.loaded = loaded
         _refresh_connections(self, es)
 
+    def load_keystore(self, es):
+        """The running nodes load the current keystore (as after a restart)."""
+        es.keystore_reload_at = None
+        self.reloads.discard(es)
+        self.write_keystore_files(es)
+        self.reload_nodes(es)
+
+    def later(self, seconds, function, *args):
+        """Call ``function(*args)`` ``seconds`` from now (at once when 0), at the tick that comes then."""
+        if seconds <= 0:
+            function(*args)
+            return
+        self.deferred.append((time.time() + seconds, function, args))
+
     def tick(self, now=None):
-        if not self.pending and not self.reloads:
+        if not self.pending and not self.reloads and not self.deliveries and not self.deferred:
             return
         now = time.time() if now is None else now
+        due = [item for item in self.deferred if item[0] <= now]
+        self.deferred = [item for item in self.deferred if item[0] > now]
+        for dummy, function, args in sorted(due, key=lambda item: item[0]):
+            function(*args)
+        for es in list(self.deliveries):
+            waiting = [node for node in es.nodes if node.file_at is not None]
+            for node in waiting:
+                if now >= node.file_at:
+                    node.receive_file(es.keystore_values(), node.file_at)
+            if all(node.file_at is None for node in es.nodes):
+                self.deliveries.discard(es)
         for es in list(self.pending):
             if es.pending is None:
                 self.pending.discard(es)
@@ -417,7 +505,9 @@ class World:
             if es.keystore_reload_at is None:
                 self.reloads.discard(es)
             elif now >= es.keystore_reload_at:
-                self.load_keystore(es)
+                es.keystore_reload_at = None
+                self.reloads.discard(es)
+                self.reload_nodes(es)  # each node loads the file it has now
 
     def complete_all(self):
         for es in list(self.pending):
@@ -466,7 +556,9 @@ class World:
             es.restarts += 1
             es.keystore_reload_at = None
             self.reloads.discard(es)
-            es.loaded_keystore = {name: entry['value'] for name, entry in es.keystore.items()}
+            self.write_keystore_files(es)
+            for node in es.nodes:  # started nodes read their keystore file
+                node.loaded = dict(node.file)
         es.metadata_version += 1
         es.metadata_modified = when
         # restarted nodes connect to their remote clusters again (a new attempt each); so do the connections whose
@@ -474,13 +566,17 @@ class World:
         _refresh_connections(self, es)
 
 
+def is_remote_credentials(name):
+    return name.startswith('cluster.remote.') and name.endswith('.credentials')
+
+
 def reloads_keystore(es, settings):
-    """Whether the running nodes of ``es`` load a keystore change by themselves (ECE reloads the secure settings after a
-    keystore change): Elasticsearch 8.14 and later, 8.13 when ``keystore_reload_8_13`` (the documentation differs),
-    never below (a restart loads the keystore)."""
+    """Whether ECE has the running nodes of ``es`` reload their secure settings after a keystore change: Elasticsearch
+    8.14 and later (every current ECE page), 8.13 only when ``keystore_reload_8_13`` (an older revision said 8.13), never
+    below (a restart loads the keystore)."""
     if es.v(8, 14, 0):
         return True
-    return es.v(8, 13, 0) and bool(settings.get('keystore_reload_8_13', True))
+    return es.v(8, 13, 0) and bool(settings.get('keystore_reload_8_13', False))
 
 
 def _optional_float(value):

@@ -185,8 +185,9 @@ class Simulator:
         return self.admin('DELETE', '/_sim/faults')
 
     def settings(self, **values):
-        """Change ``latency_ms``, ``plan_seconds``, ``plans_enabled``, ``plan_start_delay``, ``keystore_reload_seconds``
-        (None: the nodes never load a keystore change by themselves) or ``keystore_reload_8_13``; returns the settings."""
+        """Change ``latency_ms``, ``plan_seconds``, ``plans_enabled``, ``plan_start_delay``, ``keystore_file_seconds``,
+        ``keystore_reload_seconds`` (None: ECE never has the nodes reload a keystore change) or ``keystore_reload_8_13``;
+        returns the settings."""
         return self.admin('PUT', '/_sim/settings', values)
 
     def state(self):

@@ -23,12 +23,16 @@ def _proxy(es_client, alias, endpoint, port, server_name=None):
     return response
 
 
-def _probe(es_client, alias):
-    """A cross-cluster request, the lightest the version has: the cluster attempts a connection to ``alias``."""
+def _probe(es_client, alias, nodes=2):
+    """A cross-cluster request through each node (the load balancer takes them in turn), the lightest the version has:
+    each node attempts a connection to ``alias``. The answer of the last one."""
     version = es_client.get('/').json()['version']['number']
-    if tuple(int(p) for p in version.split('.')[:2]) >= (8, 13):
-        return es_client.get('/_resolve/cluster/%s:*' % alias)
-    return es_client.get('/%s:nothing-*/_search' % alias, params={'size': '0'})
+    for dummy in range(nodes):
+        if tuple(int(p) for p in version.split('.')[:2]) >= (8, 13):
+            response = es_client.get('/_resolve/cluster/%s:*' % alias)
+        else:
+            response = es_client.get('/%s:nothing-*/_search' % alias, params={'size': '0'})
+    return response
 
 
 def _connected(es_client, alias, probe=True):
@@ -65,6 +69,7 @@ def test_certificate_model_in_one_environment_connects_through_the_ece_remote_cl
     a, b = sim.deployment('ece-a', 'search-a'), sim.deployment('ece-a', 'logs-a')
     ece().put('/deployments/%s/elasticsearch/main-elasticsearch/remote-clusters' % a['id'],
               json={'resources': [{'deployment_id': b['id'], 'elasticsearch_ref_id': 'main-elasticsearch', 'alias': 'logs'}]})
+    time.sleep(0.4)  # ECE writes the settings a moment after it answered 202
     info = es('ece-a', 'search-a').get('/_remote/info').json()['logs']
     assert info['connected'] is True and info['mode'] == 'proxy' and info['num_proxy_sockets_connected'] == 18
     assert 'cluster_credentials' not in info
@@ -167,6 +172,7 @@ def test_incompatible_versions_are_not_connected(sim, ece, es):
     legacy, search = sim.deployment('ece-a', 'legacy-a'), sim.deployment('ece-a', 'search-a')
     ece().put('/deployments/%s/elasticsearch/main-elasticsearch/remote-clusters' % legacy['id'],
               json={'resources': [{'deployment_id': search['id'], 'elasticsearch_ref_id': 'main-elasticsearch', 'alias': 'new'}]})
+    time.sleep(0.4)
     item = ece().get('/deployments/%s/elasticsearch/main-elasticsearch/remote-clusters' % legacy['id']).json()['resources'][0]
     assert item['info']['compatible'] is False and item['info']['connected'] is False and item['info']['trusted'] is True
     assert 'not compatible' in _problems(sim, 'ece-a', 'legacy-a', 'new')
@@ -176,6 +182,7 @@ def test_adjacent_majors_are_compatible_when_the_older_is_on_its_last_minor(sim,
     old, data = sim.deployment('ece-b', 'old-b'), sim.deployment('ece-b', 'data-b')
     ece('ece-b').put('/deployments/%s/elasticsearch/main-elasticsearch/remote-clusters' % old['id'],
                      json={'resources': [{'deployment_id': data['id'], 'elasticsearch_ref_id': 'main-elasticsearch', 'alias': 'data'}]})
+    time.sleep(0.4)
     assert _connected(es('ece-b', 'old-b'), 'data') is True  # 7.17 -> 8.15
 
 
@@ -197,7 +204,7 @@ def _credentials(ece, env, dep_id, alias, encoded):
     response = ece(env).patch('/deployments/%s/elasticsearch/main-elasticsearch/keystore' % dep_id,
                               json={'secrets': {'cluster.remote.%s.credentials' % alias: {'value': encoded}}})
     assert response.status_code == 200
-    time.sleep(0.4)  # nodes that reload it do so keystore_reload_seconds (0.3 s) later
+    time.sleep(0.7)  # ECE has the nodes of 8.14+ reload it keystore_reload_seconds (0.6 s) later
 
 
 def test_api_key_model_connects_with_loaded_credentials_of_an_active_cross_cluster_key(sim, ece, es):
@@ -250,7 +257,7 @@ def test_api_key_credentials_below_8_13_are_used_only_after_a_restart(sim, ece, 
     info = es('ece-b', 'ingest-b').get('/_remote/info').json()['data']
     assert info['connected'] is False and 'cluster_credentials' not in info
     diagnosis = sim.diagnose('ece-b', 'ingest-b', 'data')
-    assert diagnosis['model'] == 'certificate' and 'restart the cluster' in ' '.join(diagnosis['problems'])
+    assert diagnosis['model'] == 'certificate' and 'no credentials are loaded' in ' '.join(diagnosis['problems'])
     ece('ece-b').post('/deployments/%s/elasticsearch/main-elasticsearch/_restart' % local['id'])
     wait_plan(ece('ece-b'), local['id'])
     assert _connected(es('ece-b', 'ingest-b'), 'data') is True
@@ -267,8 +274,36 @@ def test_an_invalidated_or_expired_key_does_not_connect(sim, ece, es):
     _credentials(ece, 'ece-b', local['id'], 'sa', second['encoded'])
     assert _connected(es('ece-b', 'data-b'), 'sa') is True
     es('ece-a', 'search-a', basic=True).delete('/_security/api_key', auth=sim.es_auth('ece-a', 'search-a'), json={'ids': [second['id']]})
-    assert _connected(es('ece-b', 'data-b'), 'sa') is False
+    # the open connections stay: _remote/info still says connected, with cluster_credentials; every request fails
+    assert _connected(es('ece-b', 'data-b'), 'sa') is True
+    assert es('ece-b', 'data-b').get('/_remote/info').json()['sa']['cluster_credentials'] == '::es_redacted::'
+    resolved = _probe(es('ece-b', 'data-b'), 'sa').json()['sa']
+    assert resolved['connected'] is False and resolved['error'] == 'unable to authenticate user [%s] for action ' \
+        '[indices:admin/resolve/cluster]' % second['id']
     assert 'has been invalidated' in _problems(sim, 'ece-b', 'data-b', 'sa')
+    assert sim.state()['events'][-1]['event'] == 'key_invalidated_in_use'
+
+
+def test_a_changed_credential_rebuilds_no_connection_and_each_request_uses_what_its_node_holds(sim, ece, es):
+    sim.settings(keystore_reload_seconds=None)
+    local, remote = sim.deployment('ece-b', 'data-b'), sim.deployment('ece-a', 'search-a')
+    first, second = _cc_key(sim, es, 'ece-a', 'search-a'), _cc_key(sim, es, 'ece-a', 'search-a')
+    client = es('ece-b', 'data-b')
+    _credentials(ece, 'ece-b', local['id'], 'sa', first['encoded'])
+    client.post('/_nodes/reload_secure_settings')
+    _proxy(client, 'sa', remote['elasticsearch']['endpoint'], 9443)
+    assert _connected(client, 'sa') is True
+    attempts = [n['connections']['sa']['time'] for n in sim.state()['environments']['ece-b']['deployments']['data-b']['elasticsearch']['nodes']]
+    ece('ece-b').patch('/deployments/%s/elasticsearch/main-elasticsearch/keystore' % local['id'],
+                       json={'secrets': {'cluster.remote.sa.credentials': {'value': second['encoded']}}})
+    time.sleep(0.25)  # the new file has reached the first node only
+    client.post('/_nodes/reload_secure_settings')
+    nodes = sim.state()['environments']['ece-b']['deployments']['data-b']['elasticsearch']['nodes']
+    assert [n['connections']['sa']['time'] for n in nodes] == attempts  # no connection was rebuilt
+    es('ece-a', 'search-a', basic=True).delete('/_security/api_key', auth=sim.es_auth('ece-a', 'search-a'), json={'ids': [first['id']]})
+    answers = [client.get('/_resolve/cluster/sa:*').json()['sa'] for dummy in range(2)]
+    assert sorted(a['connected'] for a in answers) == [False, True]  # the node that still holds the first key fails
+    assert [e['node'] for e in sim.state()['events']] == [nodes[1]['name']]
 
 
 def test_the_port_must_match_the_security_model(sim, ece, es):
@@ -328,8 +363,9 @@ def test_below_8_13_a_search_of_the_remote_cluster_is_the_probe(sim, ece, es):
     _set_trust(ece(), search['id'], {'accounts': [_account(sim, 'ece-a')]})
     assert _connected(client, 'search', probe=False) is False
     assert client.get('/_resolve/cluster/search:*').status_code == 400  # no such API before 8.13
-    found = client.get('/search:nothing-*/_search', params={'size': '0', 'allow_no_indices': 'true', 'ignore_unavailable': 'true'})
-    assert found.status_code == 200 and found.json()['_clusters']['successful'] == 1 and found.json()['hits']['hits'] == []
+    for dummy in range(2):  # each node makes its own attempt
+        found = client.get('/search:nothing-*/_search', params={'size': '0', 'allow_no_indices': 'true', 'ignore_unavailable': 'true'})
+        assert found.status_code == 200 and found.json()['_clusters']['successful'] == 1 and found.json()['hits']['hits'] == []
     assert _connected(client, 'search', probe=False) is True
     assert logs['elasticsearch']['version'] == '8.12.2'
 

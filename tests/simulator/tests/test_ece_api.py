@@ -354,6 +354,9 @@ def test_remote_clusters_put_replaces_the_whole_list_with_202_and_writes_the_es_
     put = ece().put(_remote_clusters_path(a), json={'resources': [
         {'deployment_id': b['id'], 'elasticsearch_ref_id': 'main-elasticsearch', 'alias': 'logs', 'skip_unavailable': True}]})
     assert put.status_code == 202 and put.json() == {}
+    # accepted, applied a moment later (remote_clusters_apply_seconds)
+    assert es('ece-a', 'search-a').get('/_cluster/settings', params={'flat_settings': 'true'}).json()['persistent'] == {}
+    time.sleep(0.4)
     flat = es('ece-a', 'search-a').get('/_cluster/settings', params={'flat_settings': 'true'}).json()['persistent']
     endpoint = b['elasticsearch']['endpoint']
     assert flat == {'cluster.remote.logs.mode': 'proxy', 'cluster.remote.logs.proxy_address': endpoint + ':9400',
@@ -362,6 +365,7 @@ def test_remote_clusters_put_replaces_the_whole_list_with_202_and_writes_the_es_
         {'deployment_id': c['id'], 'elasticsearch_ref_id': 'main-elasticsearch', 'alias': 'legacy'}]})
     listed = ece().get(_remote_clusters_path(a)).json()['resources']
     assert [item['alias'] for item in listed] == ['legacy']  # logs was replaced, not kept
+    time.sleep(0.4)
     flat = es('ece-a', 'search-a').get('/_cluster/settings', params={'flat_settings': 'true'}).json()['persistent']
     assert not any(key.startswith('cluster.remote.logs.') for key in flat)
     assert ece().put(_remote_clusters_path(a), json={'resources': []}).status_code == 202
@@ -382,6 +386,7 @@ def test_remote_clusters_get_includes_the_read_only_info(sim, ece):
     a, b = sim.deployment('ece-a', 'search-a'), sim.deployment('ece-a', 'logs-a')
     ref = {'deployment_id': b['id'], 'elasticsearch_ref_id': 'main-elasticsearch', 'alias': 'logs'}
     ece().put(_remote_clusters_path(a), json={'resources': [ref]})
+    time.sleep(0.4)
     item = ece().get(_remote_clusters_path(a)).json()['resources'][0]
     assert item['skip_unavailable'] is False
     assert item['info'] == {'healthy': True, 'connected': True, 'compatible': True, 'trusted': True, 'trusted_back': True}
@@ -392,6 +397,7 @@ def test_remote_clusters_on_a_cluster_below_7_6_write_legacy_sniff_settings(sim,
     target = sim.deployment('ece-a', 'logs-a')
     assert ece().put(_remote_clusters_path(legacy), json={'resources': [
         {'deployment_id': target['id'], 'elasticsearch_ref_id': 'main-elasticsearch', 'alias': 'logs'}]}).status_code == 202
+    time.sleep(0.4)
     flat = es('ece-a', 'legacy-a').get('/_cluster/settings', params={'flat_settings': 'true'}).json()['persistent']
     endpoint = target['elasticsearch']['endpoint']
     assert flat == {'cluster.remote.logs.seeds': [endpoint + ':1'], 'cluster.remote.logs.proxy': endpoint + ':9400',

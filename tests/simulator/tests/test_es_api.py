@@ -376,12 +376,69 @@ def _loaded(sim, env, dep):
     return sim.state()['environments'][env]['deployments'][dep]['elasticsearch']['loaded_keystore']
 
 
-def test_a_keystore_change_reaches_the_running_nodes_a_moment_later_from_8_14(sim, ece):
+def _nodes(sim, env, dep):
+    return sim.state()['environments'][env]['deployments'][dep]['elasticsearch']['nodes']
+
+
+def test_a_keystore_change_reaches_each_node_a_moment_later_and_ece_reloads_it_from_8_14(sim, ece):
     dep = sim.deployment('ece-a', 'search-a')
     ece().patch('/deployments/%s/elasticsearch/_main/keystore' % dep['id'], json={'secrets': {'cluster.remote.x.credentials': {'value': 'e'}}})
-    assert _loaded(sim, 'ece-a', 'search-a') == {}  # ECE has the nodes reload it keystore_reload_seconds (0.3 s) later
-    time.sleep(0.4)
+    nodes = _nodes(sim, 'ece-a', 'search-a')
+    assert [n['file'] for n in nodes] == [{}, {}] and _loaded(sim, 'ece-a', 'search-a') == {}
+    time.sleep(0.25)  # the file reaches node i keystore_file_seconds (0.2 s) * (i + 1) after the PATCH
+    assert [n['file'] for n in _nodes(sim, 'ece-a', 'search-a')] == [{'cluster.remote.x.credentials': 'e'}, {}]
+    assert _loaded(sim, 'ece-a', 'search-a') == {}  # ECE has the nodes reload it keystore_reload_seconds (0.6 s) later
+    time.sleep(0.45)
     assert _loaded(sim, 'ece-a', 'search-a') == {'cluster.remote.x.credentials': 'e'}
+
+
+def test_a_reload_before_the_file_arrived_loads_the_old_file_on_that_node(sim, ece, es):
+    sim.settings(keystore_reload_seconds=None)
+    dep = sim.deployment('ece-a', 'search-a')
+    ece().patch('/deployments/%s/elasticsearch/_main/keystore' % dep['id'], json={'secrets': {'cluster.remote.x.credentials': {'value': 'e'}}})
+    time.sleep(0.25)
+    body = es().post('/_nodes/reload_secure_settings').json()
+    assert body['_nodes'] == {'total': 2, 'successful': 2, 'failed': 0}  # a success that proves nothing about the new file
+    assert [n['loaded'] for n in _nodes(sim, 'ece-a', 'search-a')] == [{'cluster.remote.x.credentials': 'e'}, {}]
+    time.sleep(0.2)
+    es().post('/_nodes/reload_secure_settings')
+    assert _loaded(sim, 'ece-a', 'search-a') == {'cluster.remote.x.credentials': 'e'}
+
+
+def test_from_9_3_each_node_names_its_secure_settings_and_the_digest_of_its_file(sim, ece, es):
+    sim.settings(keystore_reload_seconds=None)
+    dep = sim.deployment('ece-c', 'analytics-c')
+    sim.mutate({'op': 'set_es_version', 'env': 'ece-c', 'deployment': 'analytics-c', 'version': '9.3.0'})
+    client = es('ece-c', 'analytics-c')
+    before = set(n['keystore_digest'] for n in client.post('/_nodes/reload_secure_settings').json()['nodes'].values())
+    ece('ece-c').patch('/deployments/%s/elasticsearch/_main/keystore' % dep['id'],
+                       json={'secrets': {'cluster.remote.x.credentials': {'value': 'e'}}})
+    time.sleep(0.25)
+    nodes = client.post('/_nodes/reload_secure_settings').json()['nodes'].values()
+    assert sorted(len(n['secure_setting_names']) for n in nodes) == [0, 1]
+    assert len(set(n['keystore_digest'] for n in nodes)) == 2  # one node has the new file, the other the old one
+    time.sleep(0.2)
+    nodes = client.post('/_nodes/reload_secure_settings').json()['nodes'].values()
+    digests = set(n['keystore_digest'] for n in nodes)
+    assert len(digests) == 1 and digests != before
+    assert all(n['secure_setting_names'] == ['cluster.remote.x.credentials'] and n['keystore_last_modified_time'] for n in nodes)
+
+
+def test_8_13_0_to_8_15_1_refuse_to_reload_remote_credentials_without_manage_security(sim, ece, es):
+    sim.settings(keystore_reload_seconds=None, keystore_file_seconds=0)
+    dep = sim.deployment('ece-b', 'data-b')  # 8.15.1
+    sim.mutate({'op': 'set_reload_privileges', 'env': 'ece-b', 'deployment': 'data-b', 'privileges': ['manage']})
+    ece('ece-b').patch('/deployments/%s/elasticsearch/_main/keystore' % dep['id'],
+                       json={'secrets': {'cluster.remote.x.credentials': {'value': 'e'}}})
+    body = es('ece-b', 'data-b').post('/_nodes/reload_secure_settings').json()
+    assert body['_nodes']['successful'] == 2  # HTTP 200 and every node "successful": the exception is per node
+    reasons = [n['reload_exception']['reason'] for n in body['nodes'].values()]
+    assert len(reasons) == 2 and all('granted by the cluster privileges [manage_security,all]' in r for r in reasons)
+    assert _loaded(sim, 'ece-b', 'data-b') == {}
+    sim.mutate({'op': 'set_es_version', 'env': 'ece-b', 'deployment': 'data-b', 'version': '8.15.2'})
+    body = es('ece-b', 'data-b').post('/_nodes/reload_secure_settings').json()
+    assert all('reload_exception' not in n for n in body['nodes'].values())
+    assert _loaded(sim, 'ece-b', 'data-b') == {'cluster.remote.x.credentials': 'e'}
 
 
 def test_nodes_that_never_reload_load_a_keystore_change_only_by_a_restart_whatever_the_version(sim, ece):
@@ -397,7 +454,7 @@ def test_nodes_that_never_reload_load_a_keystore_change_only_by_a_restart_whatev
 
 @pytest.mark.parametrize('reloads', [True, False])
 def test_8_13_reloads_a_keystore_change_as_configured(sim, ece, reloads):
-    sim.settings(keystore_reload_8_13=reloads, keystore_reload_seconds=0)
+    sim.settings(keystore_reload_8_13=reloads, keystore_reload_seconds=0, keystore_file_seconds=0)
     sim.mutate({'op': 'set_es_version', 'env': 'ece-a', 'deployment': 'search-a', 'version': '8.13.4'})
     dep = sim.deployment('ece-a', 'search-a')
     ece().patch('/deployments/%s/elasticsearch/_main/keystore' % dep['id'], json={'secrets': {'cluster.remote.x.credentials': {'value': 'e'}}})
