@@ -234,17 +234,20 @@ class ApiClient:
         self._reads = {}
 
     def request(self, method, path, operation, params=None, body=None, expected=(200,), headers=None,
-                allow_status=(), write=None, reuse=False):
+                allow_status=(), write=None, reuse=False, timeout=None):
         """Send one request, with retries, and return ``(status, json_body, response_headers)``.
 
         ``write`` defaults to the method being POST/PUT/PATCH/DELETE; read-only POSTs (searches)
         pass ``write=False``. Writes are refused in check mode, and writes that are not idempotent
         (POST) are not retried after a connection broke, since the server may have acted on them.
-        ``reuse``: see :meth:`keep_reads`.
+        ``reuse``: see :meth:`keep_reads`. ``timeout``: seconds for this request alone, sent once, never retried (a
+        probe within a wait); the client's ``request_timeout`` and ``retries`` otherwise.
         """
         method = method.upper()
         if write is None:
             write = method in WRITE_METHODS
+        if timeout is not None:
+            return self._send(method, path, operation, params, body, expected, headers, allow_status, write, timeout)
         if self._reads is None or method != 'GET':
             if not write or self._reads is None:
                 return self._send(method, path, operation, params, body, expected, headers, allow_status, write)
@@ -280,10 +283,12 @@ class ApiClient:
             for key in [k for k in self._reads if k[0].startswith(path) or path.startswith(k[0])]:
                 del self._reads[key]
 
-    def _send(self, method, path, operation, params, body, expected, headers, allow_status, write):
+    def _send(self, method, path, operation, params, body, expected, headers, allow_status, write, timeout=None):
         if write and self.read_only:
             raise CheckModeWriteError('%s would send %s %s in check mode' % (operation, method, path))
         retry_broken_connection = not (write and method == 'POST')
+        retries, option = (self.retries, ' (request_timeout)') if timeout is None else (0, '')
+        timeout = self.timeout if timeout is None else timeout
         data = json.dumps(body, separators=(',', ':')) if body is not None else None
         attempt = 0
         while True:
@@ -295,7 +300,7 @@ class ApiClient:
             try:
                 with self.gate or _NO_GATE:
                     response = self.session.request(method, self.url(path), params=params, data=data, headers=headers,
-                                                    timeout=self.timeout, verify=self.verify)
+                                                    timeout=timeout, verify=self.verify)
             except requests.exceptions.SSLError as exc:
                 raise ApiError(self.redact('%s failed: TLS verification of %s failed (%s). Set ca_path to the CA bundle that '
                                            'signed the %s certificate, or validate_certs: false to skip verification '
@@ -303,9 +308,9 @@ class ApiClient:
                                operation=operation)
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
                 is_timeout = isinstance(exc, requests.exceptions.Timeout)
-                reason = ('no answer within %ss (request_timeout)' % self.timeout) if is_timeout else _short_reason(exc)
+                reason = ('no answer within %gs%s' % (round(timeout, 1), option)) if is_timeout else _short_reason(exc)
                 connect_phase = isinstance(exc, requests.exceptions.ConnectTimeout) or _is_connect_refused(exc)
-                if attempt < self.retries and (retry_broken_connection or connect_phase):
+                if attempt < retries and (retry_broken_connection or connect_phase):
                     attempt += 1
                     self.pause(attempt, None, operation, reason)
                     continue
@@ -322,7 +327,7 @@ class ApiClient:
             status = response.status_code
             # 429 means not done; a gateway error after a POST may come after the work was done: not retried blindly
             retry_status = status in RETRY_STATUSES and (retry_broken_connection or status == 429)
-            if retry_status and attempt < self.retries:
+            if retry_status and attempt < retries:
                 attempt += 1
                 self.pause(attempt, response.headers.get('Retry-After'), operation, 'HTTP %s' % status)
                 continue

@@ -16,6 +16,8 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._common import
 
 # the resolve cluster API, the lightest request that makes a cluster connect to its remote clusters, exists from this version
 RESOLVE_CLUSTER_VERSION = '8.13.0'
+# it takes a timeout from this version (Elasticsearch 8.18 release notes)
+RESOLVE_TIMEOUT_VERSION = '8.18.0'
 # an index pattern that matches nothing, for a probe search before 8.13
 PROBE_PATTERN = 'ece-remote-clusters-probe-none*'
 
@@ -100,13 +102,18 @@ class ElasticsearchClient(ApiClient):
     def put_role(self, name, body):
         self.request('PUT', _role_path(name), 'write the role %s' % name, body=body)
 
+    def roles(self):
+        """``GET /_security/role``: every role, by name."""
+        return self.get('/_security/role', 'read the roles') or {}
+
     def delete_role(self, name):
         self.request('DELETE', _role_path(name), 'delete the role %s' % name, allow_status=(404,))
 
     # -- remote clusters ---------------------------------------------------------------------------
-    def cluster_settings(self):
-        """``GET /_cluster/settings`` with flat keys: ``{persistent: {...}, transient: {...}}``."""
-        return self.get('/_cluster/settings', 'read the cluster settings', params={'flat_settings': 'true'}, reuse=True) or {}
+    def cluster_settings(self, fresh=False):
+        """``GET /_cluster/settings`` with flat keys: ``{persistent: {...}, transient: {...}}`` (``fresh``: read again, for
+        a change that another party makes)."""
+        return self.get('/_cluster/settings', 'read the cluster settings', params={'flat_settings': 'true'}, reuse=not fresh) or {}
 
     def update_cluster_settings(self, body, operation):
         """``PUT /_cluster/settings`` with ``{persistent: {...}, transient: {...}}``; a null value removes a setting."""
@@ -116,21 +123,31 @@ class ElasticsearchClient(ApiClient):
         """``GET /_remote/info``: the current connection of every remote cluster; it never attempts a connection."""
         return self.get('/_remote/info', 'read the remote cluster connections') or {}
 
-    def probe_remote_cluster(self, alias):
-        """Make the local cluster attempt a connection to ``alias``: Elasticsearch does not reconnect to a disconnected
-        remote cluster by itself, a cross-cluster request makes it try. The lightest request the version has:
-        ``_resolve/cluster`` from 8.13, else a search of the remote cluster that matches no index and reads no data.
-        Its answer is not the verdict (``_remote/info`` is); a failed attempt is an error that is ignored."""
+    def probe_remote_cluster(self, alias, timeout):
+        """One cross-cluster request that reads no data, through whichever node answers: ``_resolve/cluster/<alias>:*`` from
+        8.13 (``timeout=`` with it from 8.18), else a search of the remote cluster that matches no index. It makes that node
+        attempt a connection when it has none, and authenticates with the credentials the node holds now. Sent once, within
+        ``timeout`` seconds. ``(status, body)``; an unanswered request raises ApiError."""
         if self.version_at_least(RESOLVE_CLUSTER_VERSION):
-            path, params = '/_resolve/cluster/%s:*' % alias, None
+            path, params = '/_resolve/cluster/%s:*' % alias, {}
+            if self.version_at_least(RESOLVE_TIMEOUT_VERSION):
+                params['timeout'] = '%ds' % max(1, int(timeout) - 1)  # the cluster answers before the client gives up
         else:
             path = '/%s:%s/_search' % (alias, PROBE_PATTERN)
             params = {'size': '0', 'allow_no_indices': 'true', 'ignore_unavailable': 'true'}
-        try:
-            self.request('GET', path, 'attempt a connection to remote cluster %s' % alias, params=params,
-                         allow_status=tuple(range(400, 600)))
-        except ApiError:  # the connection itself may be what fails; _remote/info tells
-            pass
+        status, body, dummy = self.request('GET', path, 'a cross-cluster request to remote cluster %s' % alias, params=params or None,
+                                           allow_status=tuple(range(400, 600)), timeout=timeout)
+        return status, body
+
+    def reload_secure_settings(self):
+        """``POST /_nodes/reload_secure_settings``: every node reloads the keystore file it has now; the answer has a result
+        per node (``reload_exception`` where it failed; from 9.3 the names and the digest of what it loaded)."""
+        return self.request('POST', '/_nodes/reload_secure_settings', 'reload the secure settings of every node')[1] or {}
+
+    def node_count(self):
+        """The number of nodes of the cluster (``_cluster/health``), kept for the run."""
+        health = self.get('/_cluster/health', 'read the cluster health', params={'filter_path': 'number_of_nodes'}, reuse=True)
+        return int((health or {}).get('number_of_nodes') or 1)
 
 
 def _role_path(name):
