@@ -16,8 +16,11 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._common import
 
 API_PREFIX = '/api/v1'
 TRUST_RELATIONSHIPS = '/configuration/trust-relationships'
-# polls in a row that show no plan pending, after a write, before the wait takes it that no plan started
-QUIET_POLLS = 3
+# after a write, how long no plan may show before a wait takes it that none started: ECE shows a plan a moment after the
+# write that started it, how long after is undocumented; ECE's Go SDK (cloud-sdk-go pkg/plan, TrackChange) polls every 2 to
+# 10 s and concludes after 2 to 4 polls that showed nothing, so at least 4 s. Polled fast meanwhile: a plan that shows
+# ends the window at once
+QUIET_SECONDS = 4.0
 # a plan is polled every poll_interval for this many seconds, then ever more gently (up to max_interval)
 FAST_POLLS_SECONDS = 3.0
 DEPLOYMENT_QUERY = dict(show_settings=True, show_metadata=True, show_plans=True, clear_transient=True)
@@ -120,17 +123,20 @@ class EceClient(ApiClient):
     def plan_attempt_since(self, deployment_id, ref_id, previous_attempt, ignore=()):
         """The ID of a plan attempt of the Elasticsearch resource that started after ``previous_attempt``: the pending one,
         else a newer one that ended (a failed attempt never becomes current: the history tells), not one of ``ignore``;
-        None when ``QUIET_POLLS`` reads in a row show none."""
-        for poll in range(QUIET_POLLS):  # a plan shows a moment after the write that started it
-            if poll:
-                self.sleep(0.25 * 2 ** poll)
+        None when none shows within ``QUIET_SECONDS``."""
+        started = time.monotonic()
+        interval = 0.25
+        while True:  # a plan shows a moment after the write that started it
             plan_info = self.plan_info(deployment_id, ref_id, 'read the plans of deployment %s (%s)' % (deployment_id, ref_id))
             pending = plan_info.get('pending') or {}
             attempt = (pending if pending.get('plan_attempt_id') not in ignore else None) or \
                 _find_attempt(plan_info, None, previous_attempt, ignore) or {}
             if attempt.get('plan_attempt_id'):
                 return attempt['plan_attempt_id']
-        return None
+            if time.monotonic() - started >= QUIET_SECONDS:
+                return None
+            self.sleep(interval)
+            interval = min(1.0, interval * 1.5)
 
     def get_deployment(self, deployment_id, reuse=True, **params):
         """GET a deployment; returns ``(deployment, resource_version)``.
@@ -281,7 +287,7 @@ class EceClient(ApiClient):
 
         ECE answers a write before the plan it starts shows as pending. After a write (``after_write``), the wait
         therefore ends only on a plan attempt newer than ``previous_attempt`` (the current one before the write), or
-        after ``QUIET_POLLS`` consecutive polls that show no plan pending and no newer attempt, as ECE's own clients do
+        after ``QUIET_SECONDS`` of polls that show no plan pending and no newer attempt, as ECE's own clients do
         (cloud-sdk-go's plan tracker): never on the first poll.
 
         ``ignore``: IDs of attempts that are not the one awaited although they may end after ``previous_attempt`` (a
@@ -294,16 +300,14 @@ class EceClient(ApiClient):
         deadline = time.monotonic() + timeout
         started = time.monotonic()
         watched = None
-        quiet = 0
         while True:
             plan_info = self.plan_info(deployment_id, ref_id, operation, logs=True)
             pending = plan_info.get('pending')
             attempt = None if pending else _find_attempt(plan_info, watched, previous_attempt, ignore)
-            if pending or (attempt is None and after_write and watched is None and quiet + 1 < QUIET_POLLS):
+            quiet = attempt is None and after_write and watched is None and time.monotonic() - started < QUIET_SECONDS
+            if pending or quiet:
                 if pending:
                     watched = pending.get('plan_attempt_id') or watched
-                else:
-                    quiet += 1
                 if time.monotonic() >= deadline:
                     if not pending:
                         return None
