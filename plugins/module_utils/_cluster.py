@@ -15,6 +15,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._client import
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
     CREDENTIALS_MIN_VERSION, PROXY_MODE_VERSION, check_alias, check_metadata_keys, check_time_value, version_tuple)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Manager
+from ansible_collections.ece.remote_clusters.plugins.module_utils._proof import PROBE_TIMEOUT, probe_verdict
 from ansible_collections.ece.remote_clusters.plugins.module_utils._security import (
     check_field_security, check_query, normalize_entries, request_entry, string_set)
 
@@ -239,28 +240,38 @@ class RemoteCluster(Manager):
     def remote_info(self, alias):
         return self.client.remote_info().get(alias)
 
-    def probe(self, alias):
-        """Attempt a connection, then read it: the alias's ``_remote/info`` entry after the attempt."""
-        self.client.probe_remote_cluster(alias)
-        return self.remote_info(alias)
+    def probe(self, alias, timeout=PROBE_TIMEOUT):
+        """One cross-cluster request to ``alias`` through whichever node answers: ``(connected, reason)``."""
+        try:
+            status, body = self.client.probe_remote_cluster(alias, timeout)
+        except ApiError as exc:
+            return False, exc.message
+        return probe_verdict(alias, status, body)
 
     def wait_for_connection(self, alias, **fields):
-        """Wait until ``alias`` is connected. ``_remote/info`` only reports the current connection, and Elasticsearch does
-        not reconnect by itself: every poll after the first read attempts a connection (``probe``). ``fields`` go with
-        a failure."""
+        """Wait until cross-cluster requests to ``alias`` succeed through every node of the local cluster (as many in a
+        row as it has nodes: its load balancer spreads them over the nodes, and each node has its own connection and
+        credentials), within ``wait_timeout``; each probe is one request of its own short timeout. ``_remote/info`` is
+        never the verdict: its entry (how the connection is built) is returned, ``connected`` set by the requests.
+        ``fields`` go with a failure."""
         timeout = self.params['wait_timeout']
         deadline = time.monotonic() + timeout
-        entry = self.remote_info(alias)
-        while not (entry and entry.get('connected')):
+        nodes = self.client.node_count()
+        successes = 0
+        while True:
+            connected, reason = self.probe(alias, max(1.0, min(PROBE_TIMEOUT, deadline - time.monotonic())))
+            successes = successes + 1 if connected else 0
+            if successes >= nodes:
+                return dict(self.remote_info(alias) or {}, connected=True)
             if time.monotonic() >= deadline:
-                state = ('last _remote/info entry: %s' % entry) if entry else 'the alias is not listed in _remote/info'
-                self.fail('remote cluster %s is not connected after %ds (%s); check the address and server_name, the trust '
-                          'between the deployments (and environments), and for the API-key model the credentials in the '
-                          'keystore' % (alias, timeout, state), remote_info=entry, **fields)
-            entry = self.probe(alias)
-            if not (entry and entry.get('connected')):
-                self.client.sleep(POLL_INTERVAL, waiting=('the connection of remote cluster %s' % alias, deadline, timeout))
-        return entry
+                entry = self.remote_info(alias)
+                self.fail('remote cluster %s is not connected after %ds: a cross-cluster request failed (%s); check the address '
+                          'and server_name, the trust between the deployments (and environments), and for the API-key model '
+                          'the credentials the nodes loaded and the cross-cluster API key (_remote/info: %s)'
+                          % (alias, timeout, reason, entry if entry else 'the alias is not listed'), remote_info=entry, **fields)
+            if not connected:
+                self.client.sleep(min(POLL_INTERVAL, max(0.0, deadline - time.monotonic())),
+                                  waiting=('the connection of remote cluster %s' % alias, deadline, timeout))
 
 
 # -- es_cross_cluster_api_key --------------------------------------------------------------------------------------
@@ -272,6 +283,12 @@ CHECK_MODE_ENCODED = 'check-mode-no-key-created'
 OWNER_KEYS = ('local_cluster_id', 'alias')
 # metadata that records the expiration asked for: the key shows only when it expires, not the duration it was given
 EXPIRATION_KEY = 'requested_expiration'
+# metadata of a key that replaces others (a rotation), recorded by the link: ``stored`` once the key is in the local
+# keystore, ``loaded`` once every node loaded it; an interrupted rotation is finished from there by the next run
+ROTATION_KEY = 'rotation'
+ROTATION_STATES = ('stored', 'loaded')
+# metadata of a key that a rotation retired with a grace expiration: no longer the link's key, though still active
+RETIRED_KEY = 'retired'
 # a key created with an expiration ends within this many milliseconds of its creation plus that duration
 EXPIRATION_TOLERANCE_MS = 60000
 # the update API takes an expiration from this version on
@@ -388,7 +405,8 @@ class CrossClusterApiKey(Manager):
         now = time.time() * 1000
         keys = [k for k in self.client.api_keys_named(name)
                 if k.get('name') == name and k.get('type') == 'cross_cluster' and not k.get('invalidated')
-                and (not k.get('expiration') or k['expiration'] > now) and owned_by(k, self.params['metadata'])]
+                and (not k.get('expiration') or k['expiration'] > now) and owned_by(k, self.params['metadata'])
+                and RETIRED_KEY not in (k.get('metadata') or {})]
         return sorted(keys, key=lambda k: k.get('creation') or 0, reverse=True)
 
     def desired_metadata(self, current=None):
@@ -400,7 +418,15 @@ class CrossClusterApiKey(Manager):
             metadata[EXPIRATION_KEY] = params['expiration']
         elif EXPIRATION_KEY in ((current or {}).get('metadata') or {}):
             metadata.setdefault(EXPIRATION_KEY, current['metadata'][EXPIRATION_KEY])
+        if ROTATION_KEY in ((current or {}).get('metadata') or {}):
+            metadata.setdefault(ROTATION_KEY, current['metadata'][ROTATION_KEY])
         return metadata
+
+    @staticmethod
+    def interrupted_rotation(current):
+        """Whether ``current`` (newest first) is a rotation that an earlier run began and did not finish: the newest key is
+        recorded as stored in the keystore, and older ones are still active."""
+        return len(current) > 1 and (current[0].get('metadata') or {}).get(ROTATION_KEY) in ROTATION_STATES
 
     def expiration_changed(self, current):
         """Whether the expiration asked for differs from the one the key was given (recorded in its metadata, or for a key
@@ -431,6 +457,11 @@ class CrossClusterApiKey(Manager):
         # several keys of one owner (this collection's metadata): left by two runs that created one at the same time; a
         # new key replaces them all, and the caller invalidates them once it is in use (rotation)
         replace = len(current) > 1 and (params['metadata'] or {}).get('managed_by') == MANAGED_BY
+        if replace and self.interrupted_rotation(current):
+            # the newest key is in the keystore already: finishing that rotation is the rotation asked for
+            self.warn('finishing the rotation an earlier run began: key %s (%s) replaces %s' % (
+                current[0]['id'], current[0]['metadata'][ROTATION_KEY], ', '.join(k['id'] for k in current[1:])))
+            return [dict(current[0], access=params['access'], metadata=self.desired_metadata(current[0]))] + current[1:]
         if len(current) > 1 and (replace or not (params['rotate'] and params['invalidate_previous'])):
             self.warn('%d active cross-cluster API keys are named %s (%s); %s' % (
                 len(current), params['name'], ', '.join(k['id'] for k in current),
@@ -472,8 +503,10 @@ class CrossClusterApiKey(Manager):
             'created': created,
             # Elasticsearch's own verdict in a real run (see update_key)
             'updated': key is not None and not created and self.view(after) != self.view(current),
-            # the keys a new one replaces: invalidated now when asked, else left to the caller (once the new key is in use)
-            'previous_ids': ids if created else [],
+            # the keys a new one replaces (or replaced, in a rotation an earlier run began): invalidated now when asked,
+            # else left to the caller (once the new key is in use)
+            'previous_ids': ids if created else [i for i in ids[1:] if i in remaining] if self.interrupted_rotation(current) else [],
+            'rotation': ((key.get('metadata') or {}).get(ROTATION_KEY) if key and not created else None),
             'invalidated_ids': [i for i in ids if i not in remaining],
             # check mode creates no key, so no secret: a stand-in, so that a task that stores it predicts its change as the
             # real run makes it
@@ -584,30 +617,82 @@ def normalize_role(role):
 
 
 class PreviousKeys(Manager):
-    """The cross-cluster API keys that a new key of a link replaces, invalidated once the new one is in use."""
+    """The cross-cluster API keys that a new key of a link replaces, retired once the new one is in use: invalidated, or
+    with ``grace`` given an expiration that far away (the update API takes one from 8.13), so that a node that still holds
+    an old key keeps working until then."""
 
     api = 'elasticsearch'
     argument_spec = dict(
         name=dict(type='str', required=True),
         ids=dict(type='list', elements='str', required=True),
+        grace=dict(type='str'),
     )
 
     def read(self):
-        """The given keys that are still active."""
-        return [k['id'] for k in self.client.api_keys_named(self.params['name']) if k['id'] in self.params['ids']]
+        """The given keys that are still active, with what their retirement needs (access, expiration, metadata)."""
+        keys = [k for k in self.client.api_keys_named(self.params['name']) if k['id'] in self.params['ids']]
+        if self.params['grace'] is None:
+            return keys
+        # a key that expires within the grace already is left as it is
+        limit = time.time() * 1000 + time_value_ms(self.params['grace'])
+        return [k for k in keys if not k.get('expiration') or k['expiration'] > limit + EXPIRATION_TOLERANCE_MS]
 
     def desired(self, current):
         return []
 
     def apply(self, current, desired):
-        self.client.invalidate_api_keys(current, 'invalidate the previous cross-cluster API keys %s' % ', '.join(current))
+        ids = [k['id'] for k in current]
+        if self.params['grace'] is None:
+            self.client.invalidate_api_keys(ids, 'invalidate the previous cross-cluster API keys %s' % ', '.join(ids))
+            return []
+        for key in current:
+            self.client.update_cross_cluster_api_key(key['id'], {
+                'access': request_access(normalize_access(key.get('access'))), 'expiration': self.params['grace'],
+                'metadata': dict(key.get('metadata') or {}, **{RETIRED_KEY: True})})
         return []
 
     def report(self, current, after, changed):
-        return {'invalidated_ids': current}
+        ids = [k['id'] for k in current]
+        if self.params['grace'] is None:
+            return {'invalidated_ids': ids, 'expiring_ids': []}
+        return {'invalidated_ids': [], 'expiring_ids': ids}
 
     def view(self, state):
-        return {'active_ids': state}
+        return {'active_ids': [k['id'] for k in state]}
+
+
+class RotationMark(Manager):
+    """How far a rotation got, recorded in the new key's metadata (``rotation``: ``stored`` once it is in the local
+    keystore, ``loaded`` once every node loaded it), so that an interrupted rotation is finished by the next run, not
+    begun again."""
+
+    api = 'elasticsearch'
+    argument_spec = dict(
+        name=dict(type='str', required=True),
+        id=dict(type='str', required=True),
+        state=dict(type='str', required=True, choices=list(ROTATION_STATES)),
+    )
+
+    def read(self):
+        keys = [k for k in self.client.api_keys_named(self.params['name']) if k['id'] == self.params['id']]
+        if not keys:
+            self.fail('the cross-cluster API key %s (%s) is gone; run the task again to create a key for the link'
+                      % (self.params['id'], self.params['name']))
+        return keys[0]
+
+    def desired(self, current):
+        return dict(current, metadata=dict(current.get('metadata') or {}, **{ROTATION_KEY: self.params['state']}))
+
+    def differs(self, current, desired):
+        return self.view(current) != self.view(desired)
+
+    def apply(self, current, desired):
+        self.client.update_cross_cluster_api_key(current['id'], {'access': request_access(normalize_access(current.get('access'))),
+                                                                 'metadata': desired['metadata']})
+        return desired
+
+    def view(self, state):
+        return {'id': state.get('id'), ROTATION_KEY: (state.get('metadata') or {}).get(ROTATION_KEY)}
 
 
 class Role(Manager):

@@ -21,11 +21,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import (
-    MANAGED_BY, OWNER_KEYS, CrossClusterApiKey, PreviousKeys, RemoteCluster, Role, check_key_authentication)
+    CHECK_MODE_ENCODED, EXPIRATION_UPDATE_VERSION, MANAGED_BY, OWNER_KEYS, CrossClusterApiKey, PreviousKeys, RemoteCluster, Role,
+    RotationMark, check_key_authentication)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
     API_KEY_MIN_VERSION, API_KEY_PORT, CREDENTIALS_MIN_VERSION, PROXY_MODE_VERSION, RELOAD_MIN_VERSION, VERSION_RULE, check_alias,
-    check_deployment_ids, check_pem, check_ports, check_ref_id, check_version, compatible_versions, pem_fingerprint, pick_resource,
-    publicly_trusted, same_certificate, version_tuple, view_version)
+    check_deployment_ids, check_pem, check_ports, check_ref_id, check_time_value, check_version, compatible_versions, credentials_setting,
+    pem_fingerprint, pick_resource, publicly_trusted, same_certificate, version_tuple, view_version)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import (
     DeploymentInfo, DeploymentRestart, KeystoreSecret, RemoteClusters)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._link_removal import LinkRemoval, remote_hosts
@@ -33,6 +34,9 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._diagnosis imp
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Composition, Context
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
     ClientPool, ModuleFailure, connection_options, deployment_argument_spec, run_step)
+from ansible_collections.ece.remote_clusters.plugins.module_utils._proof import (
+    DOCUMENTED_API_KEY_VERSION, below_documented, credentials_loading, digests, evidence_version, file_evidence, refused_for_privileges,
+    reload_failures, restart_needed)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import (
     DeploymentTrust, TlsCertificateInfo, TrustRelationship, TrustRelationshipInfo)
 
@@ -43,6 +47,8 @@ CREDENTIALS_POLL_INTERVAL = 1.0
 # (named after that environment: in a rollout, the trust of one deployment to two new environments stays two entries)
 CHECK_MODE_RELATIONSHIP = 'to-be-created-trusting-%s'
 DEFAULT_ACCESS = {'search': [{'names': ['*']}]}
+# check mode: the ID that stands for the key a rotation would create
+CHECK_MODE_KEY_ID = CHECK_MODE_ENCODED
 REMOTE_INDICES_PRIVILEGES = ['read', 'read_cross_cluster', 'view_index_metadata']
 # steps that only read: a failure names them, but their results are returned in the link's own words (local, remote)
 UNRECORDED = ('local_deployment', 'remote_deployment', 'local_environment', 'remote_environment', 'proxy_chain')
@@ -131,6 +137,9 @@ class RemoteClusterLink(LinkRemoval, Composition):
         public_ca_path=dict(type='path'),
         reload_min_version=dict(type='str', default=RELOAD_MIN_VERSION),
         credentials_wait_timeout=dict(type='int', default=30),
+        credentials_settle_seconds=dict(type='int', default=15),
+        previous_key_grace=dict(type='str'),
+        migrate_alias=dict(type='str', choices=['keep', 'remove_first'], default='keep'),
         role=dict(type='dict', options=dict((name, dict(Role.argument_spec[name])) for name in ROLE_OPTIONS)),
     )
 
@@ -153,7 +162,8 @@ class RemoteClusterLink(LinkRemoval, Composition):
             errors.append('local.es: give the connection options of a local Elasticsearch user who may manage cluster '
                           'settings (es_username and es_password, or es_api_key); es_url defaults to the deployment\'s')
         errors.extend(check_ports(params))
-        for option, example in (('wait_timeout', 60), ('plan_wait_timeout', 1800), ('credentials_wait_timeout', 30)):
+        for option, example in (('wait_timeout', 60), ('plan_wait_timeout', 1800), ('credentials_wait_timeout', 30),
+                                ('credentials_settle_seconds', 15)):
             if params[option] < 0:
                 errors.append('%s: %d is negative; give the seconds to wait, e.g. %d' % (option, params[option], example))
         if params['model'] == 'api_key':
@@ -163,6 +173,8 @@ class RemoteClusterLink(LinkRemoval, Composition):
     def validate_api_key(self):
         params = self.params
         errors = [check_version(params['reload_min_version'], 'reload_min_version')]
+        if params['previous_key_grace'] is not None:
+            errors.append(check_time_value(params['previous_key_grace'], 'previous_key_grace'))
         if params['proxy_ca_certificate']:
             errors.append(check_pem(params['proxy_ca_certificate'], 'proxy_ca_certificate'))
         if params['remote']['es'] is None:
@@ -195,6 +207,7 @@ class RemoteClusterLink(LinkRemoval, Composition):
 
     def execute(self):
         params = self.params
+        self.proven = False  # cross-cluster requests through every node succeeded after the last change of this run
         self.result.update(model=params['model'], alias=params['alias'])
         try:
             self.read_deployments()
@@ -307,10 +320,9 @@ class RemoteClusterLink(LinkRemoval, Composition):
         return step
 
     def wait_for_connection(self, cluster):
-        """Probe and wait until the alias is connected; the step name of a failure is remote_cluster. An alias that the
-        settings step found connected is not read again, unless the nodes restarted since."""
-        if (self.result['remote_info'] or {}).get('connected') and 'restart' not in self.result:
-            return
+        """Wait until cross-cluster requests through every node of the local cluster succeed (see
+        ``RemoteCluster.wait_for_connection``); ``_remote/info`` alone is never the verdict. The step name of a failure is
+        remote_cluster."""
         try:
             self.result['remote_info'] = cluster.wait_for_connection(self.params['alias'])
         except ModuleFailure as failure:
@@ -349,8 +361,51 @@ class RemoteClusterLink(LinkRemoval, Composition):
             steps.append(self.deployment_trust(side.key + '_trust', side, label, **trust))
         self.steps(*steps)  # both plans at once
         cluster = self.configure_remote_cluster(self.remote_cluster_step(self.remote_cluster_options(), wait=False))
+        self.drop_stale_credentials(cluster)
+        if params['wait_for_connection'] and self.check_mode:
+            self.verdict(cluster)
         if params['wait_for_connection'] and not self.check_mode:
             self.wait_for_connection(cluster)
+
+    def verdict(self, cluster):
+        """Check mode, which waits for nothing: whether cross-cluster requests through every node succeed now (reads
+        only), as ``remote_info.connected``; ``_remote/info`` would say connected over connections whose requests fail."""
+        if self.proven or not self.result.get('remote_info'):
+            return
+        nodes = cluster.client.node_count()
+        connected = all(cluster.probe(self.params['alias'])[0] for dummy in range(nodes))
+        self.result['remote_info'] = dict(self.result['remote_info'], connected=connected)
+
+    def drop_stale_credentials(self, cluster):
+        """A certificate-model alias whose nodes still hold credentials for it in memory (an API-key link of the same alias
+        was removed, and the nodes keep what they loaded until a reload, below 8.13 until a restart) is built for the
+        remote cluster server port and never connects through the transport passthrough: ``_remote/info`` of a node shows
+        ``cluster_credentials`` while the keystore holds none. Then the nodes reload their keystore, or restart."""
+        params, local = self.params, self.local
+        running = view_version(local.view)
+        if self.check_mode or version_tuple(running) < version_tuple(CREDENTIALS_MIN_VERSION):
+            return
+        alias = params['alias']
+        nodes = cluster.client.node_count()
+        if not any('cluster_credentials' in (cluster.remote_info(alias) or {}) for dummy in range(nodes)):
+            return
+        lookup, = self.steps(('keystore', 'look up the credentials in the local keystore', local.ece_step(
+            KeystoreSecret, deployment_id=local.deployment_id, ref_id=local.view['ref_id'], remote_cluster_alias=alias)))
+        if lookup['exists']:
+            self.fail('the local keystore holds credentials for %s (%s), so its nodes connect with an API key, not with '
+                      'TLS certificates: remove them (ece_keystore_secret, state: absent) or keep model: api_key'
+                      % (alias, credentials_setting(alias)), step='keystore')
+        path, why = credentials_loading(running, params['reload_min_version'])
+        if path == 'reload':
+            failures = reload_failures(self.local_es().reload_secure_settings())
+            if not failures:
+                self.result['credentials'] = ('dropped from the running nodes by a reload: they still held the credentials of '
+                                              'an earlier API-key link of %s' % alias)
+                return
+            why = '; '.join(failures)
+        self.steps(self.restart_step())
+        self.result['credentials'] = ('dropped from the running nodes by a restart: they still held the credentials of an '
+                                      'earlier API-key link of %s (%s)' % (alias, why))
 
     def environment_relationships(self):
         """The trust relationships of both environments, or None when the deployments are of one environment. Known by
@@ -495,16 +550,20 @@ class RemoteClusterLink(LinkRemoval, Composition):
             self.fail('the API-key security model needs Elasticsearch %s or later on both sides; the local cluster runs %s and '
                       'the remote one %s. Upgrade them, or use model: certificate' % (
                           API_KEY_MIN_VERSION, local.view['version'], remote.view['version']))
+        if params['previous_key_grace'] is not None and version_tuple(remote.view['version']) < version_tuple(EXPIRATION_UPDATE_VERSION):
+            self.fail('previous_key_grace: Elasticsearch %s (remote) cannot give an existing key an expiration (%s and later '
+                      'can); leave previous_key_grace out to invalidate the previous keys once the new one works'
+                      % (remote.view['version'], EXPIRATION_UPDATE_VERSION))
+        below = below_documented(local.view['version'], remote.view['version'])
+        if below:
+            self.warn('%s: Elastic\'s current documentation requires Elasticsearch %s or later on both sides for the API-key model '
+                      '(local %s, remote %s); this collection connects 8.12 and later, but upgrade when you can'
+                      % (alias, DOCUMENTED_API_KEY_VERSION, local.view['version'], remote.view['version']))
         proxy_ca = self.proxy_ca()  # read before any write: a wrong certificate or an old ECE fails here
         # an alias of the TLS-certificate model under this name: migrated in place, the credentials loaded before the one
-        # settings update that moves it to the remote cluster server port, so that it never points at nothing
+        # settings update that moves it to the remote cluster server port
         migrating = any(port != params['api_key_port'] for dummy, port in self.own_addresses())
         self.result['migrated'] = migrating
-        if migrating and self.result['same_environment']:
-            # ECE would otherwise write its certificate-model settings of the alias again
-            self.steps(('ece_remote_clusters', 'alias %s in the ECE remote-clusters list of the local deployment' % alias,
-                        local.ece_step(RemoteClusters, deployment_id=local.deployment_id, ref_id=local.view['ref_id'],
-                                       remote_clusters=[{'alias': alias}], state='absent')))
         keystore = dict(deployment_id=local.deployment_id, ref_id=local.view['ref_id'], remote_cluster_alias=alias)
         lookup, = self.steps(('keystore', 'look up the credentials in the local keystore',
                               local.ece_step(KeystoreSecret, **keystore)))
@@ -514,33 +573,120 @@ class RemoteClusterLink(LinkRemoval, Composition):
         encoded = key.pop('encoded', None)
         if encoded:
             self.context.mask(encoded)
-        if key['created']:
-            # (in check mode, encoded is the key manager's stand-in: no key, no secret, the same change predicted)
-            self.steps(('keystore', 'credentials in the local keystore', local.ece_step(
-                KeystoreSecret, value=encoded, update_secret='always',
-                reload_min_version=params['reload_min_version'], **keystore)))
+        previous = key.get('previous_ids') or []
+        rotation = key.get('rotation')  # how far a rotation that an earlier run began got
+        # what needs a plan comes before the credentials are written: no plan runs while a node holds credentials that
+        # its alias cannot use yet (a migration) or that wait to be loaded
         if proxy_ca:
             self.steps(self.deployment_trust(
                 'proxy_trust', local, 'proxy CA of the remote environment in the local deployment %s' % local.deployment_id,
                 direct=[proxy_ca]))
+        if migrating and params['role']:
+            self.role()  # the users' privileges for the alias before it switches
+        before = None
+        if key['created']:
+            before = self.keystore_digests(previous)
+            # (in check mode, encoded is the key manager's stand-in: no key, no secret, the same change predicted)
+            self.steps(('keystore', 'credentials in the local keystore', local.ece_step(
+                KeystoreSecret, value=encoded, update_secret='always',
+                reload_min_version=params['reload_min_version'], **keystore)))
+            rotation = self.mark_rotation(key, previous, 'stored')
+        cluster = self.remote_cluster_step(self.remote_cluster_options(), wait=False)
+        loading = key['created'] or rotation == 'stored'
         if migrating:
-            cluster = self.remote_cluster_step(self.remote_cluster_options(), wait=False)
-            self.result['remote_info'] = cluster.remote_info(alias)
-            self.load_credentials(cluster, changed=self.result['keystore']['changed'])
-            self.configure_remote_cluster(cluster)
+            self.switch(cluster, loading, before)
         else:
-            cluster = self.configure_remote_cluster(self.remote_cluster_step(self.remote_cluster_options(), wait=False))
-            self.load_credentials(cluster, changed=self.result['keystore']['changed'])
-        if params['wait_for_connection'] and not self.check_mode:
+            self.configure_remote_cluster(cluster)
+            if loading:
+                self.load_credentials(cluster, proof='settle' if previous else 'probe', before=before)
+            else:
+                self.check_loaded(cluster)
+        if loading:
+            self.mark_rotation(key, previous, 'loaded')
+        if params['wait_for_connection'] and self.check_mode:
+            self.verdict(cluster)
+        if params['wait_for_connection'] and not self.check_mode and not self.proven:
             self.wait_for_connection(cluster)
-        self.invalidate_previous(cluster, key)
+        self.retire_previous(cluster, key, previous)
         if params['list_owned_keys']:
             self.result['owned_keys'] = self.owned_keys()
         if migrating and params['remove_previous_trust']:
             self.result['kept'] = []
             self.remove_certificate(self.other_aliases())
-        if params['role']:
-            self.steps(('role', 'role %s on the local cluster' % params['role']['name'], local.es_step(Role, **self.role_options())))
+        if params['role'] and not migrating:
+            self.role()
+        elif migrating and not self.check_mode:
+            self.check_roles()
+
+    def role(self):
+        name = self.params['role']['name']
+        self.steps(('role', 'role %s on the local cluster' % name, self.local.es_step(Role, **self.role_options())))
+
+    def check_roles(self):
+        """After a migration: the local users need roles with ``remote_indices`` for the alias (the certificate model
+        authorized their requests on the remote cluster); warn when no local role has one."""
+        alias = self.params['alias']
+        roles = self.local_es().roles()
+        if not any(alias in (entry.get('clusters') or []) or '*' in (entry.get('clusters') or [])
+                   for role in roles.values() for entry in role.get('remote_indices') or []):
+            self.warn('%s: no local role grants remote_indices for the alias; under the API-key model the users who search '
+                      'or replicate through it need one (the option role writes one)' % alias)
+
+    def switch(self, cluster, loading, before):
+        """A migration from the certificate model, in one breath: from the moment a node loads the credentials until the
+        alias points at the API-key port, that node's requests fail ("requires channel profile to be [_remote_cluster],
+        but got [default]"), so the alias moves right after the load, and the outage is measured (predicted in check
+        mode) in ``outage`` and ``outage_seconds``. An alias that ECE manages leaves ECE's list first (ECE applies that
+        list a moment after it answers: the alias is written only once ECE's settings are gone). With
+        ``migrate_alias: remove_first`` the alias is removed before the credentials load, as Elastic's migration guide
+        does. Everything that needs a plan came before."""
+        params, local = self.params, self.local
+        alias = params['alias']
+        path, why = credentials_loading(view_version(local.view), params['reload_min_version'])
+        started = time.monotonic()
+        managed = False
+        if self.result['same_environment']:
+            listed, = self.steps(('ece_remote_clusters', 'alias %s in the ECE remote-clusters list of the local deployment' % alias,
+                                  local.ece_step(RemoteClusters, deployment_id=local.deployment_id, ref_id=local.view['ref_id'],
+                                                 remote_clusters=[{'alias': alias}], state='absent')))
+            managed = listed['changed']
+            if managed:
+                self.await_alias_gone()
+        self.result['outage'] = ('cross-cluster requests through %s fail from %s until the alias moves to port %d: %s' % (
+            alias, 'its removal from the ECE remote-clusters list' if managed else
+            'the reload of the credentials' if path == 'reload' else 'the restart that loads the credentials',
+            params['api_key_port'], 'seconds (%s)' % why if path == 'reload' else 'the whole rolling restart (%s)' % why))
+        if params['migrate_alias'] == 'remove_first':
+            self.steps(('alias_removed', 'remote cluster %s removed before the credentials load' % alias,
+                        local.es_step(RemoteCluster, alias=alias, state='absent')))
+        if loading:
+            self.load_credentials(cluster, proof='answer', before=before)
+        self.result['remote_info'] = cluster.remote_info(alias)
+        self.configure_remote_cluster(cluster)
+        if self.check_mode:
+            return
+        if loading and 'restart' not in self.result and path == 'reload':
+            proven, failures = self.reload_with_evidence(cluster, proof='probe', before=None)
+            if not proven:
+                self.fail('the alias %s moved to port %d, but cross-cluster requests through every node do not succeed: %s'
+                          % (alias, params['api_key_port'], '; '.join(failures)), step='remote_cluster')
+        else:
+            self.check_loaded(cluster)
+        self.result['outage_seconds'] = round(time.monotonic() - started, 1)
+
+    def await_alias_gone(self):
+        """ECE answers a change of its remote-clusters list with 202 and writes the settings a moment later: wait until the
+        alias's settings are gone, so that the alias the link writes next is not removed after it."""
+        if self.check_mode:
+            return
+        alias, client = self.params['alias'], self.local_es()
+        timeout = self.params['plan_wait_timeout']
+        deadline = time.monotonic() + timeout
+        while alias in remote_hosts(client.cluster_settings(fresh=True)):
+            if time.monotonic() >= deadline:
+                self.fail('ECE did not remove the alias %s from the settings of the local cluster within %ds after it was taken '
+                          'out of the ECE remote-clusters list' % (alias, timeout), step='ece_remote_clusters')
+            client.sleep(0.25, waiting=('ECE to remove alias %s from the local settings' % alias, deadline, timeout))
 
     def owned_keys(self):
         """Every active cross-cluster API key of the remote cluster that a link of this collection owns (its metadata says
@@ -551,56 +697,122 @@ class RemoteClusterLink(LinkRemoval, Composition):
                 for k in client.active_api_keys()
                 if k.get('type') == 'cross_cluster' and (k.get('metadata') or {}).get('managed_by') == MANAGED_BY]
 
-    def load_credentials(self, cluster, changed):
-        """Make sure the running nodes use the credentials of the keystore, verified in ``_remote/info`` (it shows
-        ``cluster_credentials`` only for credentials the nodes loaded), not assumed from the version: from
-        ``reload_min_version`` on the nodes get ``credentials_wait_timeout`` to load them by themselves; below it, or when
-        they did not, the local Elasticsearch is restarted. ``result.credentials`` says which happened."""
-        params, local = self.params, self.local
-        loaded = 'cluster_credentials' in (self.result['remote_info'] or {})
-        running = view_version(local.view)
-        reloads = version_tuple(running) >= version_tuple(params['reload_min_version'])
-        if loaded and not changed:
-            self.result['credentials'] = 'loaded'
+    def local_es(self):
+        return self.local.client('elasticsearch', self.local.es_options())
+
+    def mark_rotation(self, key, previous, state):
+        """Record in the new key of a rotation how far the rotation got (``stored``, ``loaded``), so that a run interrupted
+        after it is finished by the next one; returns the state. Nothing for a key that replaces none."""
+        if not previous or (self.check_mode and key['created']):  # (check mode creates no key to record it in)
+            return None
+        self.steps(('rotation', 'record in key %s that it is %s' % (key['id'] or '(new)', state), self.remote.es_step(
+            RotationMark, name=key['name'], id=key['id'] or CHECK_MODE_KEY_ID, state=state)))
+        return state
+
+    def keystore_digests(self, previous):
+        """From 9.3, before the keystore write of a rotation: the digests of the keystore files the nodes hold, so that the
+        file that follows the write is told from them (a reload answers them). None otherwise."""
+        if self.check_mode or not previous or not evidence_version(view_version(self.local.view)):
+            return None
+        return digests(self.local_es().reload_secure_settings())
+
+    def check_loaded(self, cluster):
+        """Nothing written this run: where requests through some node fail (the credentials a run wrote before it was
+        interrupted may not be loaded), load the credentials; from 8.13 a reload, below only when a node's connection
+        shows it was built without them (``_remote/info`` of each node), since a restart is no cheap guess."""
+        params = self.params
+        nodes = cluster.client.node_count()
+        failing = [reason for connected, reason in (cluster.probe(params['alias']) for dummy in range(nodes)) if not connected]
+        if not failing:
+            self.result['credentials'] = 'in use: cross-cluster requests through every node succeed'
+            self.result['remote_info'] = dict(cluster.remote_info(params['alias']) or {}, connected=True)
+            self.result['remote_cluster']['remote_info'] = self.result['remote_info']
+            self.proven = True
             return
+        if credentials_loading(view_version(self.local.view), params['reload_min_version'])[0] == 'restart':
+            infos = [cluster.remote_info(params['alias']) or {} for dummy in range(nodes)]
+            if all('cluster_credentials' in info for info in infos):
+                return  # loaded on every node: what fails is not the credentials (the wait says what)
+        self.load_credentials(cluster, proof='probe', before=None)
+
+    def load_credentials(self, cluster, proof, before):
+        """Make every node of the local cluster use the credentials of the keystore, with evidence: from 8.13 (option
+        reload_min_version) a reload of the secure settings that every node answers without an exception, repeated until
+        the new keystore file shows on every node (from 9.3 by its digest; before, by a cross-cluster request that
+        succeeds through every node, or, where the old key would succeed too, a rotation, credentials_settle_seconds after
+        the write); otherwise, a restart (below 8.13, a reload refused for want of manage_security, no evidence within
+        credentials_wait_timeout). ``result.credentials`` says which happened and why."""
+        params, local = self.params, self.local
+        running = view_version(local.view)
+        path, why = credentials_loading(running, params['reload_min_version'])
         if self.check_mode:
-            if reloads:
-                self.result['credentials'] = ('would be loaded by the nodes (Elasticsearch %s reloads them), or by a restart '
-                                              'if they do not' % running)
+            if path == 'reload':
+                self.result['credentials'] = ('would be reloaded on every node (%s), or loaded by a restart if the nodes '
+                                              'refuse the reload or show no evidence of the new keystore file' % why)
                 return
             self.steps(self.restart_step())
-            self.result['credentials'] = 'would be loaded by a restart (Elasticsearch %s is below %s)' % (
-                running, params['reload_min_version'])
+            self.result['credentials'] = 'would be loaded by a restart (%s)' % why
             return
-        if reloads and not loaded:
-            deadline = time.monotonic() + params['credentials_wait_timeout']
-            while not loaded and time.monotonic() < deadline:
-                cluster.client.sleep(CREDENTIALS_POLL_INTERVAL, waiting=('the nodes of deployment %s to load the credentials of %s' % (
-                    local.deployment_id, params['alias']), deadline, params['credentials_wait_timeout']))
-                loaded = 'cluster_credentials' in (cluster.remote_info(params['alias']) or {})
-        if reloads and loaded:
-            # after a rotation the old credentials show as loaded too: invalidate_previous checks the connection again
-            self.result['credentials'] = 'loaded by the nodes without a restart (Elasticsearch %s)' % running
+        proven, failures = False, []
+        if path == 'reload':
+            proven, failures = self.reload_with_evidence(cluster, proof, before)
+        needed, why = restart_needed(running, failures, proven, params['reload_min_version'])
+        if not needed:
+            self.result['credentials'] = 'reloaded on every node without a restart (%s)' % why
             return
-        if local.view['pending_plan'] and self.pending_plan_loaded(cluster):
+        if local.view['pending_plan'] and self.pending_plan_done():
             self.result['credentials'] = 'loaded by the plan that was pending on the local deployment (an earlier restart)'
             return
-        reason = ('the nodes did not load them within %ss' % params['credentials_wait_timeout'] if reloads
-                  else 'Elasticsearch %s is below %s' % (running, params['reload_min_version']))
         self.steps(self.restart_step())
-        self.result['credentials'] = 'loaded by a restart (%s)' % reason
+        self.result['credentials'] = 'loaded by a restart (%s)' % why
 
-    def pending_plan_loaded(self, cluster):
-        """A plan pending on the local deployment (the restart of an earlier run that timed out, say): wait for it, then
-        look again, since it may load the credentials; no second restart for one change."""
+    def reload_with_evidence(self, cluster, proof, before):
+        """Reload the secure settings of every node until the evidence shows every node loaded the new keystore file, or
+        credentials_wait_timeout. The evidence: from 9.3 the digest of every node's file; before, ``proof``: ``probe``,
+        cross-cluster requests through every node succeed (only the new credentials can make them); ``settle``, where the
+        old key would succeed too (a rotation), credentials_settle_seconds of reloads after the write; ``answer``, one
+        answer of every node without an exception (a migration, whose requests work only once the alias moved).
+        ``(proven, failures)``."""
+        params, client = self.params, self.local_es()
+        setting = credentials_setting(params['alias'])
+        evidence = evidence_version(view_version(self.local.view)) and proof != 'probe'
+        started = time.monotonic()
+        settle = params['credentials_settle_seconds'] if proof == 'settle' and not evidence else 0
+        deadline = started + settle + params['credentials_wait_timeout']
+        while True:
+            answer = client.reload_secure_settings()
+            failures = reload_failures(answer)
+            if failures and refused_for_privileges(failures):
+                return False, failures
+            if not failures:
+                if evidence:
+                    proven, reason = file_evidence(answer, setting, before)
+                elif proof == 'probe':
+                    reasons = [reason for connected, reason in (cluster.probe(params['alias'])
+                                                                for dummy in range(client.node_count())) if not connected]
+                    proven, reason = not reasons, '; '.join(reasons)
+                else:
+                    proven = time.monotonic() >= started + settle
+                    reason = 'before 9.3 no node says which keystore file it loaded: reloading until %ss after the write' % settle
+                if proven:
+                    return True, []
+                failures = [reason]
+            if time.monotonic() >= deadline:
+                return False, failures
+            client.sleep(CREDENTIALS_POLL_INTERVAL, waiting=('every node of deployment %s to load the credentials of %s' % (
+                self.local.deployment_id, params['alias']), deadline, params['credentials_wait_timeout']))
+
+    def pending_plan_done(self):
+        """A plan pending on the local deployment (the restart of an earlier run that timed out, say): wait for it; it
+        restarts the nodes, which then read the current keystore. No second restart for one change."""
         local = self.local
         try:
             client = local.client('ece', local.params['ece'])
-            client.wait_for_plan(local.deployment_id, local.view['ref_id'], self.params['plan_wait_timeout'])
+            summary = client.wait_for_plan(local.deployment_id, local.view['ref_id'], self.params['plan_wait_timeout'])
         except ApiError as exc:
             self.fail('wait for the plan pending on the local deployment %s: %s' % (local.deployment_id, exc.message),
                       step='restart', status=exc.status, error=exc.error)
-        return 'cluster_credentials' in (cluster.remote_info(self.params['alias']) or {})
+        return summary is not None
 
     def restart_step(self):
         local = self.local
@@ -608,24 +820,37 @@ class RemoteClusterLink(LinkRemoval, Composition):
             DeploymentRestart, deployment_id=local.deployment_id, ref_id=local.view['ref_id'],
             wait_timeout=self.params['plan_wait_timeout']))
 
-    def invalidate_previous(self, cluster, key):
-        """The older keys of this link are invalidated only once the new key is in use, never before: new key, keystore,
-        reload or restart, connected, then invalidation. Nodes that reloaded nothing still connect with the old key, so
-        the connection is checked again after it is invalidated, and a restart loads the new key if it dropped."""
-        previous = key.get('previous_ids') or []
-        if not key['created'] or not previous:
+    def retire_previous(self, cluster, key, previous):
+        """The older keys of this link are retired only once the new key is in use on every node (loaded with evidence,
+        then cross-cluster requests through every node succeed), never before; invalidated, or with previous_key_grace
+        given that long to expire. After an invalidation the requests are tried again through every node: a node that
+        still held an old key fails them, so the nodes reload (8.13 and later) until they succeed, and otherwise the step
+        fails and says how to recover; it never reports a connection that requests do not prove."""
+        params = self.params
+        if not previous:
             return
-        done, = self.steps(('previous_keys', 'invalidate the previous cross-cluster API keys of %s' % self.params['alias'],
-                            self.remote.es_step(PreviousKeys, name=key['name'], ids=previous)))
+        done, = self.steps(('previous_keys', 'retire the previous cross-cluster API keys of %s' % params['alias'],
+                            self.remote.es_step(PreviousKeys, name=key['name'], ids=previous, grace=params['previous_key_grace'])))
         self.result['api_key']['invalidated_ids'] = done['invalidated_ids']
-        if self.check_mode or not self.params['wait_for_connection']:
+        self.result['api_key']['expiring_ids'] = done['expiring_ids']
+        if self.check_mode or not done['invalidated_ids']:
             return
-        entry = cluster.probe(self.params['alias'])
-        if entry and entry.get('connected'):
+        try:
+            self.result['remote_info'] = cluster.wait_for_connection(params['alias'])
             return
-        self.steps(self.restart_step())
-        self.result['credentials'] = 'loaded by a restart (the nodes still used the previous key)'
-        self.wait_for_connection(cluster)
+        except ModuleFailure as failure:
+            reason = failure.msg
+        if credentials_loading(view_version(self.local.view), params['reload_min_version'])[0] == 'reload':
+            proven, failures = self.reload_with_evidence(cluster, proof='probe', before=None)
+            if proven:
+                self.result['credentials'] = 'reloaded again on every node after the previous key was invalidated'
+                return
+            reason = '; '.join(failures) or reason
+        self.fail('the previous cross-cluster API keys %s of %s were invalidated, but cross-cluster requests through a node of '
+                  'the local deployment %s fail: it still uses one of them (%s). To recover, run the task again (it reloads the '
+                  'credentials, or restarts below %s), or restart the local deployment' % (
+                      ', '.join(done['invalidated_ids']), params['alias'], self.local.deployment_id, reason,
+                      params['reload_min_version']), step='previous_keys')
 
     def proxy_ca(self):
         """The ``direct`` trust entry of the remote environment's proxy CA for the local deployment, where it is private; None

@@ -35,16 +35,20 @@ description:
     O(rotate=true) (M(ece.remote_clusters.es_cross_cluster_api_key)); store a new key's credentials in the local
     keystore; trust the remote environment's proxy CA in the local deployment where it is private
     (M(ece.remote_clusters.ece_tls_certificate_info), M(ece.remote_clusters.ece_deployment_trust)); the remote cluster
-    in proxy mode on O(api_key_port); a check in C(_remote/info) that the nodes loaded the credentials (from
-    O(reload_min_version) on they get O(credentials_wait_timeout) seconds to load them by themselves), and a restart of
-    the local Elasticsearch where they did not (M(ece.remote_clusters.ece_deployment_restart)); the wait for the
-    connection; the older keys of the link invalidated, only once the new one is in use; and, when O(role) is given, a
-    local role with C(remote_indices) (M(ece.remote_clusters.es_role))."
+    in proxy mode on O(api_key_port); the credentials loaded on every node with evidence (from O(reload_min_version)
+    on, C(POST _nodes/reload_secure_settings) answered by every node without an exception once the new keystore file
+    reached it), else a restart of the local Elasticsearch (M(ece.remote_clusters.ece_deployment_restart)); the wait
+    until cross-cluster requests through every node succeed; the older keys of the link retired only then, and the
+    requests tried again; and, when O(role) is given, a local role with C(remote_indices)
+    (M(ece.remote_clusters.es_role))."
   - The secret of a new cross-cluster API key goes from the remote cluster to the local keystore inside the module
     run; it is never returned.
-  - Every wait for a connection makes the local cluster attempt one (C(_resolve/cluster) from Elasticsearch 8.13, else a
-    search of the remote cluster that reads no data), since Elasticsearch does not reconnect to a disconnected remote
-    cluster by itself. A link whose settings are right but which is not connected is probed again on a re-run.
+  - A link is connected when cross-cluster requests succeed through every node of the local cluster
+    (C(_resolve/cluster/<alias>:*) from Elasticsearch 8.13, its answer's C(connected) and C(error); else a search of the
+    remote cluster that reads no data), as many in a row as the cluster has nodes. C(_remote/info) is never the verdict
+    - it answers for one node, and keeps reporting C(connected) over connections whose requests fail to authenticate.
+    Each request makes its node attempt a connection when it has none, since Elasticsearch does not reconnect by
+    itself; each has a timeout of its own and is never retried, so that the wait ends within O(wait_timeout).
   - Before any write the link refuses what cannot work; a deployment linked to itself, versions that cannot connect
     (the same major, or adjacent majors with the older on its last minor), a remote deployment without an endpoint, a
     proxy CA certificate that is not in the remote proxy's chain, and a proxy trust entry on an ECE older than 3.7.
@@ -54,11 +58,15 @@ options:
   model:
     description:
       - The security model of the link.
-      - Changing it from V(certificate) to V(api_key) migrates the link in place under the same alias - the key, the
-        keystore entry, the proxy CA where it is private, the credentials loaded (a restart where needed), then one
-        settings update that moves the alias to O(api_key_port), then the wait for the connection. An alias that ECE
-        manages (its remote-clusters list) is taken out of that list first. RV(migrated) tells. The trust of the
-        certificate model stays unless O(remove_previous_trust=true).
+      - Changing it from V(certificate) to V(api_key) migrates the link in place under the same alias - the key, then
+        everything that needs a plan (the proxy CA where it is private, the O(role)), then the keystore entry, the
+        credentials loaded (a reload from O(reload_min_version), else a restart) and at once one settings update that
+        moves the alias to O(api_key_port), then the wait for the connection. From the load until the move, requests
+        through the alias fail (a node that loaded the credentials builds its connection for the remote cluster server
+        port) - seconds with a reload, the whole rolling restart below 8.13. RV(outage) says so, also in check mode, and
+        RV(outage_seconds) measures it. An alias that ECE manages (its remote-clusters list) is taken out of that list
+        first, and written only once ECE removed its settings. RV(migrated) tells. The trust of the certificate model
+        stays unless O(remove_previous_trust=true).
       - The reverse, from an alias that connects with a cross-cluster API key back to V(certificate), is refused before any
         write (the TLS-certificate model is deprecated since Elasticsearch 9.0); remove the link and create it again.
     type: str
@@ -220,12 +228,14 @@ options:
     default: false
   wait_for_connection:
     description:
-      - Wait until C(_remote/info) reports the remote cluster connected (not in check mode).
+      - Wait until cross-cluster requests through every node of the local cluster succeed (not in check mode).
+      - A re-run in which nothing changed sends those requests too, and loads the credentials again where they fail
+        for want of them.
     type: bool
     default: true
   wait_timeout:
     description:
-      - Seconds to wait for the connection.
+      - Seconds to wait for the connection, the cross-cluster requests included (each gets what is left, at most 10).
     type: int
     default: 60
   plan_wait_timeout:
@@ -327,7 +337,9 @@ options:
   rotate:
     description:
       - O(model=api_key) only. Create a new key even when one exists and store it; the older keys of the link are
-        invalidated once the local cluster is connected with the new one.
+        retired once every node holds the new one and requests through every node succeed with it.
+      - A rotation that an earlier run began and did not finish (its new key is recorded in the key's metadata as
+        C(rotation) C(stored) or C(loaded)) is finished instead of begun again.
     type: bool
     default: false
   list_owned_keys:
@@ -372,17 +384,48 @@ options:
     type: path
   reload_min_version:
     description:
-      - O(model=api_key) only. From this Elasticsearch version on, the link waits up to O(credentials_wait_timeout) for
-        the nodes to load new credentials by themselves before it restarts them; below it, it restarts them at once.
-      - Whether the credentials are loaded is read from C(_remote/info) (C(cluster_credentials)), never assumed from the
-        version; RV(credentials) says what happened.
+      - O(model=api_key) only. From this Elasticsearch version on (remote cluster credentials are reloadable from 8.13),
+        the link loads new credentials with C(POST _nodes/reload_secure_settings) on every node; below it, with a
+        restart.
+      - A reload counts only when every node answers it without a C(reload_exception) once the new keystore file reached
+        it (ECE writes it to the nodes a moment after the keystore update). From 9.3 each node's answer names the digest
+        of its file, which shows it; before 9.3 a cross-cluster request with the new key shows it, or, in a rotation,
+        where the old key would succeed too, O(credentials_settle_seconds) of reloads after the write.
+      - Where the nodes refuse the reload (8.13.0 to 8.15.1 refuse it to a user without C(manage_security)) or no
+        evidence shows within O(credentials_wait_timeout), the local Elasticsearch is restarted. RV(credentials) says
+        what happened and why.
     type: str
     default: 8.13.0
   credentials_wait_timeout:
     description:
-      - O(model=api_key) only. Seconds to wait for the nodes to load new credentials by themselves before a restart.
+      - O(model=api_key) only. Seconds to reload the credentials until the evidence shows every node loaded them,
+        before a restart.
     type: int
     default: 30
+  credentials_settle_seconds:
+    description:
+      - O(model=api_key) only. Before Elasticsearch 9.3 no node says which keystore file it loaded; in a rotation, where a
+        request with the old key succeeds as well, the link reloads the credentials until this many seconds after the
+        keystore write before it retires the old key. A node that still used the old key then is reloaded again after
+        the retirement, or the task fails and says how to recover.
+    type: int
+    default: 15
+  migrate_alias:
+    description:
+      - O(model=api_key) only, a migration from V(certificate). V(keep) keeps the alias until it moves to
+        O(api_key_port) right after the credentials load (Elasticsearch's own tests accept it; its reload may log a
+        warning). V(remove_first) removes the alias's settings before the credentials load and writes it again after,
+        as Elastic's migration guide does; the outage is the same.
+    type: str
+    choices: [keep, remove_first]
+    default: keep
+  previous_key_grace:
+    description:
+      - O(model=api_key) only. Instead of invalidating the keys that a new key replaces, give them an expiration this
+        far away (for example V(1h)), so that a node still using one keeps working until then. Elasticsearch 8.13 and
+        later on the remote cluster.
+      - Not given, the previous keys are invalidated once every node uses the new key.
+    type: str
   role:
     description:
       - O(model=api_key) only. A local role to create or update, as the options of M(ece.remote_clusters.es_role).
@@ -594,6 +637,15 @@ migrated:
   description: O(model=api_key) only. Whether the alias was moved from the TLS-certificate model to the API key.
   returned: when O(model=api_key) and O(state=present)
   type: bool
+outage:
+  description: A migration only. When and how long cross-cluster requests through the alias fail (also in check mode).
+  returned: when the link is migrated
+  type: str
+  sample: "cross-cluster requests through ece_b_data fail from the reload of the credentials until the alias moves to port 9443: seconds"
+outage_seconds:
+  description: A migration only. The outage measured, from the load of the credentials until requests succeed again.
+  returned: when the link is migrated, outside check mode
+  type: float
 kept:
   description: With O(state=absent) or O(remove_previous_trust=true), what was kept because something else may still
     need it, and why.
@@ -627,7 +679,8 @@ remote_trust:
   type: dict
 api_key:
   description:
-    - The cross-cluster API key, as M(ece.remote_clusters.es_cross_cluster_api_key) returns it, without C(encoded).
+    - The cross-cluster API key, as M(ece.remote_clusters.es_cross_cluster_api_key) returns it, without C(encoded), with
+      the keys it replaced in C(invalidated_ids) (or C(expiring_ids) with O(previous_key_grace)).
   returned: model=api_key
   type: dict
   sample: {"changed": true, "created": true, "updated": false, "id": "VuaCfGcBCdbkQm-e5aOx", "name": "logs-east-0123"}
@@ -654,15 +707,19 @@ role:
   returned: model=api_key, when O(role) is given
   type: dict
 remote_info:
-  description: The alias's entry of C(GET /_remote/info) on the local cluster, last read.
+  description:
+    - The alias's entry of C(GET /_remote/info) on the local cluster, last read (how the connection of the node that
+      answered is built), with C(connected) the verdict of the cross-cluster requests after a wait.
   returned: success
   type: dict
   sample: {"connected": true, "mode": "proxy", "proxy_address": "abc.ece.example.com:9443", "cluster_credentials": "::es_redacted::"}
 credentials:
-  description: How the local nodes got the credentials of the alias (loaded already, by themselves, or by a restart and why).
-  returned: model=api_key
+  description:
+    - How the local nodes got the credentials of the alias and what proved it (in use already, reloaded on every node,
+      or by a restart and why), or in check mode how they would.
+  returned: model=api_key, when the credentials were checked or loaded
   type: str
-  sample: loaded by a restart (Elasticsearch 8.12.2 is below 8.13.0)
+  sample: loaded by a restart (Elasticsearch 8.12.2 is below 8.13.0, which first reloads remote cluster credentials)
 step:
   description: The step that failed.
   returned: failure

@@ -20,7 +20,7 @@ def test_the_example_playbooks_say_what_the_links_did_in_words(inventory, ansibl
                   'on ingest-b: created by this run',
                   'its credentials in the keystore of logs-a (cluster.remote.ece_b_ingest.credentials): stored by this run',
                   # logs-a runs 8.12: the nodes load new credentials only when restarted
-                  'credentials: loaded by a restart (Elasticsearch 8.12.2 is below 8.13.0)',
+                  'credentials: loaded by a restart (Elasticsearch 8.12.2 is below 8.13.0',
                   'role remote-logs-reader: created or changed by this run',
                   'connection: connected'):
         assert words in first.output, words

@@ -135,8 +135,8 @@ def test_restart_required_depends_on_the_running_version(sim, conn, run_module, 
     assert result['changed'] is True
     assert result['elasticsearch_version'] == version
     assert result['restart_required'] is restart_required
-    # the simulator's nodes agree: loaded without a restart (a moment later) only where no restart is required
-    time.sleep(0.5)
+    # the simulator's nodes agree: loaded without a restart (ECE's reload, a moment later) only where none is required
+    time.sleep(0.8)
     assert (SETTING in es_state(sim, deployment)['loaded_keystore']) is not restart_required
 
 

@@ -175,20 +175,22 @@ def test_a_failed_plan_fails_the_step_with_the_plans_own_error(sim, conn, run_mo
 
 
 # -- 4. credentials are verified, not assumed by version ------------------------------------------------------------
-def test_credentials_that_the_nodes_load_by_themselves_need_no_restart(sim, conn, run_module):
+def test_credentials_that_the_nodes_reload_need_no_restart(sim, conn, run_module):
+    sim.settings(keystore_reload_seconds=None)  # 8.14.3 whose nodes ECE never has reload: the link's reload call does
     result = run_module(LINK, link(conn, 'api_key', *CROSS, wait_timeout=5))
     assert not result.get('failed'), result['msg']
     assert restarts(sim) == [] and 'restart' not in result
-    assert result['credentials'].startswith('loaded by the nodes without a restart')
+    assert result['credentials'].startswith('reloaded on every node without a restart')
     assert result['remote_info']['connected'] is True and result['remote_info']['cluster_credentials'] == '::es_redacted::'
 
 
-def test_credentials_not_reloaded_are_loaded_by_a_restart_whatever_the_version(sim, conn, run_module):
-    sim.settings(keystore_reload_seconds=None)  # 8.14.3, but its nodes never load the keystore change by themselves
+def test_credentials_whose_reload_the_nodes_refuse_are_loaded_by_a_restart(sim, conn, run_module):
+    local = CROSS[0]
+    sim.mutate({'op': 'set_reload_privileges', 'env': local[0], 'deployment': local[1], 'privileges': ['manage']})
     result = run_module(LINK, link(conn, 'api_key', *CROSS, wait_timeout=5, credentials_wait_timeout=2))
     assert not result.get('failed'), result['msg']
     assert result['restart']['restarted'] is True and len(restarts(sim)) == 1
-    assert result['credentials'] == 'loaded by a restart (the nodes did not load them within 2s)'
+    assert result['credentials'].startswith('loaded by a restart (the nodes refused to reload remote cluster credentials')
     assert result['remote_info']['connected'] is True and result['remote_info']['cluster_credentials'] == '::es_redacted::'
 
 

@@ -30,15 +30,18 @@ def test_a_certificate_link_moves_to_an_api_key_without_pointing_at_nothing(sim,
 
     predicted = run_module(MODULE, as_api_key(args), check_mode=True, diff=True)
     assert predicted['changed'] is True and predicted['migrated'] is True and writes(sim) == []
+    assert 'fail from the reload of the credentials until the alias moves to port 9443: seconds' in predicted['outage']
 
     migrated = run_module(MODULE, as_api_key(args), diff=True)
 
     assert migrated['changed'] is True and not migrated.get('failed'), migrated
-    order = write_kinds(sim, remote_info=True)
-    # key, keystore, proxy CA, credentials seen loaded in _remote/info, then the one settings update, then connected
-    assert order.index('key') < order.index('keystore') < order.index('deployment trust') < order.index('alias'), order
-    assert 'remote info' in order[order.index('keystore'):order.index('alias')], order
-    assert order.count('alias') == 1
+    order = write_kinds(sim)
+    # key, proxy CA (its plan before the credentials exist), keystore, the nodes' reload, and at once the one settings
+    # update: no plan, no wait between the load and the move, the outage of seconds that it is
+    reload = '/_nodes/reload_secure_settings'
+    assert order.index('key') < order.index('deployment trust') < order.index('keystore') < order.index(reload), order
+    assert order[order.index(reload) + 1] == 'alias' and order.count('alias') == 1, order
+    assert 0 < migrated['outage_seconds'] < 10
     settings = es_state(sim, 'ece-a', 'search-a')['persistent']
     assert settings['cluster.remote.peer.proxy_address'].endswith(':9443')
     assert migrated['remote_info']['connected'] is True and migrated['remote_info']['cluster_credentials']
