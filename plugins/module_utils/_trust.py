@@ -274,17 +274,21 @@ def apply_present(entries, wanted, kind, key, scalars, sets, purge):
     return result
 
 
-def apply_absent(entries, wanted, key):
-    """Remove the listed cluster IDs from their entries, or whole entries given without an allowlist."""
+def apply_absent(entries, wanted, kind, key):
+    """Remove the listed cluster IDs from their entries, or whole entries given without an allowlist. An ``external`` entry
+    that then trusts nothing (no cluster ID left, not trust_all) goes as a whole: it would only name its relationship, which
+    may then be deleted, and ECE refuses every later trust write that names a missing relationship."""
     result = copy.deepcopy(entries or [])
     for want in wanted:
         entry = next((e for e in result if e.get(key) == want[key]), None)
         if entry is None:
             continue
-        if want.get('trust_allowlist'):
-            entry['trust_allowlist'] = [v for v in entry.get('trust_allowlist') or [] if v not in want['trust_allowlist']]
-        else:
+        if not want.get('trust_allowlist'):
             result.remove(entry)
+        elif set(want['trust_allowlist']) & set(entry.get('trust_allowlist') or []):
+            entry['trust_allowlist'] = [v for v in entry['trust_allowlist'] if v not in want['trust_allowlist']]
+            if kind == 'external' and not entry['trust_allowlist'] and not entry.get('trust_all'):
+                result.remove(entry)
     return result
 
 
@@ -455,7 +459,7 @@ class DeploymentTrust(Manager):
             if self.params['state'] == 'present':
                 trust[kind] = apply_present(trust.get(kind), wanted[kind], kind, key, scalars, sets, self.params['purge'])
             else:
-                trust[kind] = apply_absent(trust.get(kind), wanted[kind], key)
+                trust[kind] = apply_absent(trust.get(kind), wanted[kind], kind, key)
         return trust
 
     _wanted = None

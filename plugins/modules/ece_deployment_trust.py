@@ -148,6 +148,9 @@ options:
       - V(present) makes the listed entries exist with the listed settings and cluster IDs.
       - V(absent) removes the listed cluster IDs from their entries; an entry given without a
         C(trust_allowlist) is removed as a whole. C(trust_all) and the other settings are ignored then.
+      - An O(external) entry left with no cluster ID and without C(trust_all) is removed as a whole, so that no
+        entry names a trust relationship that is deleted later (ECE refuses every trust update that names a
+        missing relationship).
     type: str
     choices: [present, absent]
     default: present

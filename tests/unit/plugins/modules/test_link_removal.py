@@ -87,7 +87,7 @@ def test_the_last_certificate_link_between_two_environments_takes_its_trust_and_
     assert removed['changed'] is True, removed
     assert write_kinds(sim) == ['alias', 'deployment trust', 'deployment trust']
     for env, name in (('ece-a', 'search-a'), ('ece-b', 'data-b')):
-        assert [e['trust_allowlist'] for e in es_state(sim, env, name)['trust']['external']] == [[]]
+        assert es_state(sim, env, name)['trust']['external'] == []  # the emptied entry goes as a whole
     # the relationships serve the other link: kept, and said so
     assert len(relationships(sim, 'ece-a')) == 1 and len(relationships(sim, 'ece-b')) == 1
     assert [k for k in removed['kept'] if 'trust relationship' in k and 'logs-a' not in k]
@@ -99,3 +99,54 @@ def test_the_last_certificate_link_between_two_environments_takes_its_trust_and_
     sim.clear_log()
     assert run_module(MODULE, dict(other, state='absent', remove_platform_trust=True))['changed'] is False
     assert writes(sim) == []
+
+
+def external_entries(sim, env, name):
+    return es_state(sim, env, name)['trust'].get('external') or []
+
+
+def test_removal_leaves_no_dangling_trust_and_the_link_can_be_created_again(sim, conn, run_module):
+    args = link(conn, 'certificate', *CERTIFICATE, remote_es=True)
+    converge(run_module, args)
+    sim.clear_log()
+
+    removed = run_module(MODULE, dict(args, state='absent', remove_platform_trust=True))
+
+    assert removed['changed'] is True and not removed.get('failed'), removed
+    # the emptied entries leave the deployments' trust before their relationships are deleted
+    assert write_kinds(sim) == ['alias', 'deployment trust', 'deployment trust', 'relationship', 'relationship']
+    assert relationships(sim, 'ece-a') == [] and relationships(sim, 'ece-b') == []
+    for env, name in (('ece-a', 'search-a'), ('ece-b', 'data-b')):
+        assert external_entries(sim, env, name) == [], 'no entry may name a deleted relationship'
+        assert es_state(sim, env, name)['trust']['accounts'], 'the default account trust is kept'
+    # ECE refuses a trust write that names a missing relationship: a dangling entry would make this fail for good
+    again = run_module(MODULE, args)
+    assert again['changed'] is True and not again.get('failed'), again
+    assert again['remote_info']['connected'] is True
+
+
+def test_check_mode_of_a_removal_predicts_exactly_what_the_run_writes(sim, conn, run_module):
+    def changes(result):  # the diffs that show a change, by what they change
+        kinds = []
+        for diff in result.get('diff') or []:
+            if diff['before'] != diff['after']:
+                header = diff['before_header']
+                kinds.append('relationship' if header.startswith('platform trust') else 'deployment trust'
+                             if header.startswith('deployment trust') else 'alias')
+        return sorted(kinds)
+
+    cases = [
+        # between environments, relationships deleted
+        (link(conn, 'certificate', *CERTIFICATE, remote_es=True), dict(remove_platform_trust=True)),
+        # in one environment: the default account trust (trust_all) already trusts the peer, and stays as it is
+        (link(conn, 'certificate', ('ece-a', 'search-a'), ('ece-a', 'logs-a'), remote_es=True), {}),
+    ]
+    for args, options in cases:
+        converge(run_module, args)
+        sim.clear_log()
+        predicted = run_module(MODULE, dict(args, state='absent', **options), check_mode=True, diff=True)
+        assert writes(sim) == []
+        removed = run_module(MODULE, dict(args, state='absent', **options), diff=True)
+        assert not removed.get('failed'), removed
+        assert predicted['changed'] == removed['changed'] is True
+        assert changes(predicted) == changes(removed) == sorted(write_kinds(sim)), (args['remote'], predicted['diff'])
