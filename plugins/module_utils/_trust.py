@@ -158,8 +158,7 @@ class TrustRelationship(Manager):
     def apply(self, current, desired):
         name = self.params['name']
         if desired is None:
-            self.client.delete_trust_relationship(current['id'], name)
-            return None
+            return self.delete(current)
         if current is None:
             response = self.create_relationship(desired)
         else:
@@ -167,11 +166,46 @@ class TrustRelationship(Manager):
         # the responses carry no certificate: keep the one read or sent
         return dict(desired, **(response or {}))
 
+    def changed_by(self, current, after):
+        return self.params['state'] == 'present' or after is None
+
     def report(self, current, after, changed):
-        return {'trust_relationship': relationship_view(after) if after is not None else None}
+        result = {'trust_relationship': relationship_view(after) if after is not None else None}
+        if self.kept:
+            result['kept'] = self.kept
+        return result
 
     def view(self, state):
         return state_view(state)
+
+    kept = None  # why a relationship to delete was kept after all
+
+    def keep_reason(self, relationship):
+        """Why ``relationship``, read again just before its deletion, is to be kept after all (None: delete it): it is no
+        longer the relationship asked for."""
+        if self.find([relationship], self.params['name'], self.params['installation_id']) is None:
+            return 'it was changed concurrently and is no longer the relationship %r asked for' % self.params['name']
+        return None
+
+    def delete(self, current):
+        """DELETE with ``?version=`` of the relationship read just before: a concurrent change is answered with 409, then it
+        is read and decided again (once). Returns None when deleted (or gone already), else the relationship kept."""
+        for attempt in (1, 2):
+            relationship, version = self.client.trust_relationship(current['id'])
+            if relationship is None:
+                return None
+            self.kept = self.keep_reason(relationship)
+            if self.kept:
+                self.warn('trust relationship %s (%s) kept: %s' % (self.params['name'], current['id'], self.kept))
+                return dict(current, **relationship)
+            try:
+                self.client.delete_trust_relationship(current['id'], self.params['name'], version)
+                return None
+            except ApiError as exc:
+                if exc.status != 409 or attempt == 2:
+                    raise
+                self.warn('delete trust relationship %s: changed concurrently (HTTP 409); read again' % self.params['name'])
+        return None  # pragma: no cover
 
     def trusting(self):
         """The relationships this one may be, read again, in a stable order: those that trust the other environment (by

@@ -150,3 +150,33 @@ def test_check_mode_of_a_removal_predicts_exactly_what_the_run_writes(sim, conn,
         assert not removed.get('failed'), removed
         assert predicted['changed'] == removed['changed'] is True
         assert changes(predicted) == changes(removed) == sorted(write_kinds(sim)), (args['remote'], predicted['diff'])
+
+
+def test_removal_keeps_a_relationship_trusted_by_default_or_named_by_another_deployment(sim, conn, run_module):
+    args = link(conn, 'certificate', *CERTIFICATE, remote_es=True)
+    converge(run_module, args)
+    (in_a,), (in_b,) = relationships(sim, 'ece-a'), relationships(sim, 'ece-b')
+    # ece-a: an administrator made its relationship trusted by default by every deployment of ece-a
+    made = run_module('ece_trust_relationship', dict(conn.ece('ece-a'), name=in_a['name'], trust_by_default=True))
+    assert made['changed'] is True, made
+    # ece-b: another deployment names the relationship, with an entry that trusts no cluster (yet)
+    sim.mutate({'op': 'add_trust_entry', 'env': 'ece-b', 'deployment': 'ingest-b', 'kind': 'external',
+                'entry': {'trust_relationship_id': in_b['id'], 'trust_all': False, 'trust_allowlist': []}})
+    sim.clear_log()
+
+    predicted = run_module(MODULE, dict(args, state='absent', remove_platform_trust=True), check_mode=True)
+    removed = run_module(MODULE, dict(args, state='absent', remove_platform_trust=True))
+
+    assert removed['changed'] is True and not removed.get('failed'), removed
+    assert 'relationship' not in write_kinds(sim)
+    assert [r['id'] for r in relationships(sim, 'ece-a')] == [in_a['id']]
+    assert [r['id'] for r in relationships(sim, 'ece-b')] == [in_b['id']]
+    kept = [k for k in removed['kept'] if 'trust relationship' in k]
+    assert len(kept) == 2 and predicted['kept'] == removed['kept']
+    assert any('trust_by_default' in k for k in kept)
+    assert any(conn.deployment('ece-b', 'ingest-b')['id'] in k for k in kept)
+    # the deployment that names the relationship can still be written
+    again = run_module('ece_deployment_trust', dict(conn.ece('ece-b'), deployment_id=conn.deployment('ece-b', 'ingest-b')['id'],
+                                                      accounts=[dict(account_id=sim.info['environments']['ece-b']['account_id'],
+                                                                     trust_all=True)]))
+    assert not again.get('failed'), again
