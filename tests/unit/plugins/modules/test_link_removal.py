@@ -180,3 +180,61 @@ def test_removal_keeps_a_relationship_trusted_by_default_or_named_by_another_dep
                                                       accounts=[dict(account_id=sim.info['environments']['ece-b']['account_id'],
                                                                      trust_all=True)]))
     assert not again.get('failed'), again
+
+
+def relationship_deletes(sim):
+    return [r for r in sim.requests() if r['method'] == 'DELETE' and '/trust-relationships/' in r['path']]
+
+
+def test_a_relationship_is_deleted_with_its_version_and_decided_again_after_a_conflict(sim, conn, run_module):
+    args = link(conn, 'certificate', *CERTIFICATE, remote_es=True)
+    converge(run_module, args)
+    (in_a,), (in_b,) = relationships(sim, 'ece-a'), relationships(sim, 'ece-b')
+    # ece-a: changed (not made trusted by default) just before the DELETE: 409, read again, deleted with the new version
+    sim.fault(match={'server': 'ece:ece-a', 'method': 'DELETE', 'path': '/trust-relationships/'},
+              mutate={'op': 'update_trust_relationship', 'env': 'ece-a', 'id': in_a['id'], 'fields': {'account_ids': []}})
+    # ece-b: made trusted by default just before the DELETE: 409, read again, kept
+    sim.fault(match={'server': 'ece:ece-b', 'method': 'DELETE', 'path': '/trust-relationships/'},
+              mutate={'op': 'update_trust_relationship', 'env': 'ece-b', 'id': in_b['id'], 'fields': {'trust_by_default': True}})
+    sim.clear_log()
+
+    removed = run_module(MODULE, dict(args, state='absent', remove_platform_trust=True))
+
+    assert not removed.get('failed'), removed
+    deletes = relationship_deletes(sim)
+    by_env = dict((env, [(r['query'].get('version'), r['status']) for r in deletes if r['env'] == env]) for env in ('ece-a', 'ece-b'))
+    assert by_env == {'ece-a': [('1', 409), ('2', 200)], 'ece-b': [('1', 409)]}
+    assert relationships(sim, 'ece-a') == []
+    assert [r['id'] for r in relationships(sim, 'ece-b')] == [in_b['id']]
+    assert [k for k in removed['kept'] if 'trust_by_default' in k and 'remote environment' in k]
+    assert removed['local_relationship']['changed'] is True and removed['remote_relationship']['changed'] is False
+
+
+def test_the_users_of_a_relationship_are_found_by_a_sorted_complete_search_without_metadata(sim, conn, run_module, monkeypatch):
+    from ansible_collections.ece.remote_clusters.plugins.module_utils import _deployments
+    monkeypatch.setattr(_deployments, 'SEARCH_PAGE_SIZE', 1)  # one deployment per page
+    args = link(conn, 'certificate', *CERTIFICATE, remote_es=True)
+    converge(run_module, args)
+    (in_a,) = relationships(sim, 'ece-a')
+    # another deployment of ece-a names the relationship; it is modified while the pages are read, which moves it in
+    # ECE's default order (last modified first), so that a search without a sort would skip it
+    sim.mutate({'op': 'add_trust_entry', 'env': 'ece-a', 'deployment': 'legacy-a', 'kind': 'external',
+                'entry': {'trust_relationship_id': in_a['id'], 'trust_all': True}})
+    for name in ('legacy-a', 'logs-a', 'search-a'):  # ECE's default order (last modified first): legacy-a last
+        sim.mutate({'op': 'bump_version', 'env': 'ece-a', 'deployment': name})
+    sim.fault(match={'server': 'ece:ece-a', 'method': 'POST', 'path': '/deployments/_search$'}, after=1,
+              mutate={'op': 'bump_version', 'env': 'ece-a', 'deployment': 'legacy-a'})
+    sim.clear_log()
+
+    removed = run_module(MODULE, dict(args, state='absent', remove_platform_trust=True))
+
+    assert not removed.get('failed'), removed
+    assert [r['id'] for r in relationships(sim, 'ece-a')] == [in_a['id']]
+    assert [k for k in removed['kept'] if conn.deployment('ece-a', 'legacy-a')['id'] in k]
+    searches = [r for r in sim.requests() if r['path'] == '/api/v1/deployments/_search']
+    assert len(searches) >= 3 and searches[0]['body']['sort'] == [{'id': {'order': 'asc'}}]
+    reads = [r for r in sim.requests() if r['method'] == 'GET' and r['path'].startswith('/api/v1/deployments/')
+             and r['query'].get('show_settings') == 'true' and r['server'] != 'ece:ece-b']
+    assert len(reads) >= 3 and all(r['query'].get('show_metadata') != 'true' and r['query'].get('show_plans') == 'false'
+                                   for r in reads if r['query'].get('show_plans') == 'false')
+    assert not [r for r in sim.requests() if r['query'].get('show_metadata') == 'true' and r['seq'] > searches[0]['seq']]
