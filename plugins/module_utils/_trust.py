@@ -220,13 +220,16 @@ class TrustRelationship(Manager):
 
     def create_relationship(self, body):
         """Create the relationship once: after an answer that may come after ECE created it, the relationships read back
-        decide (``write_once``). When another run created one at the same time, every run keeps the same one (the lowest
-        ID) and deletes its own, before anything refers to it."""
+        decide (``write_once``). When another run created one at the same time, every run keeps the same one and deletes
+        its own, before anything refers to it: the oldest (``last_modified``, then the lowest ID). Not the lowest ID alone:
+        a run that read back only its own relationship kept it, and one created after that read is younger, whatever its ID,
+        so the run that created it defers to it."""
         created = self.client.write_once('create trust relationship %s' % self.params['name'],
                                          lambda: self.client.create_trust_relationship(body),
                                          lambda: (self.trusting() or [None])[0])
-        keeper = min([created] + [i for i in self.trusting() if i.get('id') != created.get('id')], key=lambda i: str(i.get('id')))
-        if keeper is created:
+        found = self.trusting()
+        keeper = min(found or [created], key=lambda i: (str(i.get('last_modified') or ''), str(i.get('id'))))
+        if keeper.get('id') == created.get('id'):
             return created
         self.client.delete_trust_relationship(created['id'], self.params['name'])
         self.warn('trust relationship %s: another run created one for the same environment at the same time; this '
