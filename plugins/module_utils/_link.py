@@ -654,10 +654,11 @@ class RemoteClusterLink(LinkRemoval, Composition):
                                                                        'remote proxy CA already' % existing['name']}
                 return None
         self.check_ece_version(local)
-        # named after the environment when it is given, else after the certificate: two links to two environments never
-        # share a default name
-        name = ('%s-proxy' % remote.params['environment'] if remote.params['environment']
-                else 'proxy-ca-%s' % pem_fingerprint(certificate)[:16])
+        # named after the certificate, and after the environment when it is given: two environments given the same name
+        # never share a default name, so that the entry of one never replaces the certificate of the other
+        fingerprint = pem_fingerprint(certificate)
+        name = ('%s-proxy-%s' % (remote.params['environment'], fingerprint[:12]) if remote.params['environment']
+                else 'proxy-ca-%s' % fingerprint[:16])
         return {'name': name, 'type': 'proxy', 'trust_all': False, 'certificates': [certificate]}
 
     def check_ece_version(self, side):

@@ -237,9 +237,10 @@ options:
           environment:
             description:
             - A name of this ECE environment, as O(links[].local.environment).
-            - In the API-key model, the local deployment's new trust entry of its proxy CA is named C(<environment>-proxy),
-              or without a name C(proxy-ca-<first 16 hexadecimal characters of the certificate's SHA-256>). An entry that
-              already holds that certificate is used whatever its name.
+            - In the API-key model, the local deployment's new trust entry of its proxy CA is named
+              C(<environment>-proxy-<first 12 hexadecimal characters of the certificate's SHA-256>), or without a name
+              C(proxy-ca-<first 16 hexadecimal characters of the certificate's SHA-256>), so that two environments given one
+              name never share an entry. An entry that already holds that certificate is used whatever its name.
             type: str
           ece:
             description:
