@@ -39,7 +39,8 @@ options:
   state:
     description:
       - V(present) creates the relationship or updates it to match the given options.
-      - V(absent) deletes it.
+      - V(absent) deletes it, with the version read just before it (C(?version=)). When it changed meanwhile (HTTP 409),
+        it is read again, then deleted if it is still the relationship asked for, else kept (see RV(kept)).
     type: str
     choices: [present, absent]
     default: present
@@ -116,7 +117,7 @@ trust_relationship:
   description:
     - The relationship after the change (predicted in check mode), with the keys of an item of
       RV(ece.remote_clusters.ece_trust_relationship_info#module:trust_relationships).
-    - Null when O(state=absent).
+    - Null when O(state=absent), unless it was kept (see RV(kept)).
   returned: always
   type: dict
   contains:
@@ -151,6 +152,12 @@ trust_relationship:
       description: CA certificate (PEM) of the trusted environment.
       type: str
       sample: "-----BEGIN CERTIFICATE-----\n..."
+kept:
+  description:
+    - With O(state=absent), why the relationship was not deleted after all, when it changed just before the deletion (a
+      concurrent change) and is no longer the relationship asked for (another name or environment ID).
+  returned: when a relationship to delete was kept
+  type: str
 '''
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import TrustRelationship
