@@ -28,7 +28,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._common import
     publicly_trusted, same_certificate, version_tuple, view_version)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import (
     DeploymentInfo, DeploymentRestart, KeystoreSecret, RemoteClusters)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._link_removal import LinkRemoval, remote_hosts
+from ansible_collections.ece.remote_clusters.plugins.module_utils._link_removal import LinkRemoval, named_account, remote_hosts
 from ansible_collections.ece.remote_clusters.plugins.module_utils._diagnosis import diagnose
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Composition, Context
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
@@ -354,8 +354,9 @@ class RemoteClusterLink(LinkRemoval, Composition):
 
     def environment_relationships(self):
         """The trust relationships of both environments, or None when the deployments are of one environment. Known by
-        their accounts, else each environment's own ID decides; ``same_environment`` is settled either way."""
-        if self.result['same_environment']:
+        the accounts their trust names, else each environment's own ID decides; ``same_environment`` is settled either
+        way."""
+        if self.result['same_environment'] and all(named_account(side.view) for side in (self.local, self.remote)):
             return None
         own = self.own_relationships()
         self.result['same_environment'] = own['local']['local']['installation_id'] == own['remote']['local']['installation_id']
@@ -633,7 +634,8 @@ class RemoteClusterLink(LinkRemoval, Composition):
         the local ECE knows entries of type proxy."""
         params, local, remote = self.params, self.local, self.remote
         mode = params['trust_proxy_ca']
-        if mode == 'never' or (mode == 'auto' and self.result['same_environment']):
+        # one environment by the accounts its trust names, or else by the environments' IDs (read only then)
+        if mode == 'never' or (mode == 'auto' and self.result['same_environment'] and self.environment_relationships() is None):
             return None
         chain, = self.steps(('proxy_chain', 'read the proxy certificate chain of the remote environment',
                              remote.ece_step(TlsCertificateInfo, service='proxy')))

@@ -40,6 +40,13 @@ def remote_hosts(settings):
     return hosts
 
 
+def named_account(view):
+    """Whether the account of a deployment read is one that its trust names in an ``accounts`` entry. Only such an account
+    tells an environment (one account each): an account taken from elsewhere (the metadata's organization) does not."""
+    return bool(view['account_id']) and any(e.get('account_id') == view['account_id']
+                                            for e in (view.get('trust') or {}).get('accounts') or [])
+
+
 def domain(endpoint):
     """The environment part of a deployment endpoint: ``<cluster id>.<environment domain>``."""
     return (endpoint or '').split('.', 1)[-1]

@@ -46,6 +46,7 @@ OPS_DOC = {
     'expire_api_key': 'env, deployment, id',
     'set_api_key_expiration': 'env, deployment, id, days: the key expires that many days from now',
     'rename_deployment': 'env, deployment, name',
+    'set_organization': 'env, deployment, organization_id: metadata.organization_id of the deployment (null: none)',
     'set_ece_version': 'env, version: the ECE version of the environment (its gates follow; a reset restores it)',
 }
 
@@ -175,6 +176,8 @@ def apply_op(world, op):
             es.status = status
     elif name in ('create_cross_cluster_api_key', 'invalidate_api_key', 'expire_api_key', 'set_api_key_expiration'):
         return _api_key_op(es, name, op)
+    elif name == 'set_organization':
+        dep.organization_id = op.get('organization_id')
     elif name == 'rename_deployment':
         env = dep.env
         del env.by_name[dep.name]

@@ -491,6 +491,8 @@ class EceApi:
                 'metadata': {'last_modified': iso(dep.modified), 'owner_id': 'admin', 'system_owned': False, 'hidden': False,
                              'subscription_level': 'standard', 'last_resource_plan_modified': iso(dep.es.metadata_modified),
                              'tags': deep_copy_json(dep.tags)}}
+        if dep.organization_id:
+            body['metadata']['organization_id'] = dep.organization_id
         if search:
             body.pop('settings')
         return body

@@ -100,3 +100,20 @@ def test_the_diagnosis_never_takes_two_environments_of_one_name_for_one_environm
         resource['trust'] = dict(resource['trust'], accounts=[])
     assert 'deployment_trust_missing' not in kinds(facts), messages(facts)
     assert not [m for m in messages(facts) if 'its own environment' in m]
+
+
+def test_a_trust_without_an_accounts_entry_is_never_taken_for_one_environment(sim, conn, run_module):
+    for env, name in CERTIFICATE:
+        # no accounts entry in either trust; both deployments report one organization (the only account left to see)
+        sim.mutate({'op': 'set_trust', 'env': env, 'deployment': name, 'trust': {}})
+        sim.mutate({'op': 'set_organization', 'env': env, 'deployment': name, 'organization_id': 'org-1'})
+    for model in ('certificate', 'api_key'):
+        args = link(conn, model, *CERTIFICATE, wait_timeout=5, alias='peer_%s' % model)
+        result = run_module(MODULE, args)
+        assert not result.get('failed'), result.get('msg')
+        assert result['same_environment'] is False
+        assert result['remote_info']['connected'] is True
+    state = sim.state()['environments']
+    assert [r for r in state['ece-a']['trust_relationships'] if not r.get('local')]  # platform trust, not account trust
+    assert not es_state(sim, 'ece-a', 'search-a')['trust'].get('accounts')
+    assert [e for e in es_state(sim, 'ece-a', 'search-a')['trust']['direct'] if e['type'] == 'proxy']  # ece-b's proxy CA
