@@ -488,7 +488,8 @@ class DeploymentTrust(Manager):
         return wanted
 
     def trust_after(self, current, wanted):
-        """The trust object ``current`` with the entries ``wanted`` (by kind) added, changed or removed."""
+        """The trust object ``current`` with the entries ``wanted`` (by kind) added, changed or removed; when that is a
+        change, also without the entries that name a deleted relationship and trust nothing (see :meth:`dangling`)."""
         trust = copy.deepcopy(current)
         for kind, key, scalars, sets in KINDS:
             if not wanted[kind]:
@@ -497,7 +498,28 @@ class DeploymentTrust(Manager):
                 trust[kind] = apply_present(trust.get(kind), wanted[kind], kind, key, scalars, sets, self.params['purge'])
             else:
                 trust[kind] = apply_absent(trust.get(kind), wanted[kind], kind, key)
+        if self._dangling and comparable(trust) != comparable(current):
+            trust['external'] = [e for e in trust['external'] if e.get('trust_relationship_id') not in self._dangling
+                                 or e.get('trust_all') or e.get('trust_allowlist')]
         return trust
+
+    _dangling = ()
+
+    def dangling(self, trust):
+        """The IDs of the deleted relationships that ``external`` entries trusting nothing still name (left by a removal of
+        an earlier version of this collection). ECE refuses every trust update that names a missing relationship, so such
+        an entry goes with the next write; the relationships are read only when there is such an entry."""
+        empty = [e.get('trust_relationship_id') for e in trust.get('external') or []
+                 if not e.get('trust_all') and not e.get('trust_allowlist')]
+        if not empty:
+            return ()
+        existing = set(r.get('id') for r in self.client.list_trust_relationships(include_certificate=False))
+        gone = tuple(i for i in empty if i not in existing)
+        for relationship_id in gone:
+            self.warn('deployment %s: its external trust entry that names the deleted trust relationship %s trusts no '
+                      'cluster; it goes with this trust update, since ECE refuses every update that names a missing '
+                      'relationship' % (self.params['deployment_id'], relationship_id))
+        return gone
 
     _wanted = None
     plan = None
@@ -515,6 +537,7 @@ class DeploymentTrust(Manager):
         deployment, dummy = self.client.get_deployment(self.params['deployment_id'])
         self.resource = self.client.es_resource(deployment, self.params['ref_id'])
         self.before = trust_of(self.resource)
+        self._dangling = self.dangling(self.before)
         return self.before
 
     def desired(self, current):

@@ -238,3 +238,24 @@ def test_the_users_of_a_relationship_are_found_by_a_sorted_complete_search_witho
     assert len(reads) >= 3 and all(r['query'].get('show_metadata') != 'true' and r['query'].get('show_plans') == 'false'
                                    for r in reads if r['query'].get('show_plans') == 'false')
     assert not [r for r in sim.requests() if r['query'].get('show_metadata') == 'true' and r['seq'] > searches[0]['seq']]
+
+
+def test_an_entry_left_dangling_by_an_earlier_removal_is_dropped_with_the_next_trust_write(sim, conn, run_module):
+    gone = 'de' * 16  # a relationship deleted while this entry, which trusts nothing, still named it
+    sim.mutate({'op': 'add_trust_entry', 'env': 'ece-a', 'deployment': 'search-a', 'kind': 'external',
+                'entry': {'trust_relationship_id': gone, 'trust_all': False, 'trust_allowlist': []}})
+    args = link(conn, 'certificate', *CERTIFICATE, remote_es=True)
+    sim.clear_log()
+
+    predicted = run_module(MODULE, args, check_mode=True, diff=True)
+    created = run_module(MODULE, args, diff=True)
+
+    assert created['changed'] is True and not created.get('failed'), created.get('msg')
+    assert created['remote_info']['connected'] is True
+    external = es_state(sim, 'ece-a', 'search-a')['trust']['external']
+    assert gone not in [e['trust_relationship_id'] for e in external] and len(external) == 1
+    assert [w for w in created.get('warnings') or [] if gone in (w['event']['msg'] if isinstance(w, dict) else w)]
+    local_diffs = [d for d in predicted['diff'] if d['before_header'].startswith('deployment trust of the local')]
+    assert gone not in [e['trust_relationship_id'] for e in local_diffs[0]['after']['external']]  # check mode predicts it
+    assert gone in [e['trust_relationship_id'] for e in local_diffs[0]['before']['external']]
+    assert run_module(MODULE, args)['changed'] is False
