@@ -126,23 +126,29 @@ def test_removal_leaves_no_dangling_trust_and_the_link_can_be_created_again(sim,
 
 
 def test_check_mode_of_a_removal_predicts_exactly_what_the_run_writes(sim, conn, run_module):
-    def changes(result):  # the diffs that show a change, by what they change
-        kinds = []
-        for diff in result.get('diff') or []:
-            if diff['before'] != diff['after']:
-                header = diff['before_header']
-                kinds.append('relationship' if header.startswith('platform trust') else 'deployment trust'
-                             if header.startswith('deployment trust') else 'alias')
-        return sorted(kinds)
+    kinds = (('platform trust', 'relationship'), ('deployment trust', 'deployment trust'), ('proxy CA', 'deployment trust'),
+             ('keystore', 'keystore'), ('API key', 'key invalidation'), ('remote cluster', 'alias'))
 
+    def changes(result):  # the diffs that show a change, by what they change
+        return sorted(next(kind for words, kind in kinds if words in diff['before_header'])
+                      for diff in result.get('diff') or [] if diff['before'] != diff['after'])
+
+    named = {'op': 'add_trust_entry', 'env': 'ece-b', 'deployment': 'ingest-b', 'kind': 'external'}
     cases = [
         # between environments, relationships deleted
-        (link(conn, 'certificate', *CERTIFICATE, remote_es=True), dict(remove_platform_trust=True)),
+        (link(conn, 'certificate', *CERTIFICATE, remote_es=True), dict(remove_platform_trust=True), None),
         # in one environment: the default account trust (trust_all) already trusts the peer, and stays as it is
-        (link(conn, 'certificate', ('ece-a', 'search-a'), ('ece-a', 'logs-a'), remote_es=True), {}),
+        (link(conn, 'certificate', ('ece-a', 'search-a'), ('ece-a', 'logs-a'), remote_es=True), {}, None),
+        # the relationship of ece-b is named by another deployment: kept, in check mode too
+        (link(conn, 'certificate', *CERTIFICATE, remote_es=True), dict(remove_platform_trust=True), named),
+        # API keys: keystore, key, proxy CA
+        (link(conn, 'api_key', *API_KEY), {}, None),
     ]
-    for args, options in cases:
+    for args, options, mutation in cases:
         converge(run_module, args)
+        if mutation:
+            (relationship,) = relationships(sim, 'ece-b')
+            sim.mutate(dict(mutation, entry={'trust_relationship_id': relationship['id'], 'trust_all': True}))
         sim.clear_log()
         predicted = run_module(MODULE, dict(args, state='absent', **options), check_mode=True, diff=True)
         assert writes(sim) == []
@@ -150,6 +156,7 @@ def test_check_mode_of_a_removal_predicts_exactly_what_the_run_writes(sim, conn,
         assert not removed.get('failed'), removed
         assert predicted['changed'] == removed['changed'] is True
         assert changes(predicted) == changes(removed) == sorted(write_kinds(sim)), (args['remote'], predicted['diff'])
+        assert predicted.get('kept') == removed.get('kept')
 
 
 def test_removal_keeps_a_relationship_trusted_by_default_or_named_by_another_deployment(sim, conn, run_module):
