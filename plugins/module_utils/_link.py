@@ -363,8 +363,8 @@ class RemoteClusterLink(LinkRemoval, Composition):
         return None if self.result['same_environment'] else own
 
     def trusting(self, own):
-        """The relationship of each environment that trusts the other one (by its ID; the lowest ID of several, as two runs
-        that created one at the same time keep), or None."""
+        """The relationship of each environment that trusts the other one (by its ID; of several, left over when the
+        deletion of a duplicate failed, the lowest ID, as ece_trust_relationship picks it), or None."""
         found = {}
         for side, peer in ((self.local, self.remote), (self.remote, self.local)):
             installation_id = own[peer.key]['local']['installation_id']
