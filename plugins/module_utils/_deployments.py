@@ -147,14 +147,14 @@ def get_deployments(client, ids, **query):
 
 
 def deployment_trusts(client):
-    """The trust of every deployment of an environment: ``({deployment ID: [trust of each Elasticsearch resource]},
-    missing)``, where ``missing`` counts the deployments that matched the search but that it did not return. The IDs come
-    from one search sorted by ID and paged by its cursor; each deployment is then read with its settings only, without
-    the metadata (large, and it can carry credentials) and the plans."""
+    """The trust of every deployment of an environment: ``({deployment ID: {ref_id: trust of that Elasticsearch
+    resource}}, missing)``, where ``missing`` counts the deployments that matched the search but that it did not return.
+    The IDs come from one search sorted by ID and paged by its cursor; each deployment is then read with its settings
+    only, without the metadata (large, and it can carry credentials) and the plans."""
     found, match_count = client.search_deployments({'match_all': {}}, SEARCH_PAGE_SIZE)
     deployments = get_deployments(client, [d['id'] for d in found], reuse=False, **TRUST_QUERY)
-    trusts = dict((d['id'], [((r.get('info') or {}).get('settings') or {}).get('trust') or {}
-                             for r in (d.get('resources') or {}).get('elasticsearch') or []]) for d in deployments)
+    trusts = dict((d['id'], dict((r.get('ref_id'), ((r.get('info') or {}).get('settings') or {}).get('trust') or {})
+                                 for r in (d.get('resources') or {}).get('elasticsearch') or [])) for d in deployments)
     return trusts, max(0, (match_count or 0) - len(found))
 
 

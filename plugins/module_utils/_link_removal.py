@@ -169,7 +169,7 @@ class LinkRemoval:
             if not relationship:
                 continue
             what.append('the trust relationship %s in the %s environment' % (relationship['name'], side.key))
-            why = self.relationship_kept(side, peer, relationship)
+            why = self.relationship_kept(side, relationship)
             if why:
                 self.keep(what.pop(), why)
                 continue
@@ -180,27 +180,36 @@ class LinkRemoval:
             if result.get('kept'):  # read again just before its deletion, after a concurrent change
                 self.keep(kept, result['kept'])
 
-    def relationship_kept(self, side, peer, relationship):
+    def relationship_kept(self, side, relationship):
         """Why the relationship of ``side``'s environment stays (None: nothing needs it): it is trusted by default, or the
-        trust of a deployment of that environment names it, but for the link's own entry, which this removal takes out
-        when it trusts no other cluster (also in check mode, where it is not written)."""
+        trust of a deployment of that environment names it, as this run's trust writes leave it (in check mode, where they
+        are not sent, as they would leave it: see :meth:`planned`)."""
         if relationship['trust_by_default']:
             return TRUSTED_BY_DEFAULT
-        trusts, missing = deployment_trusts(side.client('ece', side.params['ece']))
+        client = side.client('ece', side.params['ece'])
+        trusts, missing = deployment_trusts(client)
         if missing:
             return ('the search of the deployments of the %s environment did not return %d of them, so those that trust '
                     'through it cannot all be seen' % (side.key, missing))
-        users = []
-        for deployment_id, resources in sorted(trusts.items()):
-            for trust in resources:
-                entries = [e for e in trust.get('external') or [] if e.get('trust_relationship_id') == relationship['id']]
-                if deployment_id == side.deployment_id:
-                    entries = [e for e in entries if e.get('trust_all') or set(e.get('trust_allowlist') or []) - {peer.view['cluster_id']}]
-                if entries and deployment_id not in users:
-                    users.append(deployment_id)
+        if self.check_mode:
+            for (url, deployment_id, ref_id), trust in self.planned(side).items():
+                if url == client.base_url and deployment_id in trusts:
+                    trusts[deployment_id][ref_id] = trust
+        users = sorted(deployment_id for deployment_id, resources in trusts.items()
+                       if any(e.get('trust_relationship_id') == relationship['id']
+                              for trust in resources.values() for e in trust.get('external') or []))
         if users:
             return 'the trust of the deployments %s names it' % ', '.join(users)
         return None
+
+    def planned(self, side):
+        """The trust of the deployments that this run writes, as the writes leave it: ``{(ECE URL, deployment ID, ref_id):
+        trust}``; in a rollout, of every link's writes."""
+        planned = self.rounds.trusts() if self.rounds is not None else {}
+        own = self.result.get(side.key + '_trust')
+        if own:
+            planned[(side.client('ece', side.params['ece']).base_url, side.deployment_id, side.view['ref_id'])] = own['trust']
+        return planned
 
 
 TRUSTED_BY_DEFAULT = ('it is trusted by default (trust_by_default) by every deployment of its environment, which may rely on '

@@ -266,3 +266,21 @@ def test_an_entry_left_dangling_by_an_earlier_removal_is_dropped_with_the_next_t
     assert gone not in [e['trust_relationship_id'] for e in local_diffs[0]['after']['external']]  # check mode predicts it
     assert gone in [e['trust_relationship_id'] for e in local_diffs[0]['before']['external']]
     assert run_module(MODULE, args)['changed'] is False
+
+
+def test_a_rollout_that_removes_two_links_of_one_relationship_deletes_it_and_check_mode_says_so(sim, conn, run_module):
+    links = []
+    for name, local, remote in (('one', ('ece-a', 'search-a'), ('ece-b', 'data-b')), ('two', ('ece-a', 'logs-a'), ('ece-b', 'ingest-b'))):
+        args = link(conn, 'certificate', local, remote, remote_es=True, alias=name)
+        converge(run_module, args)
+        links.append(dict(args, name=name, state='absent', remove_platform_trust=True))
+    sim.clear_log()
+
+    predicted = run_module('remote_clusters_rollout', dict(links=links), check_mode=True)
+    removed = run_module('remote_clusters_rollout', dict(links=links))
+
+    assert not removed.get('failed'), removed.get('msg')
+    assert relationships(sim, 'ece-a') == [] and relationships(sim, 'ece-b') == []
+    for before, after in zip(predicted['links'], removed['links']):
+        assert before['kept'] == after['kept'] == [], (before['kept'], after['kept'])
+        assert [before.get(k, {}).get('changed') for k in ('local_relationship', 'remote_relationship')] == [True, True]
