@@ -132,7 +132,6 @@ class DeploymentInfo(Manager):
         return [d['id'] for d in deployments if name is None or d.get('name') == name]
 
 
-
 def get_deployments(client, ids, **query):
     """One GET per deployment (with ``query``, else everything the modules use), concurrently over the module's one
     session; the first failure (in order) is raised."""
