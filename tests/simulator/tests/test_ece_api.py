@@ -189,7 +189,6 @@ def test_deployments_can_be_listed_and_searched_by_name_and_cluster_id(sim, ece)
     assert sized['return_count'] == 1 and sized['match_count'] == 3
 
 
-
 def test_a_search_pages_by_cursor_in_its_sort_and_by_default_a_modified_deployment_moves(sim, ece):
     def pages(body, between=None):
         names, page = [], ece().post('/deployments/_search', json=body).json()
@@ -213,6 +212,7 @@ def test_a_search_pages_by_cursor_in_its_sort_and_by_default_a_modified_deployme
                  lambda: sim.mutate({'op': 'bump_version', 'env': 'ece-a', 'deployment': 'legacy-a'})) == ['search-a', 'search-a', 'logs-a']
     refused = ece().post('/deployments/_search', json={'sort': [{'no_such_field': 'asc'}]})
     assert refused.status_code == 400
+
 
 # ---- updates ---------------------------------------------------------------------------------------------
 def test_an_update_requires_prune_orphans(sim, ece):

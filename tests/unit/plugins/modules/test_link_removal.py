@@ -183,9 +183,9 @@ def test_removal_keeps_a_relationship_trusted_by_default_or_named_by_another_dep
     assert any('trust_by_default' in k for k in kept)
     assert any(conn.deployment('ece-b', 'ingest-b')['id'] in k for k in kept)
     # the deployment that names the relationship can still be written
+    account = sim.info['environments']['ece-b']['account_id']
     again = run_module('ece_deployment_trust', dict(conn.ece('ece-b'), deployment_id=conn.deployment('ece-b', 'ingest-b')['id'],
-                                                      accounts=[dict(account_id=sim.info['environments']['ece-b']['account_id'],
-                                                                     trust_all=True)]))
+                                                    accounts=[dict(account_id=account, trust_all=True)]))
     assert not again.get('failed'), again
 
 
