@@ -149,7 +149,9 @@ def deployment_trusts(client):
     """The trust of every deployment of an environment: ``({deployment ID: {ref_id: trust of that Elasticsearch
     resource}}, missing)``, where ``missing`` counts the deployments that matched the search but that it did not return.
     The IDs come from one search sorted by ID and paged by its cursor; each deployment is then read with its settings
-    only, without the metadata (large, and it can carry credentials) and the plans."""
+    only, without the metadata (large, and it can carry credentials) and the plans. Not a search on the trust settings:
+    the ECE API specification names no searchable trust field, and a query on a field that is not indexed would match
+    nothing, so that a relationship in use would look unused."""
     found, match_count = client.search_deployments({'match_all': {}}, SEARCH_PAGE_SIZE)
     deployments = get_deployments(client, [d['id'] for d in found], reuse=False, **TRUST_QUERY)
     trusts = dict((d['id'], dict((r.get('ref_id'), ((r.get('info') or {}).get('settings') or {}).get('trust') or {})

@@ -284,3 +284,21 @@ def test_a_rollout_that_removes_two_links_of_one_relationship_deletes_it_and_che
     for before, after in zip(predicted['links'], removed['links']):
         assert before['kept'] == after['kept'] == [], (before['kept'], after['kept'])
         assert [before.get(k, {}).get('changed') for k in ('local_relationship', 'remote_relationship')] == [True, True]
+
+
+def test_a_relationship_is_kept_when_the_search_does_not_return_every_deployment(sim, conn, run_module, monkeypatch):
+    from ansible_collections.ece.remote_clusters.plugins.module_utils import _deployments
+    monkeypatch.setattr(_deployments, 'SEARCH_PAGE_SIZE', 1)
+    args = link(conn, 'certificate', *CERTIFICATE, remote_es=True)
+    converge(run_module, args)
+    (in_a,) = relationships(sim, 'ece-a')
+    # the second page of ece-a's search comes back empty: the deployments on it cannot be seen
+    sim.fault(match={'server': 'ece:ece-a$', 'method': 'POST', 'path': '/deployments/_search$'}, after=1, status=200,
+              body={'deployments': [], 'return_count': 0, 'match_count': 3})
+
+    removed = run_module(MODULE, dict(args, state='absent', remove_platform_trust=True))
+
+    assert not removed.get('failed'), removed.get('msg')
+    assert [r['id'] for r in relationships(sim, 'ece-a')] == [in_a['id']]
+    assert [k for k in removed['kept'] if 'did not return 2 of them' in k and 'local environment' in k]
+    assert relationships(sim, 'ece-b') == []
