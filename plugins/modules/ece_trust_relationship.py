@@ -21,6 +21,9 @@ description:
     certificate.
   - The relationship is looked up with one request (the list of relationships, with certificates). It is created when
     missing, updated with only the fields that differ, or deleted with O(state=absent).
+  - ECE lets two runs create a relationship for the same environment at the same time. After a creation the list is
+    read again, and when another run created one too, every run keeps the oldest (its C(last_modified), then the lowest
+    ID) and deletes its own before anything names it.
   - The environment's own (local) relationship is never changed; a O(name) that is the local relationship's name is
     refused.
   - Deployments use the relationship only when their trust settings refer to it (see
