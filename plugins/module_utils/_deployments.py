@@ -17,7 +17,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._client import
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
     API_KEY_PORT, RELOAD_MIN_VERSION, certificate_port as passthrough_port, check_alias, check_ports, check_deployment_ids, check_ref_id,
     check_version, credentials_setting, resource_account_id, resource_cluster_id, version_tuple)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import query_flag, running_version
+from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import TRUST_QUERY, query_flag, running_version
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Manager
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import MASK, deployment_argument_spec
 
@@ -112,7 +112,7 @@ class DeploymentInfo(Manager):
             ids = list(dict.fromkeys(params['deployment_ids']))  # without duplicates, in order
         else:
             ids = self.search(params['name'])
-        return self.get_deployments(ids)
+        return get_deployments(self.client, ids)
 
     def differs(self, current, desired):
         return False  # reads only
@@ -131,16 +131,32 @@ class DeploymentInfo(Manager):
         # the match query is analysed: keep exact names only
         return [d['id'] for d in deployments if name is None or d.get('name') == name]
 
-    def get_deployments(self, ids):
-        """One GET per deployment, concurrently over the module's one session; the first failure (in order) is raised."""
-        def get(deployment_id):
-            return self.client.get_deployment(deployment_id)[0]
 
-        if len(ids) <= 1:
-            return [get(i) for i in ids]
-        with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(ids))) as pool:
-            futures = [pool.submit(get, i) for i in ids]
-            return [future.result() for future in futures]
+def get_deployments(client, ids, **query):
+    """One GET per deployment (with ``query``, else everything the modules use), concurrently over the module's one
+    session; the first failure (in order) is raised."""
+    def get(deployment_id):
+        return client.get_deployment(deployment_id, **query)[0]
+
+    if len(ids) <= 1:
+        return [get(i) for i in ids]
+    with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(ids))) as pool:
+        futures = [pool.submit(get, i) for i in ids]
+        return [future.result() for future in futures]
+
+
+def deployment_trusts(client):
+    """The trust of every deployment of an environment: ``({deployment ID: {ref_id: trust of that Elasticsearch
+    resource}}, missing)``, where ``missing`` counts the deployments that matched the search but that it did not return.
+    The IDs come from one search sorted by ID and paged by its cursor; each deployment is then read with its settings
+    only, without the metadata (large, and it can carry credentials) and the plans. Not a search on the trust settings:
+    the ECE API specification names no searchable trust field, and a query on a field that is not indexed would match
+    nothing, so that a relationship in use would look unused."""
+    found, match_count = client.search_deployments({'match_all': {}}, SEARCH_PAGE_SIZE)
+    deployments = get_deployments(client, [d['id'] for d in found], reuse=False, **TRUST_QUERY)
+    trusts = dict((d['id'], dict((r.get('ref_id'), ((r.get('info') or {}).get('settings') or {}).get('trust') or {})
+                                 for r in (d.get('resources') or {}).get('elasticsearch') or [])) for d in deployments)
+    return trusts, max(0, (match_count or 0) - len(found))
 
 
 # -- ece_deployment_restart ----------------------------------------------------------------------------------------

@@ -262,11 +262,13 @@ class Diagnosis:
 
     # -- trust in the TLS-certificate model --------------------------------------------------------
     def same_environment(self):
+        """Known by the environments' IDs, else by the accounts of both deployments; never by the names given to the
+        environments (two environments may be given one name): unknown is not the same environment."""
         if self.local.environment_id and self.remote.environment_id:
             return self.local.environment_id == self.remote.environment_id
         if self.local.account_id and self.remote.account_id:
             return self.local.account_id == self.remote.account_id
-        return self.local.environment == self.remote.environment
+        return False
 
     def check_certificate_trust(self):
         if not (self.local.cluster and self.remote.cluster):

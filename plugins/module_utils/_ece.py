@@ -24,6 +24,10 @@ QUIET_SECONDS = 4.0
 # a plan is polled every poll_interval for this many seconds, then ever more gently (up to max_interval)
 FAST_POLLS_SECONDS = 3.0
 DEPLOYMENT_QUERY = dict(show_settings=True, show_metadata=True, show_plans=True, clear_transient=True)
+# a deployment read for its trust only: no metadata (large, and it can carry credentials), no plans
+TRUST_QUERY = dict(show_settings=True, show_metadata=False, show_plans=False)
+# the order of a paged deployment search: a static, unique field
+DEPLOYMENT_SORT = [{'id': {'order': 'asc'}}]
 
 
 class EceClient(ApiClient):
@@ -78,10 +82,22 @@ class EceClient(ApiClient):
         return self.request('PUT', self.platform_path('%s/%s' % (TRUST_RELATIONSHIPS, relationship_id)),
                             'update trust relationship %s' % name, body=body)[1]
 
-    def delete_trust_relationship(self, relationship_id, name):
-        """Delete a relationship; one already gone (a retried DELETE whose first answer was lost) is deleted, too."""
+    def trust_relationship(self, relationship_id):
+        """``(relationship, version)``: one relationship with its ``x-cloud-resource-version``, the version a DELETE checks;
+        ``(None, None)`` when it is gone."""
+        status, body, headers = self.request('GET', self.platform_path('%s/%s' % (TRUST_RELATIONSHIPS, relationship_id)),
+                                             'get trust relationship %s' % relationship_id, allow_status=(404,),
+                                             params={'include_certificate': 'false'})
+        if status == 404:
+            return None, None
+        return body, headers.get('x-cloud-resource-version')
+
+    def delete_trust_relationship(self, relationship_id, name, version=None):
+        """Delete a relationship; one already gone (a retried DELETE whose first answer was lost) is deleted, too. With
+        ``version`` (of :meth:`trust_relationship`), ECE refuses with 409 when the relationship changed since."""
         self.request('DELETE', self.platform_path('%s/%s' % (TRUST_RELATIONSHIPS, relationship_id)),
-                     'delete trust relationship %s (%s)' % (name, relationship_id), allow_status=(404,))
+                     'delete trust relationship %s (%s)' % (name, relationship_id), allow_status=(404,),
+                     params={'version': version} if version is not None else None)
 
     def tls_certificate_chain(self, service):
         """``GET /platform/configuration/security/tls/{service}``: ``{chain, user_supplied, chain_status}``."""
@@ -152,10 +168,12 @@ class EceClient(ApiClient):
     def search_deployments(self, query, page_size):
         """Every deployment that ``query`` matches, following the cursor: ``(deployments, match_count)``.
 
-        The search is a read (``POST`` with ``write=False``). A deployment modified between pages can appear on two;
-        it is returned once.
+        The search is a read (``POST`` with ``write=False``). It is sorted by deployment ID: ECE's default order (rank,
+        then last modified) moves a deployment modified between two pages, which a cursor then skips (ECE API spec,
+        ``DeploymentsSearchResponse.cursor``: sort on a static and unique field). A deployment that appears on two pages
+        is returned once.
         """
-        body = {'query': query, 'size': page_size}
+        body = {'query': query, 'size': page_size, 'sort': DEPLOYMENT_SORT}
         found, cursors, match_count = [], set(), None
         while True:
             page = self.request('POST', '%s/deployments/_search' % API_PREFIX, 'search deployments', body=body, write=False)[1]

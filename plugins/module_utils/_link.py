@@ -29,7 +29,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._common import
     pem_fingerprint, pick_resource, publicly_trusted, same_certificate, version_tuple, view_version)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import (
     DeploymentInfo, DeploymentRestart, KeystoreSecret, RemoteClusters)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._link_removal import LinkRemoval, remote_hosts
+from ansible_collections.ece.remote_clusters.plugins.module_utils._link_removal import LinkRemoval, named_account, remote_hosts
 from ansible_collections.ece.remote_clusters.plugins.module_utils._diagnosis import diagnose
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Composition, Context
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
@@ -409,16 +409,17 @@ class RemoteClusterLink(LinkRemoval, Composition):
 
     def environment_relationships(self):
         """The trust relationships of both environments, or None when the deployments are of one environment. Known by
-        their accounts, else each environment's own ID decides; ``same_environment`` is settled either way."""
-        if self.result['same_environment']:
+        the accounts their trust names, else each environment's own ID decides; ``same_environment`` is settled either
+        way."""
+        if self.result['same_environment'] and all(named_account(side.view) for side in (self.local, self.remote)):
             return None
         own = self.own_relationships()
         self.result['same_environment'] = own['local']['local']['installation_id'] == own['remote']['local']['installation_id']
         return None if self.result['same_environment'] else own
 
     def trusting(self, own):
-        """The relationship of each environment that trusts the other one (by its ID; the lowest ID of several, as two runs
-        that created one at the same time keep), or None."""
+        """The relationship of each environment that trusts the other one (by its ID; of several, left over when the
+        deletion of a duplicate failed, the lowest ID, as ece_trust_relationship picks it), or None."""
         found = {}
         for side, peer in ((self.local, self.remote), (self.remote, self.local)):
             installation_id = own[peer.key]['local']['installation_id']
@@ -858,7 +859,8 @@ class RemoteClusterLink(LinkRemoval, Composition):
         the local ECE knows entries of type proxy."""
         params, local, remote = self.params, self.local, self.remote
         mode = params['trust_proxy_ca']
-        if mode == 'never' or (mode == 'auto' and self.result['same_environment']):
+        # one environment by the accounts its trust names, or else by the environments' IDs (read only then)
+        if mode == 'never' or (mode == 'auto' and self.result['same_environment'] and self.environment_relationships() is None):
             return None
         chain, = self.steps(('proxy_chain', 'read the proxy certificate chain of the remote environment',
                              remote.ece_step(TlsCertificateInfo, service='proxy')))
@@ -879,10 +881,11 @@ class RemoteClusterLink(LinkRemoval, Composition):
                                                                        'remote proxy CA already' % existing['name']}
                 return None
         self.check_ece_version(local)
-        # named after the environment when it is given, else after the certificate: two links to two environments never
-        # share a default name
-        name = ('%s-proxy' % remote.params['environment'] if remote.params['environment']
-                else 'proxy-ca-%s' % pem_fingerprint(certificate)[:16])
+        # named after the certificate, and after the environment when it is given: two environments given the same name
+        # never share a default name, so that the entry of one never replaces the certificate of the other
+        fingerprint = pem_fingerprint(certificate)
+        name = ('%s-proxy-%s' % (remote.params['environment'], fingerprint[:12]) if remote.params['environment']
+                else 'proxy-ca-%s' % fingerprint[:16])
         return {'name': name, 'type': 'proxy', 'trust_all': False, 'certificates': [certificate]}
 
     def check_ece_version(self, side):

@@ -19,7 +19,7 @@ __metaclass__ = type
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import CrossClusterApiKey, RemoteCluster
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import same_certificate
-from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import DeploymentInfo, KeystoreSecret, RemoteClusters
+from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import KeystoreSecret, RemoteClusters, deployment_trusts
 from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import TlsCertificateInfo, TrustRelationship
 
 
@@ -38,6 +38,13 @@ def remote_hosts(settings):
                     host, dummy, port = str(address).rpartition(':')
                     hosts.setdefault(alias, set()).add((host, int(port)) if host and port.isdigit() else (str(address), None))
     return hosts
+
+
+def named_account(view):
+    """Whether the account of a deployment read is one that its trust names in an ``accounts`` entry. Only such an account
+    tells an environment (one account each): an account taken from elsewhere (the metadata's organization) does not."""
+    return bool(view['account_id']) and any(e.get('account_id') == view['account_id']
+                                            for e in (view.get('trust') or {}).get('accounts') or [])
 
 
 def domain(endpoint):
@@ -154,35 +161,65 @@ class LinkRemoval:
         return host == side.view['endpoint'] and port != self.params['api_key_port']
 
     def remove_platform_trust(self, relationships):
-        """Each environment's relationship to the other one, when no deployment of that environment still names it."""
-        steps = []
+        """Each environment's relationship to the other one, unless it is trusted by default by every deployment of that
+        environment or a deployment of that environment still names it (after this removal)."""
+        steps, what = [], []
         for side, peer in ((self.local, self.remote), (self.remote, self.local)):
             relationship = relationships[side.key]
             if not relationship:
                 continue
-            users = self.relationship_users(side, peer, relationship['id'])
-            if users:
-                self.keep('the trust relationship %s in the %s environment' % (relationship['name'], side.key),
-                          'the deployments %s trust through it' % ', '.join(users))
+            what.append('the trust relationship %s in the %s environment' % (relationship['name'], side.key))
+            why = self.relationship_kept(side, relationship)
+            if why:
+                self.keep(what.pop(), why)
                 continue
             steps.append((side.key + '_relationship', 'platform trust of the %s environment in %s' % (peer.key, side.key),
-                          side.ece_step(TrustRelationship, name=relationship['name'], state='absent',
+                          side.ece_step(UnusedRelationship, name=relationship['name'], state='absent',
                                         installation_id=relationship['installation_id'])))
-        if steps:
-            self.steps(*steps)
+        for kept, result in zip(what, self.steps(*steps) if steps else []):
+            if result.get('kept'):  # read again just before its deletion, after a concurrent change
+                self.keep(kept, result['kept'])
 
-    def relationship_users(self, side, peer, relationship_id):
-        """The deployments of ``side``'s environment whose trust names the relationship, but for the link's own entry,
-        which this removal takes out (also in check mode, where it is not written)."""
-        info, = self.steps((side.key + '_deployments', 'read the deployments of the %s environment' % side.key,
-                            side.ece_step(DeploymentInfo)))
-        users = []
-        for deployment in info['deployments']:
-            for resource in deployment['elasticsearch']:
-                entries = [e for e in ((resource.get('trust') or {}).get('external') or [])
-                           if e.get('trust_relationship_id') == relationship_id and (e.get('trust_all') or e.get('trust_allowlist'))]
-                if deployment['id'] == side.deployment_id:
-                    entries = [e for e in entries if e.get('trust_all') or set(e['trust_allowlist']) - {peer.view['cluster_id']}]
-                if entries:
-                    users.append(deployment['id'])
-        return users
+    def relationship_kept(self, side, relationship):
+        """Why the relationship of ``side``'s environment stays (None: nothing needs it): it is trusted by default, or the
+        trust of a deployment of that environment names it, as this run's trust writes leave it (in check mode, where they
+        are not sent, as they would leave it: see :meth:`planned`)."""
+        if relationship['trust_by_default']:
+            return TRUSTED_BY_DEFAULT
+        client = side.client('ece', side.params['ece'])
+        trusts, missing = deployment_trusts(client)
+        if missing:
+            return ('the search of the deployments of the %s environment did not return %d of them, so those that trust '
+                    'through it cannot all be seen' % (side.key, missing))
+        if self.check_mode:
+            for (url, deployment_id, ref_id), trust in self.planned(side).items():
+                if url == client.base_url and deployment_id in trusts:
+                    trusts[deployment_id][ref_id] = trust
+        users = sorted(deployment_id for deployment_id, resources in trusts.items()
+                       if any(e.get('trust_relationship_id') == relationship['id']
+                              for trust in resources.values() for e in trust.get('external') or []))
+        if users:
+            return 'the trust of the deployments %s names it' % ', '.join(users)
+        return None
+
+    def planned(self, side):
+        """The trust of the deployments that this run writes, as the writes leave it: ``{(ECE URL, deployment ID, ref_id):
+        trust}``; in a rollout, of every link's writes."""
+        planned = self.rounds.trusts() if self.rounds is not None else {}
+        own = self.result.get(side.key + '_trust')
+        if own:
+            planned[(side.client('ece', side.params['ece']).base_url, side.deployment_id, side.view['ref_id'])] = own['trust']
+        return planned
+
+
+TRUSTED_BY_DEFAULT = ('it is trusted by default (trust_by_default) by every deployment of its environment, which may rely on '
+                      'it without an entry of their own; remove it with ece_trust_relationship')
+
+
+class UnusedRelationship(TrustRelationship):
+    """The relationship a removal deletes: also kept when, read again just before, it became trusted by default."""
+
+    def keep_reason(self, relationship):
+        if relationship.get('trust_by_default'):
+            return TRUSTED_BY_DEFAULT
+        return super(UnusedRelationship, self).keep_reason(relationship)

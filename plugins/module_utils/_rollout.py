@@ -90,6 +90,7 @@ class PlanRounds:
         self._token = 0
         self.rounds = 0      # rounds that wrote (or would write, in check mode) at least one deployment
         self.writes = 0      # deployments written in them
+        self._trusts = {}    # (ECE URL, deployment ID, ref_id): the trust a round left (or would leave, in check mode)
 
     def join(self, steps):
         """``steps`` (DeploymentTrust and DeploymentRestart) in the next round; their ``(result, failure)`` in order."""
@@ -101,6 +102,11 @@ class PlanRounds:
             while token not in self._outcomes:
                 self._condition.wait()
             return self._outcomes.pop(token)
+
+    def trusts(self):
+        """The trust of each deployment that a round wrote (or would write, in check mode), as it left it."""
+        with self._condition:
+            return dict(self._trusts)
 
     def ended(self):
         """A link ended (done or failed): the others no longer wait for it."""
@@ -152,9 +158,11 @@ class PlanRounds:
         try:
             lead = steps[0] if kind == 'restart' or len(steps) == 1 else merged_trust(steps)
             result, failure = run_step(lead)
-            if result is not None and result['changed']:
-                with self._condition:
+            with self._condition:
+                if result is not None and result['changed']:
                     self.writes += 1
+                if kind != 'restart' and result is not None:
+                    self._trusts[(lead.client.base_url, lead.params['deployment_id'], lead.resource['ref_id'])] = result['trust']
             if kind != 'restart' and len(steps) > 1:
                 if failure is None:
                     return [(share(lead, result, step), None) for step in steps]

@@ -158,8 +158,7 @@ class TrustRelationship(Manager):
     def apply(self, current, desired):
         name = self.params['name']
         if desired is None:
-            self.client.delete_trust_relationship(current['id'], name)
-            return None
+            return self.delete(current)
         if current is None:
             response = self.create_relationship(desired)
         else:
@@ -167,11 +166,46 @@ class TrustRelationship(Manager):
         # the responses carry no certificate: keep the one read or sent
         return dict(desired, **(response or {}))
 
+    def changed_by(self, current, after):
+        return self.params['state'] == 'present' or after is None
+
     def report(self, current, after, changed):
-        return {'trust_relationship': relationship_view(after) if after is not None else None}
+        result = {'trust_relationship': relationship_view(after) if after is not None else None}
+        if self.kept:
+            result['kept'] = self.kept
+        return result
 
     def view(self, state):
         return state_view(state)
+
+    kept = None  # why a relationship to delete was kept after all
+
+    def keep_reason(self, relationship):
+        """Why ``relationship``, read again just before its deletion, is to be kept after all (None: delete it): it is no
+        longer the relationship asked for."""
+        if self.find([relationship], self.params['name'], self.params['installation_id']) is None:
+            return 'it was changed concurrently and is no longer the relationship %r asked for' % self.params['name']
+        return None
+
+    def delete(self, current):
+        """DELETE with ``?version=`` of the relationship read just before: a concurrent change is answered with 409, then it
+        is read and decided again (once). Returns None when deleted (or gone already), else the relationship kept."""
+        for attempt in (1, 2):
+            relationship, version = self.client.trust_relationship(current['id'])
+            if relationship is None:
+                return None
+            self.kept = self.keep_reason(relationship)
+            if self.kept:
+                self.warn('trust relationship %s (%s) kept: %s' % (self.params['name'], current['id'], self.kept))
+                return dict(current, **relationship)
+            try:
+                self.client.delete_trust_relationship(current['id'], self.params['name'], version)
+                return None
+            except ApiError as exc:
+                if exc.status != 409 or attempt == 2:
+                    raise
+                self.warn('delete trust relationship %s: changed concurrently (HTTP 409); read again' % self.params['name'])
+        return None  # pragma: no cover
 
     def trusting(self):
         """The relationships this one may be, read again, in a stable order: those that trust the other environment (by
@@ -186,13 +220,16 @@ class TrustRelationship(Manager):
 
     def create_relationship(self, body):
         """Create the relationship once: after an answer that may come after ECE created it, the relationships read back
-        decide (``write_once``). When another run created one at the same time, every run keeps the same one (the lowest
-        ID) and deletes its own, before anything refers to it."""
+        decide (``write_once``). When another run created one at the same time, every run keeps the same one and deletes
+        its own, before anything refers to it: the oldest (``last_modified``, then the lowest ID). Not the lowest ID alone:
+        a run that read back only its own relationship kept it, and one created after that read is younger, whatever its ID,
+        so the run that created it defers to it."""
         created = self.client.write_once('create trust relationship %s' % self.params['name'],
                                          lambda: self.client.create_trust_relationship(body),
                                          lambda: (self.trusting() or [None])[0])
-        keeper = min([created] + [i for i in self.trusting() if i.get('id') != created.get('id')], key=lambda i: str(i.get('id')))
-        if keeper is created:
+        found = self.trusting()
+        keeper = min(found or [created], key=lambda i: (str(i.get('last_modified') or ''), str(i.get('id'))))
+        if keeper.get('id') == created.get('id'):
             return created
         self.client.delete_trust_relationship(created['id'], self.params['name'])
         self.warn('trust relationship %s: another run created one for the same environment at the same time; this '
@@ -274,17 +311,21 @@ def apply_present(entries, wanted, kind, key, scalars, sets, purge):
     return result
 
 
-def apply_absent(entries, wanted, key):
-    """Remove the listed cluster IDs from their entries, or whole entries given without an allowlist."""
+def apply_absent(entries, wanted, kind, key):
+    """Remove the listed cluster IDs from their entries, or whole entries given without an allowlist. An ``external`` entry
+    that then trusts nothing (no cluster ID left, not trust_all) goes as a whole: it would only name its relationship, which
+    may then be deleted, and ECE refuses every later trust write that names a missing relationship."""
     result = copy.deepcopy(entries or [])
     for want in wanted:
         entry = next((e for e in result if e.get(key) == want[key]), None)
         if entry is None:
             continue
-        if want.get('trust_allowlist'):
-            entry['trust_allowlist'] = [v for v in entry.get('trust_allowlist') or [] if v not in want['trust_allowlist']]
-        else:
+        if not want.get('trust_allowlist'):
             result.remove(entry)
+        elif set(want['trust_allowlist']) & set(entry.get('trust_allowlist') or []):
+            entry['trust_allowlist'] = [v for v in entry['trust_allowlist'] if v not in want['trust_allowlist']]
+            if kind == 'external' and not entry['trust_allowlist'] and not entry.get('trust_all'):
+                result.remove(entry)
     return result
 
 
@@ -447,7 +488,8 @@ class DeploymentTrust(Manager):
         return wanted
 
     def trust_after(self, current, wanted):
-        """The trust object ``current`` with the entries ``wanted`` (by kind) added, changed or removed."""
+        """The trust object ``current`` with the entries ``wanted`` (by kind) added, changed or removed; when that is a
+        change, also without the entries that name a deleted relationship and trust nothing (see :meth:`dangling`)."""
         trust = copy.deepcopy(current)
         for kind, key, scalars, sets in KINDS:
             if not wanted[kind]:
@@ -455,8 +497,29 @@ class DeploymentTrust(Manager):
             if self.params['state'] == 'present':
                 trust[kind] = apply_present(trust.get(kind), wanted[kind], kind, key, scalars, sets, self.params['purge'])
             else:
-                trust[kind] = apply_absent(trust.get(kind), wanted[kind], key)
+                trust[kind] = apply_absent(trust.get(kind), wanted[kind], kind, key)
+        if self._dangling and comparable(trust) != comparable(current):
+            trust['external'] = [e for e in trust['external'] if e.get('trust_relationship_id') not in self._dangling
+                                 or e.get('trust_all') or e.get('trust_allowlist')]
         return trust
+
+    _dangling = ()
+
+    def dangling(self, trust):
+        """The IDs of the deleted relationships that ``external`` entries trusting nothing still name (left by a removal of
+        an earlier version of this collection). ECE refuses every trust update that names a missing relationship, so such
+        an entry goes with the next write; the relationships are read only when there is such an entry."""
+        empty = [e.get('trust_relationship_id') for e in trust.get('external') or []
+                 if not e.get('trust_all') and not e.get('trust_allowlist')]
+        if not empty:
+            return ()
+        existing = set(r.get('id') for r in self.client.list_trust_relationships(include_certificate=False))
+        gone = tuple(i for i in empty if i not in existing)
+        for relationship_id in gone:
+            self.warn('deployment %s: its external trust entry that names the deleted trust relationship %s trusts no '
+                      'cluster; it goes with this trust update, since ECE refuses every update that names a missing '
+                      'relationship' % (self.params['deployment_id'], relationship_id))
+        return gone
 
     _wanted = None
     plan = None
@@ -474,6 +537,7 @@ class DeploymentTrust(Manager):
         deployment, dummy = self.client.get_deployment(self.params['deployment_id'])
         self.resource = self.client.es_resource(deployment, self.params['ref_id'])
         self.before = trust_of(self.resource)
+        self._dangling = self.dangling(self.before)
         return self.before
 
     def desired(self, current):

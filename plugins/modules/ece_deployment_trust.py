@@ -24,6 +24,9 @@ description:
   - Entries are identified by C(account_id), by trust relationship and by C(name). Entries that are not named in the
     options are always kept, also with O(purge=true), so the default trust of the deployment's own account is never
     lost by accident. To remove an entry, name it with O(state=absent).
+  - One exception, with a warning. An O(external) entry that trusts no cluster (no C(trust_all), an empty allowlist)
+    and names a trust relationship that no longer exists is dropped when the trust is written anyway, since ECE refuses
+    every trust update that names a missing relationship. The relationships are read only when such an entry exists.
   - The update is a read-modify-write of the whole trust object (the API replaces it as a whole) through
     C(PUT /api/v1/deployments/{id}) with C(prune_orphans=false) (other resources such as Kibana are left alone), the
     current plan without its C(transient) part (so a past forced restart is not repeated) and the resource version
@@ -148,6 +151,9 @@ options:
       - V(present) makes the listed entries exist with the listed settings and cluster IDs.
       - V(absent) removes the listed cluster IDs from their entries; an entry given without a
         C(trust_allowlist) is removed as a whole. C(trust_all) and the other settings are ignored then.
+      - An O(external) entry left with no cluster ID and without C(trust_all) is removed as a whole, so that no
+        entry names a trust relationship that is deleted later (ECE refuses every trust update that names a
+        missing relationship).
     type: str
     choices: [present, absent]
     default: present

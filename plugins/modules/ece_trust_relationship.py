@@ -21,6 +21,9 @@ description:
     certificate.
   - The relationship is looked up with one request (the list of relationships, with certificates). It is created when
     missing, updated with only the fields that differ, or deleted with O(state=absent).
+  - ECE lets two runs create a relationship for the same environment at the same time. After a creation the list is
+    read again, and when another run created one too, every run keeps the oldest (its C(last_modified), then the lowest
+    ID) and deletes its own before anything names it.
   - The environment's own (local) relationship is never changed; a O(name) that is the local relationship's name is
     refused.
   - Deployments use the relationship only when their trust settings refer to it (see
@@ -39,7 +42,8 @@ options:
   state:
     description:
       - V(present) creates the relationship or updates it to match the given options.
-      - V(absent) deletes it.
+      - V(absent) deletes it, with the version read just before it (C(?version=)). When it changed meanwhile (HTTP 409),
+        it is read again, then deleted if it is still the relationship asked for, else kept (see RV(kept)).
     type: str
     choices: [present, absent]
     default: present
@@ -116,7 +120,7 @@ trust_relationship:
   description:
     - The relationship after the change (predicted in check mode), with the keys of an item of
       RV(ece.remote_clusters.ece_trust_relationship_info#module:trust_relationships).
-    - Null when O(state=absent).
+    - Null when O(state=absent), unless it was kept (see RV(kept)).
   returned: always
   type: dict
   contains:
@@ -151,6 +155,12 @@ trust_relationship:
       description: CA certificate (PEM) of the trusted environment.
       type: str
       sample: "-----BEGIN CERTIFICATE-----\n..."
+kept:
+  description:
+    - With O(state=absent), why the relationship was not deleted after all, when it changed just before the deletion (a
+      concurrent change) and is no longer the relationship asked for (another name or environment ID).
+  returned: when a relationship to delete was kept
+  type: str
 '''
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import TrustRelationship

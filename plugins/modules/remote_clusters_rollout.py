@@ -77,7 +77,8 @@ options:
           other alias of the local cluster connects to that environment. For certificates, the peer's cluster ID in both
           deployments' trust allowlists when no other alias of the local cluster connects to the remote deployment and
           no alias of the remote cluster connects back (read with O(links[].remote.es); without it that trust is kept),
-          and with O(links[].remove_platform_trust=true) the trust relationships no deployment trusts through anymore.
+          and with O(links[].remove_platform_trust=true) the trust relationships no deployment names anymore (an external
+          entry left with no cluster ID goes as a whole first, so that none names a deleted relationship).
         - Nothing else is touched. What is kept, and why, is in RV(links[].kept). No restart is needed to remove a link,
           since the alias goes with its settings and its key is invalidated.
         type: str
@@ -241,9 +242,10 @@ options:
           environment:
             description:
             - A name of this ECE environment, as O(links[].local.environment).
-            - In the API-key model, the local deployment's new trust entry of its proxy CA is named C(<environment>-proxy),
-              or without a name C(proxy-ca-<first 16 hexadecimal characters of the certificate's SHA-256>). An entry that
-              already holds that certificate is used whatever its name.
+            - In the API-key model, the local deployment's new trust entry of its proxy CA is named C(<environment>-proxy-<first
+              12 hexadecimal characters of the certificate's SHA-256>), or without a name C(proxy-ca-<first 16 hexadecimal
+              characters of the certificate's SHA-256>), so that two environments given one name never share an entry.
+              An entry that already holds that certificate is used whatever its name.
             type: str
           ece:
             description:
@@ -396,8 +398,10 @@ options:
       remove_platform_trust:
         description:
         - With O(links[].state=absent) of a certificate link, or O(links[].remove_previous_trust=true) of a migrated one,
-          also delete the trust relationships of the two environments when no deployment of that environment trusts through
-          them anymore (all deployments of each environment are read).
+          also delete the trust relationships of the two environments that no deployment of that environment names anymore,
+          after its own entries are gone (the deployments are found by a search sorted by ID and read with their settings
+          only). A relationship with C(trust_by_default), which every deployment of its environment trusts without an
+          entry, is kept. Each is deleted with its version, and read and decided again when it changed meanwhile.
         type: bool
         default: false
       manage_platform_trust:

@@ -56,7 +56,7 @@ def credentials(sim):
 
 
 def proxy_entries(sim):
-    return [d for d in es_state(sim, 'ece-a', 'logs-a')['trust'].get('direct') or [] if d['name'] == 'ece-b-proxy']
+    return [d for d in es_state(sim, 'ece-a', 'logs-a')['trust'].get('direct') or [] if d['name'].startswith('ece-b-proxy-')]
 
 
 def assert_api_key_link_converged(sim, name):

@@ -41,6 +41,7 @@ OPS_DOC = {
     'complete_plans': 'complete every pending plan now',
     'add_trust_relationship': 'env, relationship {name, installation_id, public_ca_cert, account_ids, trust_by_default} -> id',
     'delete_trust_relationship': 'env, id',
+    'update_trust_relationship': 'env, id, fields {name, trust_by_default, account_ids, ...}: a concurrent change (version + 1)',
     'set_es_version': 'env, deployment, version: the running Elasticsearch version (plan version follows)',
     'set_status': 'env, deployment, resource (elasticsearch|kibana), status (started|stopped)',
     'create_cross_cluster_api_key': 'env, deployment, name, access, metadata, id (default random) -> {id, encoded}',
@@ -48,6 +49,7 @@ OPS_DOC = {
     'expire_api_key': 'env, deployment, id',
     'set_api_key_expiration': 'env, deployment, id, days: the key expires that many days from now',
     'rename_deployment': 'env, deployment, name',
+    'set_organization': 'env, deployment, organization_id: metadata.organization_id of the deployment (null: none)',
     'set_ece_version': 'env, version: the ECE version of the environment (its gates follow; a reset restores it)',
 }
 
@@ -81,12 +83,20 @@ def apply_op(world, op):
         env.ece_vt = parse_version(op['version'])
         env.ece_version = op['version']
         return {'ok': True}
-    if name in ('add_trust_relationship', 'delete_trust_relationship'):
+    if name in ('add_trust_relationship', 'delete_trust_relationship', 'update_trust_relationship'):
         env = world.envs.get(op.get('env'))
         if env is None:
             raise AdminError(404, 'unknown environment [%s]' % op.get('env'))
         if name == 'delete_trust_relationship':
             return {'deleted': env.trust_relationships.pop(op.get('id'), None) is not None}
+        if name == 'update_trust_relationship':
+            rel = env.trust_relationships.get(op.get('id'))
+            if rel is None:
+                raise AdminError(404, 'unknown trust relationship [%s]' % op.get('id'))
+            rel.update(deep_copy_json(op.get('fields') or {}))
+            rel['version'] += 1
+            rel['last_modified'] = time.time()
+            return {'version': rel['version']}
         rel = dict(op.get('relationship') or {})
         now = time.time()
         rel.setdefault('id', new_hex32())
@@ -171,6 +181,8 @@ def apply_op(world, op):
             es.status = status
     elif name in ('create_cross_cluster_api_key', 'invalidate_api_key', 'expire_api_key', 'set_api_key_expiration'):
         return _api_key_op(es, name, op)
+    elif name == 'set_organization':
+        dep.organization_id = op.get('organization_id')
     elif name == 'rename_deployment':
         env = dep.env
         del env.by_name[dep.name]

@@ -10,7 +10,7 @@ TLS-certificate model (no credentials loaded for the alias):
   sniff (local below 7.6) with seeds ``<remote endpoint>:<any>`` and ``proxy = <remote endpoint>:9400``;
   trust both ways (same environment: ``accounts``; across environments: platform trust relationships in
   both environments with the right installation id and CA certificate, referenced by ``external`` entries
-  with ``trust_all`` or the peer's cluster id); compatible versions.
+  with ``trust_all`` or the peer's cluster id, or a relationship with ``trust_by_default``); compatible versions.
 API-key model (credentials loaded by the running nodes):
   proxy mode to ``<remote endpoint>:9443`` with the right ``server_name``; the credentials are the
   ``encoded`` value of an active cross-cluster key of the remote; both 8.12 or later; the local deployment
@@ -138,7 +138,8 @@ def trust_problems(truster, trustee):
                                                              trustee.env.name, trustee.env.name))
         if good:
             good_ids = set(rel['id'] for rel in good)
-            ok = False
+            # trust_by_default: "trusted by default by all deployments in the current environment" (ECE API spec), no entry needed
+            ok = any(rel.get('trust_by_default') for rel in good)
             for entry in (truster.applied_trust or {}).get('external') or []:
                 if entry.get('trust_relationship_id') in good_ids and (
                         entry.get('trust_all') or trustee.cluster_id in (entry.get('trust_allowlist') or [])):

@@ -493,6 +493,8 @@ class EceApi:
                 'metadata': {'last_modified': iso(dep.modified), 'owner_id': 'admin', 'system_owned': False, 'hidden': False,
                              'subscription_level': 'standard', 'last_resource_plan_modified': iso(dep.es.metadata_modified),
                              'tags': deep_copy_json(dep.tags)}}
+        if dep.organization_id:
+            body['metadata']['organization_id'] = dep.organization_id
         if search:
             body.pop('settings')
         return body
@@ -525,13 +527,19 @@ class EceApi:
 
     def search_deployments(self, env, req):
         body = self._body(req, required=False) or {}
-        query = body.get('query')
-        size = body.get('size')
+        if body.get('cursor') is not None:  # "When set, all other fields are ignored"
+            body = _decode_cursor(body['cursor'])
+        query, size, start = body.get('query'), body.get('size'), body.get('from') or 0
         if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
             raise _invalid('Field [size] must be a non-negative integer', fields=['size'])
-        matched = [dep for dep in env.deployments.values() if _query_matches(dep, query)]
-        returned = matched if size is None else matched[:size]
+        if not isinstance(start, int) or isinstance(start, bool) or start < 0:
+            raise _invalid('Field [from] must be a non-negative integer', fields=['from'])
+        matched = _sort_deployments([dep for dep in env.deployments.values() if _query_matches(dep, query)], body.get('sort'))
+        returned = matched[start:] if size is None else matched[start:start + size]
         result = {'return_count': len(returned), 'match_count': len(matched), 'deployments': []}
+        if start + len(returned) < len(matched):
+            # the next page is the next offset of the same query in the order at the time it is read
+            result['cursor'] = _encode_cursor(dict(query=query, size=size, sort=body.get('sort'), **{'from': start + len(returned)}))
         minimal = req.query.get('minimal_metadata')
         if minimal:
             fields = [field.strip() for field in minimal.split(',') if field.strip()]
@@ -1034,6 +1042,41 @@ def _clause_matches(dep, kind, spec):
     if kind == 'range':
         return True
     raise _invalid('Unsupported query [%s]' % kind)
+
+
+def _encode_cursor(state):
+    return base64.urlsafe_b64encode(json.dumps(state, sort_keys=True).encode('utf-8')).decode('ascii')
+
+
+def _decode_cursor(cursor):
+    try:
+        state = json.loads(base64.urlsafe_b64decode(str(cursor).encode('ascii')).decode('utf-8'))
+    except (ValueError, UnicodeError):
+        state = None
+    if not isinstance(state, dict):
+        raise _invalid('Field [cursor] is not a cursor of this search', fields=['cursor'])
+    return state
+
+
+def _sort_deployments(deployments, sort):
+    """``sort`` as ES takes it (``"field"``, ``{"field": "asc"}``, ``{"field": {"order": "desc"}}``); without it, ECE's
+    default: "query rank and last modified date descending" (the simulated queries rank every hit alike), so a deployment
+    modified between two pages moves, and an offset cursor skips another."""
+    if sort is None:
+        return sorted(deployments, key=lambda dep: dep.modified, reverse=True)
+    if not isinstance(sort, list):
+        raise _invalid('Field [sort] must be an array', fields=['sort'])
+    result = list(deployments)
+    for item in reversed(sort):
+        field, order = (item, 'asc') if isinstance(item, str) else (next(iter(item.items())) if isinstance(item, dict) and len(item) == 1
+                                                                    else (None, None))
+        order = order.get('order', 'asc') if isinstance(order, dict) else order
+        if field is None or order not in ('asc', 'desc'):
+            raise _invalid('Field [sort]: each item is a field name or {field: asc|desc} or {field: {order: asc|desc}}', fields=['sort'])
+        if deployments and not any(_field_values(dep, field) for dep in deployments):
+            raise _invalid('No mapping found for [%s] in order to sort on' % field, fields=['sort'])
+        result.sort(key=lambda dep: (_field_values(dep, field) or [''])[0], reverse=order == 'desc')
+    return result
 
 
 def _minimal_value(dep, field):

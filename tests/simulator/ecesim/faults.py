@@ -2,7 +2,8 @@
 
 A request fault matches on ``server`` (regex searched in e.g. ``ece:ece-a`` or ``es:ece-a/search-a``),
 ``method`` (exact, case-insensitive) and ``path`` (regex searched in the path, query string excluded)
-and applies to the next ``count`` matching requests (default 1; -1 = until cleared). Actions:
+and applies to the next ``count`` matching requests (default 1; -1 = until cleared), once ``after`` matching requests
+(default 0) have passed untouched. Actions:
 
 * ``status`` (+ optional ``body``, ``headers``): answer with that status instead of handling the request;
 * ``drop``: close the connection without an answer;
@@ -30,7 +31,7 @@ class Fault:
         if not isinstance(spec, dict):
             raise ValueError('a fault must be a JSON object')
         known = {'match', 'status', 'body', 'headers', 'drop', 'latency_ms', 'count', 'mutate', 'plan_failure', 'plan_seconds',
-                 'env', 'deployment', 'description', 'handled'}
+                 'env', 'deployment', 'description', 'handled', 'after'}
         unknown = set(spec) - known
         if unknown:
             raise ValueError('unknown fault fields %s' % sorted(unknown))
@@ -43,6 +44,7 @@ class Fault:
         self.method = match['method'].upper() if match.get('method') else None
         self.path = re.compile(match['path']) if match.get('path') else None
         self.count = int(spec.get('count', 1))
+        self.after = int(spec.get('after', 0))
         self.status = spec.get('status')
         self.body = spec.get('body')
         self.headers = dict(spec.get('headers') or {})
@@ -137,6 +139,9 @@ class FaultStore:
     def take(self, server, method, path):
         for fault in self.faults:
             if fault.matches(server, method, path):
+                if fault.after > 0:  # a request it lets pass
+                    fault.after -= 1
+                    continue
                 fault.consume()
                 return fault
         return None

@@ -245,6 +245,7 @@ class Deployment:
         now = time.time()
         self.name = self.initial_name
         self.tags = []
+        self.organization_id = None  # DeploymentMetadata.organization_id: not rendered unless an op sets it
         self.version = 1
         self.created = now
         self.modified = now

@@ -123,6 +123,35 @@ def test_certificate_model_across_environments_needs_platform_trust_both_ways_an
     assert sim.diagnose('ece-a', 'search-a', 'data')['problems'] == []
 
 
+def test_a_relationship_trusted_by_default_is_trusted_by_every_deployment_of_its_environment(sim, ece, es):
+    b = sim.deployment('ece-b', 'data-b')
+    rel_a = _relationship(sim, ece, 'ece-a', 'ece-b')
+    rel_b = _relationship(sim, ece, 'ece-b', 'ece-a')
+    _set_trust(ece('ece-b'), b['id'], {'accounts': [_account(sim, 'ece-b')],
+                                       'external': [{'trust_relationship_id': rel_b, 'trust_all': True}]})
+    local = es('ece-a', 'search-a')  # its trust has no external entry at all
+    _proxy(local, 'data', b['elasticsearch']['endpoint'], 9400)
+    assert _connected(local, 'data') is False
+    assert 'deployment ece-a/search-a has no `external` trust entry' in _problems(sim, 'ece-a', 'search-a', 'data')
+    response = ece('ece-a').put('%s/%s' % (TR, rel_a), json={'trust_by_default': True})
+    assert response.status_code == 200, response.text
+    assert _connected(local, 'data') is True
+    assert sim.diagnose('ece-a', 'search-a', 'data')['problems'] == []
+
+
+def test_a_trust_update_that_sends_back_an_entry_naming_a_deleted_relationship_is_refused(sim, ece, es):
+    a = sim.deployment('ece-a', 'search-a')
+    rel_a = _relationship(sim, ece, 'ece-a', 'ece-b')
+    dangling = {'trust_relationship_id': rel_a, 'trust_all': False, 'trust_allowlist': []}
+    _set_trust(ece('ece-a'), a['id'], {'accounts': [_account(sim, 'ece-a')], 'external': [dangling]})
+    assert ece('ece-a').delete('%s/%s' % (TR, rel_a)).status_code == 200  # ECE documents no check of its users
+    # any later trust write of the deployment, even one that only sends the entry back, is refused
+    response = ece('ece-a').put('/deployments/%s' % a['id'], json=update_body(
+        get_deployment(ece('ece-a'), a['id']).json(), trust={'accounts': [_account(sim, 'ece-a')], 'external': [dangling]}))
+    assert response.status_code == 400
+    assert response.json()['errors'][0]['code'] == 'trust_relationships.not_found'
+
+
 def test_a_trust_relationship_with_the_wrong_certificate_is_not_enough(sim, ece, es):
     a, b = sim.deployment('ece-a', 'search-a'), sim.deployment('ece-b', 'data-b')
     rel_a = _relationship(sim, ece, 'ece-a', 'ece-b', cert=_ca(sim, 'ece-c'))

@@ -189,6 +189,31 @@ def test_deployments_can_be_listed_and_searched_by_name_and_cluster_id(sim, ece)
     assert sized['return_count'] == 1 and sized['match_count'] == 3
 
 
+def test_a_search_pages_by_cursor_in_its_sort_and_by_default_a_modified_deployment_moves(sim, ece):
+    def pages(body, between=None):
+        names, page = [], ece().post('/deployments/_search', json=body).json()
+        while True:
+            names.extend(item['name'] for item in page['deployments'])
+            if not page.get('cursor'):
+                return names
+            if between:
+                between()
+                between = None
+            page = ece().post('/deployments/_search', json={'cursor': page['cursor']}).json()
+
+    by_id = sorted(sim.env('ece-a')['deployments'].values(), key=lambda d: d['id'])
+    body = {'query': {'match_all': {}}, 'size': 1, 'sort': [{'id': {'order': 'asc'}}]}
+    assert pages(body, lambda: sim.mutate({'op': 'bump_version', 'env': 'ece-a', 'deployment': by_id[-1]['name']})) == \
+        [d['name'] for d in by_id]
+    for name in ('legacy-a', 'logs-a', 'search-a'):
+        sim.mutate({'op': 'bump_version', 'env': 'ece-a', 'deployment': name})
+    # ECE's default order: last modified first; legacy-a, modified after the first page, is skipped
+    assert pages({'query': {'match_all': {}}, 'size': 1},
+                 lambda: sim.mutate({'op': 'bump_version', 'env': 'ece-a', 'deployment': 'legacy-a'})) == ['search-a', 'search-a', 'logs-a']
+    refused = ece().post('/deployments/_search', json={'sort': [{'no_such_field': 'asc'}]})
+    assert refused.status_code == 400
+
+
 # ---- updates ---------------------------------------------------------------------------------------------
 def test_an_update_requires_prune_orphans(sim, ece):
     dep = sim.deployment('ece-a', 'search-a')

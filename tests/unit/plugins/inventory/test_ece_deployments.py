@@ -113,7 +113,7 @@ def test_exactly_one_search_request_per_environment_and_nothing_else(sim, config
     assert sorted(r['env'] for r in log) == sorted(ENVIRONMENTS)
     for request in log:
         assert (request['method'], request['path'], request['status'], request['write']) == ('POST', SEARCH_PATH, 200, False)
-        assert request['body'] == {'query': {'match_all': {}}, 'size': 10000}
+        assert request['body'] == {'query': {'match_all': {}}, 'size': 10000, 'sort': [{'id': {'order': 'asc'}}]}
 
 
 def test_host_variables_describe_the_deployment_and_its_elasticsearch(sim, config, ansible_inventory):

@@ -428,7 +428,7 @@ def test_search_deployments_follows_the_cursor_until_every_match_is_read(server,
     # d2 was modified between the pages and came twice: returned once
     assert ([d['id'] for d in deployments], match_count) == (['d1', 'd2', 'd3'], 3)
     assert [(r.method, r.path, r.json()) for r in server.requests] == [
-        ('POST', '/api/v1/deployments/_search', {'query': {'match_all': {}}, 'size': 2}),
+        ('POST', '/api/v1/deployments/_search', {'query': {'match_all': {}}, 'size': 2, 'sort': [{'id': {'order': 'asc'}}]}),
         ('POST', '/api/v1/deployments/_search', {'cursor': 'c1'})]
     assert client.writes_sent == 0  # a search is a read, also in check mode
 

@@ -231,6 +231,33 @@ def test_absent_twice_changes_nothing_the_second_time(sim, conn, run_module, rel
     assert len(gets(sim)) <= 3
 
 
+def test_absent_of_the_last_cluster_id_removes_the_external_entry_but_not_an_account_entry(sim, conn, run_module, relationship):
+    data_b, own = cluster_id(conn, 'ece-b', 'data-b'), cluster_id(conn, 'ece-a', 'logs-a')
+    set_trust(sim, {'accounts': [{'account_id': account_id(sim), 'trust_all': False, 'trust_allowlist': [own]}],
+                    'external': [{'trust_relationship_id': relationship, 'trust_all': False, 'trust_allowlist': [data_b]}]})
+    sim.clear_log()
+    result = run_module(MODULE, args(conn, external=[{'trust_relationship_id': relationship, 'trust_allowlist': [data_b]}],
+                                     accounts=[{'account_id': account_id(sim), 'trust_allowlist': [own]}], state='absent'))
+    assert result['changed'] is True and len(writes(sim)) == 1
+    stored = es_state(sim)['elasticsearch']['trust']
+    # the external entry would name its relationship and trust nothing: it goes; the account entry stays, emptied
+    assert stored['external'] == []
+    assert stored['accounts'] == [{'account_id': account_id(sim), 'trust_all': False, 'trust_allowlist': []}]
+
+
+def test_an_entry_that_trusts_nothing_and_names_a_deleted_relationship_goes_with_the_next_write(sim, conn, run_module, relationship):
+    gone, data_b = 'de' * 16, cluster_id(conn, 'ece-b', 'data-b')
+    set_trust(sim, {'accounts': [{'account_id': account_id(sim), 'trust_all': True}],
+                    'external': [{'trust_relationship_id': gone, 'trust_all': False, 'trust_allowlist': []}]})
+    sim.clear_log()
+    # nothing to write: nothing is dropped either
+    assert run_module(MODULE, args(conn, accounts=[{'account_id': account_id(sim), 'trust_all': True}]))['changed'] is False
+    assert writes(sim) == []
+    result = run_module(MODULE, args(conn, external=[{'trust_relationship_id': relationship, 'trust_allowlist': [data_b]}]))
+    assert result['changed'] is True and not result.get('failed'), result.get('msg')
+    assert [e['trust_relationship_id'] for e in es_state(sim)['elasticsearch']['trust']['external']] == [relationship]
+
+
 def test_absent_without_allowlist_removes_the_whole_entry(sim, conn, run_module, mixed_trust):
     result = run_module(MODULE, args(conn, direct=[{'name': 'legacy-ca'}], state='absent'), diff=True)
     assert result['changed'] is True

@@ -207,6 +207,27 @@ def test_absent_deletes_the_relationship(sim, run_module, args, conn):
     assert relationships_named(sim, 'ece-b', 'ece-a') == []
 
 
+def test_absent_deletes_with_the_version_and_decides_again_after_a_concurrent_change(sim, run_module, args, conn):
+    relationship_id = create(sim, run_module, args)['trust_relationship']['id']
+    path = '%s/%s' % (TRUST_PATH, relationship_id)
+    # renamed just before the DELETE: 409, read again, no longer the relationship asked for: kept
+    sim.fault(match={'server': 'ece:ece-b', 'method': 'DELETE'},
+              mutate={'op': 'update_trust_relationship', 'env': 'ece-b', 'id': relationship_id, 'fields': {'name': 'renamed'}})
+    result = run_module(MODULE, conn.ece('ece-b', name='ece-a', state='absent'))
+    assert result['changed'] is False and 'no longer the relationship' in result['kept'], result
+    assert [(r['method'], r['query'].get('version'), r['status']) for r in sim.requests() if r['path'] == path] == [
+        ('GET', None, 200), ('DELETE', '1', 409), ('GET', None, 200)]
+    assert [r['id'] for r in relationships_named(sim, 'ece-b', 'renamed')] == [relationship_id]
+    # changed, but still the one asked for (by its name): deleted with the new version
+    sim.clear_log()
+    sim.fault(match={'server': 'ece:ece-b', 'method': 'DELETE'},
+              mutate={'op': 'update_trust_relationship', 'env': 'ece-b', 'id': relationship_id, 'fields': {'account_ids': []}})
+    result = run_module(MODULE, conn.ece('ece-b', name='renamed', state='absent'))
+    assert result['changed'] is True and result['trust_relationship'] is None, result
+    assert [(r['method'], r['query'].get('version'), r['status']) for r in sim.requests() if r['path'] == path] == [
+        ('GET', None, 200), ('DELETE', '2', 409), ('GET', None, 200), ('DELETE', '3', 200)]
+
+
 def test_absent_in_check_mode_sends_no_delete(sim, run_module, args, conn):
     create(sim, run_module, args)
     result = run_module(MODULE, conn.ece('ece-b', name='ece-a', state='absent'), check_mode=True)

@@ -216,7 +216,7 @@ def test_api_key_link_stores_the_key_and_never_returns_it(sim, conn, run_module)
     assert result['keystore']['changed'] is True and result['keystore']['secret'] == {'name': setting, 'as_file': False}
     # ece-b's proxy CA is private: trusted in the local deployment as a direct entry of type proxy
     direct = es_state(sim, 'ece-a', 'search-a')['trust']['direct']
-    assert [(d['name'], d['type']) for d in direct] == [('ece-b-proxy', 'proxy')]
+    assert [(d['name'][:len('ece-b-proxy-')], d['type']) for d in direct] == [('ece-b-proxy-', 'proxy')]
     assert result['remote_cluster']['remote_cluster']['proxy_address'].endswith(':9443')
     assert result['remote_info']['connected'] is True and 'restart' not in result  # 8.14: reloads the credentials
     # read twice: the deployment and its keystore, once more after the trust update (what needs a plan comes before the
