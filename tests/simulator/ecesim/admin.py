@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import time
 
+from . import ccr
 from .connectivity import configured_aliases, evaluate, refresh_connections
 from .es_settings import flatten
 from .httpcore import Response
@@ -47,6 +48,7 @@ OPS_DOC = {
     'rename_deployment': 'env, deployment, name',
     'set_ece_version': 'env, version: the ECE version of the environment (its gates follow; a reset restores it)',
 }
+OPS_DOC.update(ccr.OPS_DOC)
 
 
 class AdminError(Exception):
@@ -100,6 +102,8 @@ def apply_op(world, op):
         raise AdminError(400, 'unknown op [%s]; known ops: %s' % (name, sorted(OPS_DOC)))
     dep = _dep(world, op)
     es = dep.es
+    if name in ccr.OPS_DOC:
+        return ccr.apply_op(es, op)
     if name == 'set_trust':
         es.trust = deep_copy_json(op.get('trust') or {})
         if op.get('applied', True):

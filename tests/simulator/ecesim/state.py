@@ -165,6 +165,7 @@ class EsCluster:
         self.transient = {}
         self.api_keys = {}
         self.roles = {}
+        self.ccr = None  # cross-cluster replication: indices, followers, patterns, licence (ccr.state)
         self.restarts = 0
         # connection state per alias (connectivity.py): the outcome of the last connection attempt and what it was made with
         self.connections = {}
