@@ -254,8 +254,7 @@ def _auto_follow(world, es, now):
         if not pattern['active']:
             continue
         if ccr['license'] not in CCR_LICENSES:
-            _auto_follow_error(ccr, name, 'security_exception', 'current license is non-compliant for [ccr]', remote_state=True)
-            continue
+            return  # AutoFollowCoordinator: "skipping auto-follower coordination" (a log line, no stats)
         leader, error = _remote(world, es, pattern['remote_cluster'])
         if error is None and state(leader)['license'] not in CCR_LICENSES:
             error = _remote_license_refused('remote cluster state', pattern['remote_cluster'], state(leader)['license'])
@@ -386,7 +385,8 @@ class CcrApi:
         route(('DELETE',), '/{index}', 'indices.delete', self.delete_index)
 
     def _ready(self, es, licensed=True):
-        """Background work up to now, then the local licence check of the CCR APIs."""
+        """Background work up to now, then the local licence check of the CCR APIs that make it (put follow, resume,
+        the stats APIs, put auto-follow pattern: ``ccrLicenseChecker.isCcrAllowed()``)."""
         sync(self.world, es)
         ccr = state(es)
         if licensed and ccr['license'] not in CCR_LICENSES:
@@ -514,7 +514,7 @@ class CcrApi:
         return index
 
     def pause_follow(self, es, req, auth, name):
-        ccr = self._ready(es)
+        ccr = self._ready(es, licensed=False)
         index = self._follower(ccr, name)
         if index['follow']['tasks_at'] is None or not _tasks_running(index['follow'], time.time()):
             raise illegal_argument('no shard follow tasks for [%s]' % name)
@@ -544,7 +544,7 @@ class CcrApi:
         return Response(200, {'acknowledged': True})
 
     def unfollow(self, es, req, auth, name):
-        ccr = self._ready(es)
+        ccr = self._ready(es, licensed=False)
         index = self._follower(ccr, name)
         if index['state'] != 'close':
             raise illegal_argument('cannot convert the follower index [%s] to a non-follower, because it has not been closed' % name)
@@ -554,7 +554,7 @@ class CcrApi:
         return Response(200, {'acknowledged': True})
 
     def follow_info(self, es, req, auth, name):
-        ccr = self._ready(es)
+        ccr = self._ready(es, licensed=False)
         now = time.time()
         followers = []
         for index_name in _names(ccr, name):
@@ -653,7 +653,7 @@ class CcrApi:
         return Response(200, {'acknowledged': True})
 
     def get_patterns(self, es, req, auth, name=None):
-        ccr = self._ready(es)
+        ccr = self._ready(es, licensed=False)
         names = [name] if name is not None else sorted(ccr['patterns'])
         patterns = []
         for pattern_name in names:
@@ -668,18 +668,18 @@ class CcrApi:
         return Response(200, {'patterns': patterns})
 
     def delete_pattern(self, es, req, auth, name):
-        ccr = self._ready(es)
+        ccr = self._ready(es, licensed=False)
         self._pattern(ccr, name)
         del ccr['patterns'][name]
         return Response(200, {'acknowledged': True})
 
     def pause_pattern(self, es, req, auth, name):
-        ccr = self._ready(es)
+        ccr = self._ready(es, licensed=False)
         self._pattern(ccr, name)['active'] = False
         return Response(200, {'acknowledged': True})
 
     def resume_pattern(self, es, req, auth, name):
-        ccr = self._ready(es)
+        ccr = self._ready(es, licensed=False)
         self._pattern(ccr, name)['active'] = True
         sync(self.world, es)
         return Response(200, {'acknowledged': True})
