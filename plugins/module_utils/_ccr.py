@@ -96,6 +96,15 @@ class CcrManager(Manager):
                 self.fail('%s: %s' % (LICENSE_HINT, exc.message), status=exc.status, error=exc.error)
             raise
 
+    def differs(self, current, desired):
+        if desired is None or current is None:
+            return current != desired
+        return self.compare(current, desired)
+
+    def compare(self, current, desired):
+        """Whether an existing object differs from the wanted one."""
+        return current != desired
+
 
 # -- es_ccr_follower ---------------------------------------------------------------------------------------------
 class CcrFollower(CcrManager):
@@ -172,9 +181,7 @@ class CcrFollower(CcrManager):
             names.extend(sorted(given_tuning(self.params)))
         return names
 
-    def differs(self, current, desired):
-        if desired is None or current is None:
-            return current != desired
+    def compare(self, current, desired):
         if desired['status'] != current['status']:
             return True
         return desired['status'] == 'active' and bool(self.differing_parameters(current))
@@ -317,9 +324,7 @@ class CcrAutoFollowPattern(CcrManager):
             return True
         return any(current.get(name) != desired[name] for name in PATTERN_READABLE if name in desired)
 
-    def differs(self, current, desired):
-        if desired is None or current is None:
-            return current != desired
+    def compare(self, current, desired):
         return self.pattern_differs(current, desired) or bool(current.get('active')) != desired['active']
 
     def apply(self, current, desired):

@@ -59,40 +59,11 @@ options:
       - Whether the pattern follows new indices (V(false) pauses it; indices created meanwhile are followed on resume).
     type: bool
     default: true
-  max_read_request_operation_count:
-    description: Maximum number of operations to pull per read from the leader.
-    type: int
-  max_outstanding_read_requests:
-    description: Maximum number of outstanding read requests from the leader.
-    type: int
-  max_read_request_size:
-    description: Maximum size in bytes of a batch of operations pulled from the leader, for example V(32mb).
-    type: str
-  max_write_request_operation_count:
-    description: Maximum number of operations per bulk write on the follower.
-    type: int
-  max_write_request_size:
-    description: Maximum total bytes of operations per bulk write on the follower, for example V(64mb).
-    type: str
-  max_outstanding_write_requests:
-    description: Maximum number of outstanding write requests on the follower.
-    type: int
-  max_write_buffer_count:
-    description: Maximum number of operations queued for writing; beyond it reads from the leader wait.
-    type: int
-  max_write_buffer_size:
-    description: Maximum total bytes of operations queued for writing, for example V(512mb).
-    type: str
-  max_retry_delay:
-    description: Maximum time to wait before retrying a failed operation, for example V(500ms).
-    type: str
-  read_poll_timeout:
-    description: Maximum time to wait for new operations when the follower is in sync with the leader, for example V(1m).
-    type: str
 notes:
   - Needs a licence that includes cross-cluster replication on both clusters and the C(manage_ccr) cluster privilege. Over an
     API-key remote cluster, the cross-cluster API key must cover every leader index pattern in C(access.replication).
 extends_documentation_fragment:
+  - ece.remote_clusters.ccr
   - ece.remote_clusters.elasticsearch
   - ece.remote_clusters.connection
   - ece.remote_clusters.attributes

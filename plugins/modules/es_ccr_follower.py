@@ -71,36 +71,6 @@ options:
       - With O(state=absent), delete the follower index instead of keeping it as a regular index.
     type: bool
     default: false
-  max_read_request_operation_count:
-    description: Maximum number of operations to pull per read from the leader.
-    type: int
-  max_outstanding_read_requests:
-    description: Maximum number of outstanding read requests from the leader.
-    type: int
-  max_read_request_size:
-    description: Maximum size in bytes of a batch of operations pulled from the leader, for example V(32mb).
-    type: str
-  max_write_request_operation_count:
-    description: Maximum number of operations per bulk write on the follower.
-    type: int
-  max_write_request_size:
-    description: Maximum total bytes of operations per bulk write on the follower, for example V(64mb).
-    type: str
-  max_outstanding_write_requests:
-    description: Maximum number of outstanding write requests on the follower.
-    type: int
-  max_write_buffer_count:
-    description: Maximum number of operations queued for writing; beyond it reads from the leader wait.
-    type: int
-  max_write_buffer_size:
-    description: Maximum total bytes of operations queued for writing, for example V(512mb).
-    type: str
-  max_retry_delay:
-    description: Maximum time to wait before retrying a failed operation, for example V(500ms).
-    type: str
-  read_poll_timeout:
-    description: Maximum time to wait for new operations when the follower is in sync with the leader, for example V(1m).
-    type: str
 notes:
   - Needs a licence that includes cross-cluster replication (platinum or enterprise) on both clusters, and the C(manage_ccr)
     cluster privilege with C(monitor), C(read), C(write) and C(manage_follow_index) on the follower index. Over an API-key
@@ -108,6 +78,7 @@ notes:
     C(remote_indices) with C(cross_cluster_replication) for the alias; over a TLS-certificate remote cluster the user needs
     C(read_ccr) and C(monitor), C(read) on the leader index there. See docs/replication.md.
 extends_documentation_fragment:
+  - ece.remote_clusters.ccr
   - ece.remote_clusters.elasticsearch
   - ece.remote_clusters.connection
   - ece.remote_clusters.attributes
