@@ -139,13 +139,12 @@ class CcrFollower(CcrManager):
         if params['state'] == 'present' and params['data_stream_name'] and not self.client.version_at_least(DATA_STREAM_VERSION):
             self.fail('data_stream_name needs Elasticsearch %s or later, but %s runs %s; remove data_stream_name (the follower '
                       'keeps the leader\'s name) or upgrade the cluster' % (DATA_STREAM_VERSION, self.client.base_url, self.client.version))
-        found = [entry for entry in self.call(self.client.follower_info, name) if entry.get('follower_index') == name]
-        if not found:
+        current = self.follower()
+        if current is None:
             if params['state'] == 'present' and self.client.index_exists(name):
                 self.fail('the index %s exists and is not a follower index; a follower is created as a new index: delete that '
                           'index, or give the follower another name' % name)
             return None
-        current = found[0]
         if params['state'] == 'present':
             moved = [option for option in ('remote_cluster', 'leader_index') if current.get(option) != params[option]]
             if moved:
@@ -155,6 +154,12 @@ class CcrFollower(CcrManager):
                               name, current.get('leader_index'), current.get('remote_cluster'), ' and '.join(moved), ' and '.join(moved)))
         return {'remote_cluster': current.get('remote_cluster'), 'leader_index': current.get('leader_index'),
                 'status': current.get('status'), 'parameters': current.get('parameters')}
+
+    def follower(self):
+        """The ``_ccr/info`` entry of the follower, or None when the index is missing or not a follower."""
+        name = self.params['name']
+        found = [entry for entry in self.call(self.client.follower_info, name) if entry.get('follower_index') == name]
+        return found[0] if found else None
 
     def desired(self, current):
         params = self.params
@@ -200,7 +205,7 @@ class CcrFollower(CcrManager):
             for option in ('settings', 'data_stream_name'):
                 if self.params[option]:
                     body[option] = self.params[option]
-            self.call(client.create_follower, name, body)
+            self.send_create(body)
             if desired['status'] == 'paused':
                 self.wait_until_following(max(self.params['wait_timeout'], MIN_START_WAIT))
                 client.pause_follower(name)
@@ -210,6 +215,17 @@ class CcrFollower(CcrManager):
         if desired['status'] == 'active':
             self.call(client.resume_follower, name, self.request_body())
         return desired
+
+    def send_create(self, body):
+        """``PUT .../_ccr/follow``. The client sends a PUT again after a broken connection, and a second create of a follower
+        that the first one made fails: after a failure, the follower as it is now tells whether the create was done."""
+        name = self.params['name']
+        try:
+            self.call(self.client.create_follower, name, body)
+        except ApiError:
+            done = self.follower()
+            if done is None or (done.get('remote_cluster'), done.get('leader_index')) != (body['remote_cluster'], body['leader_index']):
+                raise
 
     def remove(self, current):
         """Stop following for good: pause (if running), close, unfollow, then open the regular index, or delete it."""
@@ -234,13 +250,13 @@ class CcrFollower(CcrManager):
         name = self.params['name']
         deadline = time.monotonic() + timeout
         while True:
-            found = [entry for entry in self.client.follower_info(name) if entry.get('follower_index') == name]
-            if found and found[0].get('status') == 'active' and found[0].get('parameters') is not None:
-                return found[0]
+            found = self.follower()
+            if found and found.get('status') == 'active' and found.get('parameters') is not None:
+                return found
             if time.monotonic() >= deadline:
                 self.fail('the follower index %s has not started following within %ds (last _ccr/info: %s); check '
                           'es_ccr_info for read or fatal exceptions, the connection of remote cluster %s and the replication '
-                          'privileges' % (name, timeout, found[0] if found else 'not a follower', self.params['remote_cluster']),
+                          'privileges' % (name, timeout, found or 'not a follower', self.params['remote_cluster']),
                           changed=True)
             self.client.sleep(POLL_INTERVAL, waiting=('the follower index %s to start following' % name, deadline, timeout))
 

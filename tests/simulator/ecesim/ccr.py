@@ -501,8 +501,12 @@ class CcrApi:
                           'restore the index under a different name by providing a rename pattern and replacement name'
                           % (alias, name))
         index = _create_follower(es, name, alias, leader_index, parameters, time.time(), body.get('data_stream_name'))
-        started = _tasks_running(index['follow'], time.time())
+        # wait_for_active_shards (default 0): with 1 or more the call answers once the shards are restored and the
+        # following has started (TransportPutFollowAction); with 0 it answers at once, before
         waited = req.query.get('wait_for_active_shards', '0') not in ('0', 'none')
+        if waited:
+            _start_tasks(index, parameters, time.time())
+        started = _tasks_running(index['follow'], time.time())
         return Response(200, {'follow_index_created': True, 'follow_index_shards_acked': waited, 'index_following_started': started})
 
     def _follower(self, ccr, name):

@@ -90,6 +90,16 @@ def test_follow_answers_before_following_starts_then_info_shows_it_active_with_p
     assert info['parameters']['max_outstanding_read_requests'] == 12
 
 
+def test_with_wait_for_active_shards_follow_answers_once_following_started(sim, es, ccr):
+    local, leader = ccr
+    _link(sim, es)
+    leader.put('/leader')
+    response = local.put('/follower/_ccr/follow', params={'wait_for_active_shards': '1'},
+                         json={'remote_cluster': 'logs', 'leader_index': 'leader'})
+    assert response.json() == {'follow_index_created': True, 'follow_index_shards_acked': True, 'index_following_started': True}
+    assert _info(local)[0]['status'] == 'active'
+
+
 def test_checkpoints_advance_as_leader_documents_are_written(sim, es, ccr):
     local, leader = ccr
     _link(sim, es)

@@ -109,6 +109,19 @@ def test_a_changed_tuning_parameter_pauses_and_resumes_with_it(sim, conn, run_mo
     assert run_module('es_ccr_follower', follower_args(conn, max_outstanding_read_requests=4))['changed'] is False
 
 
+def test_a_create_whose_answer_was_lost_is_read_back_not_failed(sim, conn, run_module, linked):
+    # a gateway gives up after Elasticsearch created the follower: the client sends the PUT again, which fails
+    sim.fault(match={'method': 'PUT', 'path': '/_ccr/follow$'}, status=504, handled=True)
+
+    result = run_module('es_ccr_follower', follower_args(conn))
+
+    assert result['changed'] is True and result['follower']['status'] == 'active', result
+    puts = [r for r in sim.requests() if r['method'] == 'PUT']
+    assert [r['status'] for r in puts] == [504, 500]  # the second create is refused: the follower exists
+    first_read_after = [r for r in sim.requests() if r['seq'] > puts[-1]['seq']][0]
+    assert (first_read_after['method'], first_read_after['path']) == ('GET', INFO)
+
+
 def test_absent_pauses_closes_unfollows_and_opens_then_absent_again_only_reads(sim, conn, run_module, linked):
     run_module('es_ccr_follower', follower_args(conn))
     check = run_module('es_ccr_follower', follower_args(conn, state='absent'), check_mode=True)
