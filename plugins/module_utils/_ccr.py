@@ -356,7 +356,7 @@ class CcrAutoFollowPattern(CcrManager):
                 body['settings'] = self.params['settings']
             self.call(client.put_auto_follow_pattern, name, body)
             if not desired['active']:
-                client.pause_auto_follow_pattern(name)  # a no-op on a paused pattern; a new one starts active
+                client.pause_auto_follow_pattern(name)  # a PUT makes the pattern active, also an update of a paused one
         elif desired['active']:
             client.resume_auto_follow_pattern(name)
         else:

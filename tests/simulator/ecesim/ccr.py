@@ -645,14 +645,18 @@ class CcrApi:
         if state(leader)['license'] not in CCR_LICENSES:
             raise _remote_license_refused('remote cluster state', body['remote_cluster'], state(leader)['license'])
         previous = ccr['patterns'].get(name)
-        # the leader indices that exist now are never followed by this pattern, also after an update (which keeps the
-        # followers it made); those created later, also while it is paused, are
+        patterns = list(body['leader_index_patterns'])
+        exclusions = list(body.get('leader_index_exclusion_patterns') or [])
+        # TransportPutAutoFollowPatternAction: the existing leader indices that match the patterns (on an update: the
+        # patterns it did not have before) are marked as followed, so never followed; a PUT makes the pattern active
+        marking = [pattern for pattern in patterns if not previous or pattern not in previous['leader_index_patterns']]
+        followed = set(previous['followed']) if previous else set()
+        followed.update(index['uuid'] for index in state(leader)['indices'].values()
+                        if _matches(marking, index['name']) and not _matches(exclusions, index['name']))
         ccr['patterns'][name] = {
-            'remote_cluster': body['remote_cluster'], 'leader_index_patterns': list(body['leader_index_patterns']),
-            'leader_index_exclusion_patterns': list(body.get('leader_index_exclusion_patterns') or []),
+            'remote_cluster': body['remote_cluster'], 'leader_index_patterns': patterns, 'leader_index_exclusion_patterns': exclusions,
             'follow_index_pattern': body.get('follow_index_pattern'), 'settings': body.get('settings') or {},
-            'parameters': parameters, 'active': previous['active'] if previous else True,
-            'followed': (previous['followed'] if previous else set()) | set(index['uuid'] for index in state(leader)['indices'].values()),
+            'parameters': parameters, 'active': True, 'followed': followed,
         }
         return Response(200, {'acknowledged': True})
 

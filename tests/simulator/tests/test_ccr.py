@@ -244,6 +244,20 @@ def test_auto_follow_follows_only_leader_indices_created_after_the_pattern(sim, 
     assert missing.status_code == 404 and _error(missing)['reason'] == 'auto-follow pattern [p] is missing'
 
 
+def test_an_update_makes_the_pattern_active_and_marks_only_its_new_patterns_existing_indices(sim, es, ccr):
+    local, leader = ccr
+    _link(sim, es)
+    leader.put('/logs-1')
+    leader.put('/metrics-1')
+    body = {'remote_cluster': 'logs', 'leader_index_patterns': ['logs-*'], 'leader_index_exclusion_patterns': ['logs-1']}
+    local.put('/_ccr/auto_follow/p', json=body)
+    local.post('/_ccr/auto_follow/p/pause')
+    # logs-1 existed but was excluded: not marked; metrics-* is new: metrics-1 is marked
+    local.put('/_ccr/auto_follow/p', json={'remote_cluster': 'logs', 'leader_index_patterns': ['logs-*', 'metrics-*']})
+    assert local.get('/_ccr/auto_follow/p').json()['patterns'][0]['pattern']['active'] is True
+    assert [f['follower_index'] for f in _info(local, '_all')] == ['logs-1']
+
+
 def test_auto_follow_without_replication_access_records_an_error(sim, es, ccr):
     local, leader = ccr
     _link(sim, es, key_access={'replication': [{'names': ['metrics-*']}]})

@@ -292,7 +292,14 @@ def test_a_pattern_is_created_updated_in_place_paused_resumed_and_deleted(sim, c
     paused = run_module('es_ccr_auto_follow_pattern', pattern_args(conn, leader_index_exclusion_patterns=['logs-debug-*'], active=False))
     assert paused['pattern']['active'] is False and writes(sim) == [('POST', path + '/pause')]
     sim.clear_log()
-    resumed = run_module('es_ccr_auto_follow_pattern', pattern_args(conn, leader_index_exclusion_patterns=['logs-debug-*']))
+    # a PUT makes a pattern active again: an update of a paused pattern that stays paused pauses it after the PUT
+    kept = run_module('es_ccr_auto_follow_pattern', pattern_args(conn, leader_index_exclusion_patterns=['logs-debug-*', 'logs-tmp-*'],
+                                                                 active=False))
+    assert kept['changed'] is True and writes(sim) == [('PUT', path), ('POST', path + '/pause')]
+    assert run_module('es_ccr_auto_follow_pattern', pattern_args(
+        conn, leader_index_exclusion_patterns=['logs-debug-*', 'logs-tmp-*'], active=False))['changed'] is False
+    sim.clear_log()
+    resumed = run_module('es_ccr_auto_follow_pattern', pattern_args(conn, leader_index_exclusion_patterns=['logs-debug-*', 'logs-tmp-*']))
     assert resumed['changed'] is True and writes(sim) == [('POST', path + '/resume')]
     sim.clear_log()
 
