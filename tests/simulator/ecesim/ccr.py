@@ -141,8 +141,21 @@ def _who(auth):
 
 
 # ---- the remote side: connection, credentials, leader -------------------------------------------------------
+def _remote_client_missing(es):
+    """From 7.10 (``node_roles`` in the plan) a cluster whose nodes lack the ``remote_cluster_client`` role cannot reach
+    a remote cluster (``RemoteClusterService.ensureClientIsEnabled``)."""
+    topology = (es.plan or {}).get('cluster_topology') or []
+    with_roles = [entry for entry in topology if 'node_roles' in entry]
+    if not es.v(7, 10, 0) or not with_roles or any('remote_cluster_client' in entry['node_roles'] for entry in with_roles):
+        return None
+    return illegal_argument('node [instance-0000000000] does not have the [remote_cluster_client] role')
+
+
 def _remote(world, es, alias):
     """The leader cluster of ``alias``, connected (an attempt is made as a cross-cluster request does), or an EsError."""
+    missing_role = _remote_client_missing(es)
+    if missing_role is not None:
+        return None, missing_role
     if alias not in configured_aliases(es):
         return None, EsError(404, 'no_such_remote_cluster_exception', 'no such remote cluster: [%s]' % alias)
     evaluation = evaluate(world, es, alias)

@@ -6,6 +6,8 @@ import time
 
 import pytest
 
+from ecesim.testing import get_deployment, update_body, wait_plan
+
 LOCAL = ('ece-a', 'search-a')     # 8.14.3: the follower cluster
 LEADER = ('ece-a', 'logs-a')      # 8.12.2: the leader cluster, same environment (trusted by default)
 START = 0.2
@@ -158,6 +160,21 @@ def test_follow_refuses_a_missing_leader_an_unknown_alias_and_an_existing_follow
     assert exists.status_code == 500 and 'an open index with same name already exists' in _error(exists)['reason']
     bad = local.put('/other/_ccr/follow', json={'leader_index': 'leader'})
     assert _error(bad)['reason'] == 'Validation Failed: 1: [remote_cluster] is missing;'
+
+
+def test_a_cluster_without_the_remote_cluster_client_role_cannot_follow(sim, es, ece, ccr):
+    local, leader = ccr
+    _link(sim, es)
+    leader.put('/leader')
+    dep_id = sim.deployment(*LOCAL)['id']
+    body = update_body(get_deployment(ece(), dep_id).json())
+    for entry in body['resources']['elasticsearch'][0]['plan']['cluster_topology']:
+        entry['node_roles'] = [role for role in entry['node_roles'] if role != 'remote_cluster_client']
+    assert ece().put('/deployments/%s' % dep_id, json=body).status_code == 200
+    wait_plan(ece(), dep_id)
+    refused = _follow(local)
+    assert refused.status_code == 400
+    assert _error(refused)['reason'] == 'node [instance-0000000000] does not have the [remote_cluster_client] role'
 
 
 def test_data_stream_name_is_refused_below_8_4(sim, es):
