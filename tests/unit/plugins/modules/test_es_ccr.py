@@ -271,8 +271,11 @@ def pattern_args(conn, **extra):
 
 def test_a_pattern_is_created_updated_in_place_paused_resumed_and_deleted(sim, conn, run_module, linked):
     path = '/_ccr/auto_follow/logs-from-a'
-    check = run_module('es_ccr_auto_follow_pattern', pattern_args(conn), check_mode=True)
+    check = run_module('es_ccr_auto_follow_pattern', pattern_args(conn), check_mode=True, diff=True)
     assert (check['changed'], check['created']) == (True, True) and writes(sim) == []
+    assert check['diff'] == {'before': {}, 'after': {
+        'remote_cluster': ALIAS, 'leader_index_patterns': ['logs-*'], 'leader_index_exclusion_patterns': [],
+        'follow_index_pattern': '{{leader_index}}-copy', 'active': True}}
 
     created = run_module('es_ccr_auto_follow_pattern', pattern_args(conn, max_read_request_size='16mb'))
     assert created['created'] is True and writes(sim) == [('PUT', path)]
@@ -285,8 +288,10 @@ def test_a_pattern_is_created_updated_in_place_paused_resumed_and_deleted(sim, c
     assert same['changed'] is False and same['unverified'] == ['max_read_request_size']
     assert [(r['method'], r['path']) for r in sim.requests()] == [('GET', path)]
 
-    updated = run_module('es_ccr_auto_follow_pattern', pattern_args(conn, leader_index_exclusion_patterns=['logs-debug-*']))
+    updated = run_module('es_ccr_auto_follow_pattern', pattern_args(conn, leader_index_exclusion_patterns=['logs-debug-*']), diff=True)
     assert updated['changed'] is True and writes(sim) == [('PUT', path)]
+    assert (updated['diff']['before']['leader_index_exclusion_patterns'], updated['diff']['after']['leader_index_exclusion_patterns']) == (
+        [], ['logs-debug-*'])
     sim.clear_log()
 
     paused = run_module('es_ccr_auto_follow_pattern', pattern_args(conn, leader_index_exclusion_patterns=['logs-debug-*'], active=False))
