@@ -39,6 +39,14 @@ def ccr(sim, es):
     return es(*LOCAL), es(*LEADER)
 
 
+@pytest.fixture
+def linked(sim, es, ccr):
+    """search-a follows through alias ``logs`` (TLS-certificate model) and logs-a holds the index ``leader``."""
+    _link(sim, es)
+    assert ccr[1].put('/leader').status_code == 200
+    return ccr
+
+
 def _write(leader, index, count):
     for dummy in range(count):
         assert leader.post('/%s/_doc' % index, json={'message': 'x'}).status_code == 201
@@ -79,10 +87,8 @@ def test_an_index_is_created_written_closed_opened_and_deleted(sim, ccr):
 
 
 # ---- the follower state machine --------------------------------------------------------------------------------
-def test_follow_answers_before_following_starts_then_info_shows_it_active_with_parameters(sim, es, ccr):
-    local, leader = ccr
-    _link(sim, es)
-    leader.put('/leader')
+def test_follow_answers_before_following_starts_then_info_shows_it_active_with_parameters(sim, linked):
+    local, leader = linked
     response = _follow(local, max_read_request_operation_count=100)
     assert response.json() == {'follow_index_created': True, 'follow_index_shards_acked': False, 'index_following_started': False}
     assert _info(local) == [{'follower_index': 'follower', 'remote_cluster': 'logs', 'leader_index': 'leader', 'status': 'paused'}]
@@ -92,20 +98,16 @@ def test_follow_answers_before_following_starts_then_info_shows_it_active_with_p
     assert info['parameters']['max_outstanding_read_requests'] == 12
 
 
-def test_with_wait_for_active_shards_follow_answers_once_following_started(sim, es, ccr):
-    local, leader = ccr
-    _link(sim, es)
-    leader.put('/leader')
+def test_with_wait_for_active_shards_follow_answers_once_following_started(sim, linked):
+    local, leader = linked
     response = local.put('/follower/_ccr/follow', params={'wait_for_active_shards': '1'},
                          json={'remote_cluster': 'logs', 'leader_index': 'leader'})
     assert response.json() == {'follow_index_created': True, 'follow_index_shards_acked': True, 'index_following_started': True}
     assert _info(local)[0]['status'] == 'active'
 
 
-def test_checkpoints_advance_as_leader_documents_are_written(sim, es, ccr):
-    local, leader = ccr
-    _link(sim, es)
-    leader.put('/leader')
+def test_checkpoints_advance_as_leader_documents_are_written(sim, linked):
+    local, leader = linked
     _write(leader, 'leader', 2)
     _follow(local)
     _wait_active(local)
@@ -118,10 +120,8 @@ def test_checkpoints_advance_as_leader_documents_are_written(sim, es, ccr):
     assert refused.status_code == 500
 
 
-def test_pause_resume_and_unfollow_need_the_right_order(sim, es, ccr):
-    local, leader = ccr
-    _link(sim, es)
-    leader.put('/leader')
+def test_pause_resume_and_unfollow_need_the_right_order(sim, linked):
+    local, leader = linked
     _follow(local)
     early = local.post('/follower/_ccr/pause_follow')
     assert early.status_code == 400 and _error(early)['reason'] == 'no shard follow tasks for [follower]'
@@ -162,10 +162,8 @@ def test_follow_refuses_a_missing_leader_an_unknown_alias_and_an_existing_follow
     assert _error(bad)['reason'] == 'Validation Failed: 1: [remote_cluster] is missing;'
 
 
-def test_a_cluster_without_the_remote_cluster_client_role_cannot_follow(sim, es, ece, ccr):
-    local, leader = ccr
-    _link(sim, es)
-    leader.put('/leader')
+def test_a_cluster_without_the_remote_cluster_client_role_cannot_follow(sim, ece, linked):
+    local, leader = linked
     dep_id = sim.deployment(*LOCAL)['id']
     body = update_body(get_deployment(ece(), dep_id).json())
     for entry in body['resources']['elasticsearch'][0]['plan']['cluster_topology']:
@@ -213,10 +211,8 @@ def test_a_key_that_loses_replication_gives_read_exceptions_retried_forever(sim,
     assert _info(local)[0]['status'] == 'active'
 
 
-def test_a_lost_connection_is_retried_and_a_deleted_leader_is_fatal(sim, es, ccr):
-    local, leader = ccr
-    _link(sim, es)
-    leader.put('/leader')
+def test_a_lost_connection_is_retried_and_a_deleted_leader_is_fatal(sim, linked):
+    local, leader = linked
     _follow(local)
     _wait_active(local)
     sim.mutate({'op': 'set_status', 'env': LEADER[0], 'deployment': LEADER[1], 'status': 'stopped'})
@@ -286,10 +282,8 @@ def test_auto_follow_without_replication_access_records_an_error(sim, es, ccr):
 
 
 # ---- licence --------------------------------------------------------------------------------------------------------
-def test_a_basic_licence_refuses_ccr_on_either_side(sim, es, ccr):
-    local, leader = ccr
-    _link(sim, es)
-    leader.put('/leader')
+def test_a_basic_licence_refuses_ccr_on_either_side(sim, linked):
+    local, leader = linked
     sim.mutate({'op': 'set_ccr', 'env': LOCAL[0], 'deployment': LOCAL[1], 'license': 'basic'})
     refused = _follow(local)
     assert refused.status_code == 403 and refused.json()['error']['reason'] == 'current license is non-compliant for [ccr]'
