@@ -30,7 +30,8 @@ options:
     type: bool
     default: true
 notes:
-  - Needs the C(monitor) cluster privilege (C(read_ccr) on a leader), and a licence that includes cross-cluster replication.
+  - Needs the C(monitor) cluster privilege (follower info and stats) and C(manage_ccr) (the get auto-follow pattern API), and
+    a licence that includes cross-cluster replication.
 extends_documentation_fragment:
   - ece.remote_clusters.elasticsearch
   - ece.remote_clusters.connection
