@@ -228,6 +228,7 @@ def dump_state(world, app_info):
                                      for a in es.plan_history],
                     'api_keys': [{k: v for k, v in key.items() if k != 'secret'} for key in es.api_keys.values()],
                     'roles': deep_copy_json(es.roles),
+                    'ccr': ccr.dump(es),  # indices, followers, auto-follow patterns, licence
                     'remote_aliases': configured_aliases(es),
                     # the outcome of each alias's last connection attempt (Elasticsearch does not retry a failed one itself)
                     'connections': {alias: {'connected': c['connected'], 'reason': c['reason'], 'time': iso(c['time'])}

@@ -98,6 +98,23 @@ def apply_op(es, op):
     return {'ok': True}
 
 
+def dump(es):
+    """The CCR state of a cluster for ``GET /_sim/state`` (no background work is run for it)."""
+    ccr = state(es)
+    now = time.time()
+    indices = {}
+    for name, index in sorted(ccr['indices'].items()):
+        entry = {'state': index['state'], 'shards': index['shards'], 'global_checkpoints': list(index['checkpoints'])}
+        follow = index['follow']
+        if follow is not None:
+            entry['follow'] = {'remote_cluster': follow['remote_cluster'], 'leader_index': follow['leader_index'],
+                               'tasks_running': _tasks_running(follow, now), 'parameters': dict(follow['parameters'])}
+        indices[name] = entry
+    patterns = dict((name, {key: (sorted(value) if isinstance(value, set) else value) for key, value in pattern.items() if key != 'followed'})
+                    for name, pattern in sorted(ccr['patterns'].items()))
+    return {'license': ccr['license'], 'follow_start_seconds': ccr['follow_start_seconds'], 'indices': indices, 'patterns': patterns}
+
+
 def _new_index(name, shards=1, now=None):
     now = time.time() if now is None else now
     return {'name': name, 'uuid': new_token(22), 'state': 'open', 'created': now, 'shards': shards,

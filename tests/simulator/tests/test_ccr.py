@@ -104,6 +104,9 @@ def test_with_wait_for_active_shards_follow_answers_once_following_started(sim, 
                          json={'remote_cluster': 'logs', 'leader_index': 'leader'})
     assert response.json() == {'follow_index_created': True, 'follow_index_shards_acked': True, 'index_following_started': True}
     assert _info(local)[0]['status'] == 'active'
+    dumped = sim.state()['environments'][LOCAL[0]]['deployments'][LOCAL[1]]['elasticsearch']['ccr']
+    assert dumped['license'] == 'enterprise'
+    assert dumped['indices']['follower']['follow']['leader_index'] == 'leader' and dumped['indices']['follower']['follow']['tasks_running']
 
 
 def test_checkpoints_advance_as_leader_documents_are_written(sim, linked):
