@@ -227,6 +227,24 @@ def test_a_lost_connection_is_retried_and_a_deleted_leader_is_fatal(sim, linked)
     assert shard['fatal_exception'] == {'type': 'index_not_found_exception', 'reason': 'no such index [leader]'}
 
 
+def test_a_follower_retries_while_its_alias_is_gone_and_catches_up_once_it_is_back(sim, es, linked):
+    local, leader = linked
+    _follow(local)
+    _wait_active(local)
+    saved = {key: value for key, value in local.get('/_cluster/settings', params={'flat_settings': 'true'}).json()['persistent'].items()
+             if key.startswith('cluster.remote.logs.')}
+    local.put('/_cluster/settings', json={'persistent': {key: None for key in saved}})
+    _write(leader, 'leader', 2)
+    [shard] = local.get('/follower/_ccr/stats').json()['indices'][0]['shards']
+    assert shard['read_exceptions'][0]['exception'] == {'type': 'no_such_remote_cluster_exception',
+                                                        'reason': 'no such remote cluster: [logs]'}
+    assert (shard['leader_global_checkpoint'], shard['follower_global_checkpoint']) == (-1, -1)
+    local.put('/_cluster/settings', json={'persistent': saved})
+    [shard] = local.get('/follower/_ccr/stats').json()['indices'][0]['shards']
+    assert shard['read_exceptions'] == [] and shard['follower_global_checkpoint'] == shard['leader_global_checkpoint'] == 1
+    assert shard['failed_read_requests'] >= 1
+
+
 def test_stats_of_an_index_without_follow_tasks_is_not_found(sim, ccr):
     local, dummy = ccr
     local.put('/plain')
