@@ -149,6 +149,73 @@ class ElasticsearchClient(ApiClient):
         health = self.get('/_cluster/health', 'read the cluster health', params={'filter_path': 'number_of_nodes'}, reuse=True)
         return int((health or {}).get('number_of_nodes') or 1)
 
+    # -- cross-cluster replication (follower indices, auto-follow patterns) --------------------------------------------
+    def follower_info(self, index):
+        """``GET /<index>/_ccr/info``: the followers among ``index`` (a name, a pattern or ``_all``); none when it is missing."""
+        status, payload, dummy = self.request('GET', '/%s/_ccr/info' % _index(index), 'read the follower info of %s' % index,
+                                              allow_status=(404,))
+        return (payload or {}).get('follower_indices') or [] if status == 200 else []
+
+    def follower_stats(self, index):
+        """``GET /<index>/_ccr/stats``: the shard stats of a follower whose tasks run; none when no task runs."""
+        status, payload, dummy = self.request('GET', '/%s/_ccr/stats' % _index(index), 'read the follower stats of %s' % index,
+                                              allow_status=(404,))
+        return (payload or {}).get('indices') or [] if status == 200 else []
+
+    def ccr_stats(self):
+        """``GET /_ccr/stats``: ``auto_follow_stats`` and ``follow_stats`` of the cluster."""
+        return self.get('/_ccr/stats', 'read the cross-cluster replication stats') or {}
+
+    def index_exists(self, index):
+        """``HEAD /<index>``."""
+        return self.request('HEAD', '/%s' % _index(index), 'look up the index %s' % index, allow_status=(404,))[0] == 200
+
+    def create_follower(self, index, body):
+        """``PUT /<index>/_ccr/follow``: answers before the shard follow tasks run."""
+        return self.request('PUT', '/%s/_ccr/follow' % _index(index), 'create the follower index %s' % index, body=body)[1] or {}
+
+    def pause_follower(self, index):
+        self.request('POST', '/%s/_ccr/pause_follow' % _index(index), 'pause the follower index %s' % index)
+
+    def resume_follower(self, index, body):
+        self.request('POST', '/%s/_ccr/resume_follow' % _index(index), 'resume the follower index %s' % index, body=body)
+
+    def unfollow(self, index):
+        self.request('POST', '/%s/_ccr/unfollow' % _index(index), 'turn the follower index %s into a regular index' % index)
+
+    def close_index(self, index):
+        self.request('POST', '/%s/_close' % _index(index), 'close the index %s' % index)
+
+    def open_index(self, index):
+        self.request('POST', '/%s/_open' % _index(index), 'open the index %s' % index)
+
+    def delete_index(self, index):
+        self.request('DELETE', '/%s' % _index(index), 'delete the index %s' % index, allow_status=(404,))
+
+    def auto_follow_patterns(self, name=None):
+        """``GET /_ccr/auto_follow[/<name>]``: ``{name: pattern}``; a missing pattern is absent."""
+        path = '/_ccr/auto_follow' + ('/%s' % _index(name) if name else '')
+        status, payload, dummy = self.request('GET', path, 'read the auto-follow pattern%s' % (' ' + name if name else 's'),
+                                              allow_status=(404,))
+        patterns = (payload or {}).get('patterns') or [] if status == 200 else []
+        return dict((entry['name'], entry['pattern']) for entry in patterns)
+
+    def put_auto_follow_pattern(self, name, body):
+        self.request('PUT', '/_ccr/auto_follow/%s' % _index(name), 'write the auto-follow pattern %s' % name, body=body)
+
+    def delete_auto_follow_pattern(self, name):
+        self.request('DELETE', '/_ccr/auto_follow/%s' % _index(name), 'delete the auto-follow pattern %s' % name, allow_status=(404,))
+
+    def pause_auto_follow_pattern(self, name):
+        self.request('POST', '/_ccr/auto_follow/%s/pause' % _index(name), 'pause the auto-follow pattern %s' % name)
+
+    def resume_auto_follow_pattern(self, name):
+        self.request('POST', '/_ccr/auto_follow/%s/resume' % _index(name), 'resume the auto-follow pattern %s' % name)
+
 
 def _role_path(name):
     return '/_security/role/%s' % quote(name, safe='')
+
+
+def _index(name):
+    return quote(name, safe=',*')

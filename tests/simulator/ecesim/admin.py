@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import time
 
+from . import ccr
 from .connectivity import configured_aliases, evaluate, refresh_connections
 from .es_settings import flatten
 from .httpcore import Response
@@ -52,6 +53,7 @@ OPS_DOC = {
     'set_organization': 'env, deployment, organization_id: metadata.organization_id of the deployment (null: none)',
     'set_ece_version': 'env, version: the ECE version of the environment (its gates follow; a reset restores it)',
 }
+OPS_DOC.update(ccr.OPS_DOC)
 
 
 class AdminError(Exception):
@@ -113,6 +115,8 @@ def apply_op(world, op):
         raise AdminError(400, 'unknown op [%s]; known ops: %s' % (name, sorted(OPS_DOC)))
     dep = _dep(world, op)
     es = dep.es
+    if name in ccr.OPS_DOC:
+        return ccr.apply_op(es, op)
     if name == 'set_trust':
         es.trust = deep_copy_json(op.get('trust') or {})
         if op.get('applied', True):
@@ -241,6 +245,7 @@ def dump_state(world, app_info):
                                      for a in es.plan_history],
                     'api_keys': [{k: v for k, v in key.items() if k != 'secret'} for key in es.api_keys.values()],
                     'roles': deep_copy_json(es.roles),
+                    'ccr': ccr.dump(es),  # indices, followers, auto-follow patterns, licence
                     'remote_aliases': configured_aliases(es),
                     # the outcome of each alias's last connection attempt (Elasticsearch does not retry a failed one itself),
                     # connected when every node is

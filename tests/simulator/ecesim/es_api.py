@@ -21,7 +21,7 @@ import json
 import re
 import urllib.parse
 
-from . import es_settings
+from . import ccr, es_settings
 from .connectivity import attempt, configured_aliases, evaluate, refresh_connections, remote_of, request_problems
 from .state import is_remote_credentials
 from .errors import EsError, illegal_argument, parse_exception, validation_failed, x_content_parse
@@ -61,8 +61,9 @@ BUILTIN_PARAMS = {
                'stored_fields', 'suggest_field', 'suggest_mode', 'suggest_size', 'suggest_text', 'terminate_after', 'timeout',
                'track_scores', 'track_total_hits', 'typed_keys', 'version'},
 }
+BUILTIN_PARAMS.update(ccr.PARAMS)
 # APIs the simulator serves that the bundled rest-api-spec copies do not hold: their parameters are the built-in ones
-NOT_IN_BUNDLED_SPECS = ('indices.resolve_cluster', 'search')
+NOT_IN_BUNDLED_SPECS = ('indices.resolve_cluster', 'search') + tuple(ccr.PARAMS)
 PARAM_SINCE = {('security.get_api_key', 'active_only'): (8, 10, 0), ('security.get_api_key', 'with_profile_uid'): (8, 14, 0),
                ('security.get_api_key', 'with_limited_by'): (8, 5, 0), ('security.query_api_keys', 'typed_keys'): (8, 14, 0),
                ('security.query_api_keys', 'with_profile_uid'): (8, 14, 0), ('security.query_api_keys', 'with_limited_by'): (8, 5, 0),
@@ -70,7 +71,7 @@ PARAM_SINCE = {('security.get_api_key', 'active_only'): (8, 10, 0), ('security.g
                ('indices.resolve_cluster', 'timeout'): (8, 18, 0)}
 COMMON_PARAMS = {'pretty', 'human', 'error_trace', 'filter_path'}
 NO_BODY_APIS = {'info', 'ping', 'cluster.health', 'cluster.get_settings', 'cluster.remote_info', 'security.authenticate',
-                'security.get_api_key', 'security.get_role', 'security.delete_role', 'indices.resolve_cluster'}
+                'security.get_api_key', 'security.get_role', 'security.delete_role', 'indices.resolve_cluster'} | ccr.NO_BODY
 READ_ONLY_POST = {'security.query_api_keys', 'security.authenticate'}
 
 CLUSTER_PRIVILEGES = {
@@ -190,6 +191,7 @@ class EsApi:
         # cross-cluster requests: each makes the cluster attempt a connection to the remote clusters it names
         route(('GET',), '/_resolve/cluster/{name}', 'indices.resolve_cluster', self.resolve_cluster, since=(8, 13, 0))
         route(('GET', 'POST'), '/{index}/_search', 'search', self.search)
+        ccr.CcrApi(self).add_routes(route)  # indices, followers, auto-follow patterns (ccr.py)
 
     def _route(self, methods, template, api, handler, since=(0, 0, 0)):
         regex = '^' + re.sub(r'\{[^}]+\}', '([^/]+)', template) + '$'

@@ -191,6 +191,7 @@ class EsCluster:
         self.transient = {}
         self.api_keys = {}
         self.roles = {}
+        self.ccr = None  # cross-cluster replication: indices, followers, patterns, licence (ccr.state)
         self.restarts = 0
         # when the running nodes load the keystore by themselves (ECE's reload after a keystore change), or None
         self.keystore_reload_at = None

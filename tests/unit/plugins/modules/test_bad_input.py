@@ -20,7 +20,7 @@ import pytest
 
 ECE_MODULES = ('ece_deployment_info', 'ece_deployment_restart', 'ece_deployment_trust', 'ece_keystore_secret',
                'ece_remote_clusters', 'ece_tls_certificate_info', 'ece_trust_relationship', 'ece_trust_relationship_info')
-ES_MODULES = ('es_cross_cluster_api_key', 'es_remote_cluster', 'es_role')
+ES_MODULES = ('es_ccr_auto_follow_pattern', 'es_ccr_follower', 'es_ccr_info', 'es_cross_cluster_api_key', 'es_remote_cluster', 'es_role')
 LINK_MODULES = ('remote_cluster_link', 'remote_clusters_rollout')
 PEM = '<a CA certificate of the simulator>'  # replaced by the certificate itself
 
@@ -47,6 +47,11 @@ def baseline(module, conn, sim):
         'ece_trust_relationship': lambda: conn.ece('ece-a', name='ece-b', installation_id=env_b['environment_id'],
                                                    certificate=PEM, account_ids=[env_b['account_id']]),
         'ece_trust_relationship_info': lambda: conn.ece('ece-a'),
+        'es_ccr_auto_follow_pattern': lambda: conn.es('ece-a', 'search-a', name='logs-from-b', remote_cluster='ece_b_data',
+                                                      leader_index_patterns=['logs-*'], follow_index_pattern='{{leader_index}}-copy'),
+        'es_ccr_follower': lambda: conn.es('ece-a', 'search-a', name='orders-copy', remote_cluster='ece_b_data', leader_index='orders',
+                                           max_read_request_size='32mb', max_retry_delay='500ms'),
+        'es_ccr_info': lambda: conn.es('ece-a', 'search-a', followers=['orders-*']),
         'es_cross_cluster_api_key': lambda: conn.es('ece-b', 'ingest-b', name='ece_b_ingest-key',
                                                     access={'search': [{'names': ['logs-*']}]}),
         'es_remote_cluster': lambda: conn.es('ece-a', 'search-a', alias='ece_b_data', mode='proxy',
@@ -138,6 +143,20 @@ MODULE_CASES = [
     ('ece_deployment_info', {'name': 'search-a'}, ['mutually exclusive', 'deployment_id', 'name']),
     # ece_deployment_restart
     ('ece_deployment_restart', {'deployment_id': 'search-a'}, ['deployment_id', '32 lower-case hexadecimal']),
+    # es_ccr_follower, es_ccr_auto_follow_pattern, es_ccr_info: index names, aliases, tuning values
+    ('es_ccr_follower', {'name': 'Orders'}, ['name', "'Orders'", 'not an index name', 'lower-case']),
+    ('es_ccr_follower', {'leader_index': 'orders,audit'}, ['leader_index', 'not an index name', 'commas']),
+    ('es_ccr_follower', {'leader_index': None}, ['state is present', 'leader_index']),
+    ('es_ccr_follower', {'remote_cluster': 'ECE B'}, ['remote_cluster', 'not a valid remote cluster alias', 'ece_b_data']),
+    ('es_ccr_follower', {'max_read_request_size': '32 megabytes'}, ['max_read_request_size', 'not a byte size', '32mb']),
+    ('es_ccr_follower', {'max_retry_delay': 'soon'}, ['max_retry_delay', 'not a time value', '500ms']),
+    ('es_ccr_follower', {'max_outstanding_read_requests': 0}, ['max_outstanding_read_requests', '1 or more']),
+    ('es_ccr_follower', {'wait_timeout': -1}, ['wait_timeout', '0 or more seconds']),
+    ('es_ccr_auto_follow_pattern', {'name': 'logs from b'}, ['name', 'not a pattern name', 'spaces']),
+    ('es_ccr_auto_follow_pattern', {'leader_index_patterns': ['']}, ['leader_index_patterns', 'at least one', 'logs-*']),
+    ('es_ccr_auto_follow_pattern', {'follow_index_pattern': 'copy'}, ['follow_index_pattern', 'must contain {{leader_index}}']),
+    ('es_ccr_auto_follow_pattern', {'max_write_buffer_size': '1 GB'}, ['max_write_buffer_size', 'not a byte size']),
+    ('es_ccr_info', {'followers': ['Orders']}, ['followers', 'not an index name']),
     ('ece_deployment_restart', {'ref_id': 'main elasticsearch'}, ['ref_id', 'main-elasticsearch']),
     ('ece_deployment_restart', {'only_if_version_below': 'latest'}, ['only_if_version_below', 'like 8.13.0']),
     ('ece_deployment_restart', {'only_if_version_below': '8'}, ['only_if_version_below', 'like 8.13.0']),
