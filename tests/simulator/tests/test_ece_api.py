@@ -394,6 +394,7 @@ def test_remote_clusters_put_replaces_the_whole_list_with_202_and_writes_the_es_
     flat = es('ece-a', 'search-a').get('/_cluster/settings', params={'flat_settings': 'true'}).json()['persistent']
     assert not any(key.startswith('cluster.remote.logs.') for key in flat)
     assert ece().put(_remote_clusters_path(a), json={'resources': []}).status_code == 202
+    time.sleep(0.4)
     assert es('ece-a', 'search-a').get('/_cluster/settings', params={'flat_settings': 'true'}).json()['persistent'] == {}
 
 
