@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import DeploymentInfo, DeploymentRestart
 from ansible_collections.ece.remote_clusters.plugins.module_utils._link import RemoteClusterLink
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Composition
+from ansible_collections.ece.remote_clusters.plugins.module_utils._outcome import describe
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
     ClientPool, ModuleFailure, run_step)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import KINDS, DeploymentTrust, comparable
@@ -232,10 +233,15 @@ class RemoteClustersRollout(Composition):
     def execute(self):
         links = self.params['links']
         pool = ClientPool(self.check_mode, self.warn, limit=self.params['concurrency'])
+        for link in links:
+            for key in ('local', 'remote'):
+                if link[key]['environment']:
+                    pool.names.setdefault(link[key]['ece']['ece_url'], link[key]['environment'])
         rounds = PlanRounds(len(links))
+        contacts = FirstContact()
         try:
             with ThreadPoolExecutor(max_workers=max(1, len(links))) as threads:
-                futures = [threads.submit(self.apply, link, pool, rounds) for link in links]
+                futures = [threads.submit(self.apply, link, pool, rounds, contacts) for link in links]
                 rounds.run()
                 outcomes = [future.result() for future in futures]
         finally:
@@ -252,44 +258,102 @@ class RemoteClustersRollout(Composition):
             self.fail('%d of %d links failed: %s' % (len(failed), len(outcomes), '; '.join(
                 '%s: %s' % (outcome['name'], outcome['msg']) for outcome in failed)), **self.result)
 
-    def apply(self, params, pool, rounds):
+    def apply(self, params, pool, rounds, contacts):
         """One link, in its thread: its result with its name, or its failure (``failed``, ``msg``, ``step``); and, when it
-        is not connected, its ``problems``."""
+        is not connected, its ``problems``; in every case its ``status``, its ``changes`` in words and the names of both
+        sides."""
         params = copy.deepcopy(params)
         name = params.pop('name')
+        names = dict((key, params[key]['deployment_name']) for key in ('local', 'remote'))
         result, link = {'changed': False}, None
         try:
+            errors = self.link_errors(params)
+            if errors:
+                raise ModuleFailure('; '.join(errors))
             for key in ('local', 'remote'):
-                self.find_deployment(key, params[key], pool)
+                self.first_contact(name, key, params[key], pool, contacts)
             link = RemoteClusterLink.create(self.context, None, **params)
             link.pool, link.rounds = pool, rounds
             result = link.run()
         except ModuleFailure as failure:
             result = dict(result, **failure.kwargs)
             result.update(failed=True, msg=failure.msg)
-            for key in ('local', 'remote'):  # the deployment a name found, for the report of a link that failed before reading it
-                result.setdefault(key, {'deployment_id': params[key]['deployment_id']})
         finally:
             rounds.ended()
+        for key in ('local', 'remote'):  # the deployment a name found, for the report of a link that failed before reading it
+            result[key] = dict(result.get(key) or {'deployment_id': params[key]['deployment_id']},
+                               environment=params[key]['environment'])
+            result[key].setdefault('deployment_name', names[key])
         # a link that got past its own checks (its result names its model) and is not connected: why not
         if self.params['diagnose'] and 'model' in result and params['state'] == 'present' and not (
                 result.get('remote_info') or {}).get('connected'):
             result['problems'] = link.diagnosis()
-        return dict(result, name=name)
+        return dict(result, name=name, **describe(params, result))
 
-    def find_deployment(self, key, side, pool):
-        """The ID of a deployment given by name, found in its environment (the name must name exactly one)."""
-        name = side.pop('deployment_name')
-        if side['deployment_id'] or side['ece'] is None:
+    def link_errors(self, params):
+        """The link's bad input, found before any request (a deployment given by name: a stand-in ID in its place)."""
+        checked = copy.deepcopy(params)
+        for index, key in enumerate(('local', 'remote')):
+            side = checked[key]
+            side.pop('deployment_name')
+            side['deployment_id'] = side['deployment_id'] or '%032x' % (index + 1)
+        return [error for error in RemoteClusterLink.create(self.context, None, **checked).validate() if error]
+
+    def first_contact(self, name, key, side, pool, contacts):
+        """The first request of the link to the ECE API of one side, through ``contacts``: the ID of a deployment given by
+        name; for one given by ID, its read, which the link's own read then takes from the client's reads."""
+        client = pool.client('ece', side['ece'], environment=side['ece']['ece_url'])
+        deployment_name = side.pop('deployment_name')
+        if side['deployment_id']:
+            read = lambda: DeploymentInfo.create(self.context, client, deployment_id=side['deployment_id']).run()  # noqa: E731
+            contacts.run(client, name, 'read the %s deployment' % key, '%s_deployment' % key, read, fail=False)
             return
-        try:
-            client = pool.client('ece', side['ece'], environment=side['ece']['ece_url'])
-            found = DeploymentInfo.create(self.context, client, name=name).run()['deployments']
-        except ModuleFailure as failure:
-            raise ModuleFailure('find the %s deployment by name: %s' % (key, failure.msg), step='%s_deployment' % key,
-                                status=failure.kwargs.get('status'), error=failure.kwargs.get('error'))
+        found = contacts.run(client, name, 'find the %s deployment by name' % key, '%s_deployment' % key,
+                             lambda: DeploymentInfo.create(self.context, client, name=deployment_name).run())['deployments']
         if len(found) != 1:
             raise ModuleFailure('%s.deployment_name: %r does not name exactly one deployment of the %s environment (%d found); '
-                                'give its deployment_id instead' % (key, name, side['environment'] or key, len(found)),
+                                'give its deployment_id instead' % (key, deployment_name, side['environment'] or key, len(found)),
                                 step='%s_deployment' % key)
         side['deployment_id'] = found[0]['id']
+
+
+class FirstContact:
+    """The first request of a rollout over each client of an ECE API goes alone, the others wait for its answer: when the
+    API refuses the credentials (HTTP 401), one request is refused, and the other links of that environment are not
+    attempted; they name the link that was refused. Once a request was answered, requests no longer wait."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._locks = {}
+        self._answered = set()
+        self._refused = {}  # the link refused, by client
+
+    def run(self, client, name, label, step, read, fail=True):
+        """``read()`` (the link ``name``'s step ``step``, ``label`` in words), or its failure; with ``fail`` false, a
+        failure other than a refusal of the credentials is left to the link's own read (None)."""
+        key = id(client)
+        with self._lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        if key not in self._answered:
+            with lock:
+                if key not in self._answered:
+                    if key in self._refused:
+                        raise ModuleFailure('not attempted: %s refused the credentials (see link %s)' % (
+                            'environment %s' % client.environment_name if client.environment_name else client.base_url,
+                            self._refused[key]), step=step)
+                    found = self.call(key, name, label, step, read, fail)
+                    self._answered.add(key)
+                    return found
+        return self.call(key, name, label, step, read, fail)
+
+    def call(self, key, name, label, step, read, fail):
+        try:
+            return read()
+        except ModuleFailure as failure:
+            msg = '%s: %s' % (label, failure.msg)
+            if failure.kwargs.get('status') == 401:
+                self._refused[key] = name
+                msg += ' (in the ece options of the %s side of the link)' % step.split('_')[0]
+            elif not fail:
+                return None
+            raise ModuleFailure(msg, step=step, status=failure.kwargs.get('status'), error=failure.kwargs.get('error'))

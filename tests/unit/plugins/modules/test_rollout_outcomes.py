@@ -1,0 +1,66 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ece.remote_clusters collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What remote_clusters_rollout tells of each link: credentials refused once per environment, named with the environment,
+the URL and the option; each link's status, its changes in words and both sides by name."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.ece.remote_clusters.tests.unit.plugins.modules.test_remote_cluster_link import link, writes
+from ansible_collections.ece.remote_clusters.tests.unit.plugins.modules.test_remote_clusters_rollout import (
+    by_name, hub_links)
+
+MODULE = 'remote_clusters_rollout'
+
+
+def refused(sim, env):
+    return [r for r in sim.requests() if r['server'] == 'ece:%s' % env and r['status'] == 401]
+
+
+def test_a_refused_ece_api_key_is_sent_once_per_environment_and_named_with_environment_url_and_option(sim, conn, run_module):
+    links = hub_links(conn)  # three links from ece-a to three deployments of ece-b
+    for args in links:
+        args['remote']['ece']['ece_api_key'] = 'not-the-key-of-ece-b'
+    sim.clear_log()
+    result = run_module(MODULE, dict(links=links))
+    assert result['failed'] is True
+    assert len(refused(sim, 'ece-b')) == 1, refused(sim, 'ece-b')
+    assert refused(sim, 'ece-a') == [] and writes(sim) == []
+    outcomes = by_name(result)
+    first = [o for o in outcomes.values() if 'HTTP 401' in o['msg']]
+    assert len(first) == 1, [o['msg'] for o in outcomes.values()]
+    (first,) = first
+    url = conn.ece('ece-b')['ece_url']
+    assert ('environment ece-b (the ECE API at %s) refused the credentials: check ece_api_key (or give ece_username and '
+            'ece_password instead) (in the ece options of the remote side of the link)' % url) in first['msg'], first['msg']
+    assert first['step'] == 'remote_deployment'
+    for name, outcome in outcomes.items():
+        assert outcome['status'] == 'failed_before_checking', (name, outcome['status'])
+        assert outcome['remote']['environment'] == 'ece-b' and outcome['local']['environment'] == 'ece-a'
+        if outcome is not first:
+            assert outcome['msg'] == 'not attempted: environment ece-b refused the credentials (see link %s)' % first['name']
+    assert 'not-the-key-of-ece-b' not in str(result)
+
+
+def test_a_refused_user_names_the_basic_auth_options(sim, conn, run_module):
+    (args,) = hub_links(conn, spokes=('data-b',))
+    args['local']['ece'].pop('ece_api_key')
+    args['local']['ece'].update(ece_username='admin', ece_password='wrong-password')
+    result = run_module(MODULE, dict(links=[args]))
+    (outcome,) = result['links']
+    assert 'environment ece-a (the ECE API at %s) refused the credentials: check ece_username and ece_password' % (
+        conn.ece('ece-a')['ece_url']) in outcome['msg']
+    assert '(in the ece options of the local side of the link)' in outcome['msg']
+    assert 'wrong-password' not in str(result)
+
+
+def test_a_module_names_the_url_and_option_of_refused_credentials(sim, conn, run_module):
+    result = run_module('ece_deployment_info', dict(conn.ece('ece-a', ece_api_key='wrong'), deployment_id=conn.deployment('ece-a', 'search-a')['id']))
+    assert result['failed'] is True and result['status'] == 401
+    assert result['msg'].endswith('the ECE API at %s refused the credentials: check ece_api_key (or give ece_username and '
+                                  'ece_password instead)' % conn.ece('ece-a')['ece_url']), result['msg']
+    es = run_module('es_remote_cluster', dict(conn.es('ece-a', 'search-a', es_password='wrong'), alias='peer', state='absent'))
+    assert es['failed'] is True and 'refused the credentials: check es_username and es_password' in es['msg'], es['msg']
