@@ -761,6 +761,28 @@ links:
       returned: when the link is present and not connected
       type: list
       elements: dict
+    status:
+      description:
+      - 'Where the link stands after the run - V(connected), V(not_connected) (present, and C(_remote/info) does not
+        say connected; in check mode also a link that is not set up yet), V(removed) (O(links[].state=absent) done),
+        V(failed_before_checking) (its options were refused, or it failed before both deployments were read: nothing
+        of the link was checked) or V(failed).'
+      returned: always
+      type: str
+      sample: connected
+    changes:
+      description:
+      - What the link changed, or would change in check mode, in words and in the order of its steps, each with C(step),
+        C(what) (both deployments and environments named, a deployment by its name when known), C(diff) (in diff mode)
+        and C(note).
+      returned: always
+      type: list
+      elements: dict
+      sample:
+      - step: local_trust
+        what: deployment trust of ece-a/search-a
+        diff: null
+        note: null
     model:
       description: The security model of the link.
       returned: always
@@ -776,6 +798,8 @@ links:
       - The local Elasticsearch resource as M(ece.remote_clusters.ece_deployment_info) returns it (C(cluster_id), C(version),
         C(running_version), C(service_url), C(account_id), C(remote_connection), ...), with C(deployment_id) and C(deployment_name).
       - The result of each step below also holds that step's C(diff) in diff mode.
+      - Also C(environment), the name the link gives its environment, and C(deployment_name) when the link gave it,
+        even when the link failed before reading the deployment.
       returned: always
       type: dict
     remote:

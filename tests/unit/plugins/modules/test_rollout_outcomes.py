@@ -64,3 +64,48 @@ def test_a_module_names_the_url_and_option_of_refused_credentials(sim, conn, run
                                   'ece_password instead)' % conn.ece('ece-a')['ece_url']), result['msg']
     es = run_module('es_remote_cluster', dict(conn.es('ece-a', 'search-a', es_password='wrong'), alias='peer', state='absent'))
     assert es['failed'] is True and 'refused the credentials: check es_username and es_password' in es['msg'], es['msg']
+
+
+def test_each_link_has_its_status_its_changes_in_words_and_both_sides_by_name(sim, conn, run_module):
+    data_b, ingest_b = hub_links(conn, spokes=('data-b', 'ingest-b'))
+    bad = dict(hub_links(conn, spokes=('old-b',))[0], alias='Not An Alias')
+    sim.clear_log()
+    result = run_module(MODULE, dict(links=[data_b, ingest_b, bad]), check_mode=True)
+    outcomes = by_name(result)
+    # check mode: nothing is set up yet, so nothing is connected; the bad link was refused before any request
+    assert [outcomes[n]['status'] for n in ('hub-to-data-b', 'hub-to-ingest-b', 'hub-to-old-b')] == [
+        'not_connected', 'not_connected', 'failed_before_checking']
+    assert [c['what'] for c in outcomes['hub-to-data-b']['changes']] == [
+        'trust relationship for environment ece-b in environment ece-a',
+        'trust relationship for environment ece-a in environment ece-b',
+        'deployment trust of ece-a/search-a', 'deployment trust of ece-b/data-b', 'remote cluster spoke_0 on ece-a/search-a']
+    assert outcomes['hub-to-data-b']['local']['deployment_name'] == 'search-a'
+    assert outcomes['hub-to-old-b']['changes'] == [] and 'alias' in outcomes['hub-to-old-b']['msg']
+    assert outcomes['hub-to-old-b']['remote'] == {'deployment_id': bad['remote']['deployment_id'], 'environment': 'ece-b',
+                                                 'deployment_name': None}
+    assert writes(sim) == []
+
+    result = run_module(MODULE, dict(links=[data_b, ingest_b]))
+    assert [o['status'] for o in result['links']] == ['connected', 'connected']
+    data_b['state'] = 'absent'
+    removed = by_name(run_module(MODULE, dict(links=[data_b, ingest_b])))
+    assert removed['hub-to-data-b']['status'] == 'removed'
+    assert 'remote cluster spoke_0 on ece-a/search-a' in [c['what'] for c in removed['hub-to-data-b']['changes']]
+    assert removed['hub-to-ingest-b']['status'] == 'connected' and removed['hub-to-ingest-b']['changes'] == []
+
+
+def test_a_link_that_fails_after_reading_both_deployments_is_failed_and_names_its_step(sim, conn, run_module):
+    (args,) = hub_links(conn, spokes=('data-b',))
+    sim.fault(plan_failure='Allocator capacity exceeded in zone ece-zone-1', env='ece-a', deployment='search-a')
+    (outcome,) = run_module(MODULE, dict(links=[args]))['links']
+    assert outcome['status'] == 'failed' and outcome['step'] == 'local_trust'
+    assert outcome['local']['deployment_name'] == 'search-a' and outcome['remote']['deployment_name'] == 'data-b'
+
+
+def test_deployment_names_given_are_kept_when_the_link_fails_before_reading_them(sim, conn, run_module):
+    args = link(conn, 'certificate', ('ece-a', 'search-a'), ('ece-b', 'data-b'), alias='data', name='by-name')
+    args['remote'].pop('deployment_id')
+    args['remote']['deployment_name'] = 'no-such-deployment'
+    (outcome,) = run_module(MODULE, dict(links=[args]))['links']
+    assert outcome['status'] == 'failed_before_checking'
+    assert outcome['remote'] == {'deployment_id': None, 'environment': 'ece-b', 'deployment_name': 'no-such-deployment'}
