@@ -56,6 +56,9 @@ FAILURE = {
                                 'its name when known), C(diff) (in diff mode) and C(note).'],
                 'returned': 'always', 'type': 'list', 'elements': 'dict',
                 'sample': [{'step': 'local_trust', 'what': 'deployment trust of ece-a/search-a', 'diff': None, 'note': None}]},
+    'key_expiring': {'description': ['Whether the cross-cluster API key expires within O(links[].rotate_before_days) days '
+                                     '(and so is, or in check mode would be, replaced).'],
+                     'returned': 'when O(links[].model=api_key)', 'type': 'bool'},
 }
 
 

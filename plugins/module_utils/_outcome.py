@@ -63,6 +63,16 @@ def changes(params, result):
     return found
 
 
+def key_expiring(params, result):
+    """Whether the link's cross-cluster API key expires within its ``rotate_before_days``."""
+    days = (result.get('api_key') or {}).get('expires_in_days')
+    return bool(params.get('rotate_before_days')) and days is not None and days <= params['rotate_before_days']
+
+
 def describe(params, result):
-    """The fields a rollout adds to a link's result: its ``status`` and its ``changes``."""
-    return {'status': status(params, result), 'changes': changes(params, result)}
+    """The fields a rollout adds to a link's result: its ``status``, its ``changes`` and, for an API key, whether it
+    expires soon."""
+    fields = {'status': status(params, result), 'changes': changes(params, result)}
+    if params['model'] == 'api_key':
+        fields['key_expiring'] = key_expiring(params, result)
+    return fields

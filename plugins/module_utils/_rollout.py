@@ -21,7 +21,8 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import DeploymentInfo, DeploymentRestart
-from ansible_collections.ece.remote_clusters.plugins.module_utils._link import RemoteClusterLink
+from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
+from ansible_collections.ece.remote_clusters.plugins.module_utils._link import RemoteClusterLink, Side
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Composition
 from ansible_collections.ece.remote_clusters.plugins.module_utils._outcome import describe
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
@@ -211,6 +212,7 @@ class RemoteClustersRollout(Composition):
         links=dict(type='list', elements='dict', required=True, options=rollout_link_options()),
         concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
         diagnose=dict(type='bool', default=True),
+        check_links_first=dict(type='bool', default=False),
     )
 
     def validate(self):
@@ -237,6 +239,8 @@ class RemoteClustersRollout(Composition):
             for key in ('local', 'remote'):
                 if link[key]['environment']:
                     pool.names.setdefault(link[key]['ece']['ece_url'], link[key]['environment'])
+        if self.params['check_links_first']:
+            self.refuse_bad_links(links)
         rounds = PlanRounds(len(links))
         contacts = FirstContact()
         try:
@@ -258,14 +262,40 @@ class RemoteClustersRollout(Composition):
             self.fail('%d of %d links failed: %s' % (len(failed), len(outcomes), '; '.join(
                 '%s: %s' % (outcome['name'], outcome['msg']) for outcome in failed)), **self.result)
 
+    def refuse_bad_links(self, links):
+        """With check_links_first: fail before any request when a link is not well defined, naming every such link."""
+        errors = dict((link['name'], self.link_errors(link)) for link in links)
+        bad = [name for name in errors if errors[name]]
+        if not bad:
+            return
+        outcomes = []
+        for link in links:
+            msg = ('; '.join(errors[link['name']]) if errors[link['name']]
+                   else 'not attempted: %d other links are not well defined (check_links_first)' % len(bad))
+            result = dict(changed=False, failed=True, msg=msg)
+            self.name_sides(link, result)
+            outcomes.append(dict(result, name=link['name'], **describe(link, result)))
+        self.fail('%d of %d links are not well defined, and nothing was sent to any environment: %s' % (
+            len(bad), len(links), '; '.join('link %s: %s' % (name, '; '.join(errors[name])) for name in bad)),
+            links=outcomes, plan_rounds=0)
+
+    @staticmethod
+    def name_sides(params, result):
+        """Both sides of a link's result with their environments, and the deployment names that the link gave (a link that
+        failed before reading its deployments is known by them)."""
+        for key in ('local', 'remote'):
+            result[key] = dict(result.get(key) or {'deployment_id': params[key]['deployment_id']},
+                               environment=params[key]['environment'])
+            result[key].setdefault('deployment_name', params[key].get('deployment_name'))
+
     def apply(self, params, pool, rounds, contacts):
         """One link, in its thread: its result with its name, or its failure (``failed``, ``msg``, ``step``); and, when it
         is not connected, its ``problems``; in every case its ``status``, its ``changes`` in words and the names of both
         sides."""
+        given = copy.deepcopy(params)
         params = copy.deepcopy(params)
         name = params.pop('name')
-        names = dict((key, params[key]['deployment_name']) for key in ('local', 'remote'))
-        result, link = {'changed': False}, None
+        result, link, errors = {'changed': False}, None, []
         try:
             errors = self.link_errors(params)
             if errors:
@@ -280,19 +310,32 @@ class RemoteClustersRollout(Composition):
             result.update(failed=True, msg=failure.msg)
         finally:
             rounds.ended()
-        for key in ('local', 'remote'):  # the deployment a name found, for the report of a link that failed before reading it
-            result[key] = dict(result.get(key) or {'deployment_id': params[key]['deployment_id']},
-                               environment=params[key]['environment'])
-            result[key].setdefault('deployment_name', names[key])
-        # a link that got past its own checks (its result names its model) and is not connected: why not
-        if self.params['diagnose'] and 'model' in result and params['state'] == 'present' and not (
-                result.get('remote_info') or {}).get('connected'):
-            result['problems'] = link.diagnosis()
-        return dict(result, name=name, **describe(params, result))
+        self.name_sides(given, result)
+        if self.params['diagnose'] and params['state'] == 'present' and not (result.get('remote_info') or {}).get('connected'):
+            if 'model' in result:  # the link got past its own checks (its result names its model): why is it not connected
+                result['problems'] = link.diagnosis()
+            elif errors and params['local']['deployment_id'] and params['remote']['deployment_id']:
+                result['problems'] = self.diagnosis_of_refused(params, pool)
+        return dict(result, name=name, **describe(given, result))
+
+    def diagnosis_of_refused(self, params, pool):
+        """The problems of a link whose options were refused, read as far as its options allow (reads only)."""
+        params = copy.deepcopy(params)
+        for key in ('local', 'remote'):
+            params[key].pop('deployment_name', None)
+        link = RemoteClusterLink.create(self.context, None, **params)
+        link.pool = pool
+        link.local, link.remote = Side(link, 'local', link.params['local']), Side(link, 'remote', link.params['remote'])
+        try:
+            return link.diagnosis()
+        except (ModuleFailure, ApiError, ValueError, TypeError, KeyError) as exc:
+            return [{'problem': 'unreadable', 'side': 'both',
+                     'message': 'The link could not be diagnosed with the options given: %s' % getattr(exc, 'msg', exc)}]
 
     def link_errors(self, params):
         """The link's bad input, found before any request (a deployment given by name: a stand-in ID in its place)."""
         checked = copy.deepcopy(params)
+        checked.pop('name', None)
         for index, key in enumerate(('local', 'remote')):
             side = checked[key]
             side.pop('deployment_name')

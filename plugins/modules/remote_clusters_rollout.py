@@ -37,7 +37,7 @@ options:
     description:
       - The links, each with the options of M(ece.remote_clusters.remote_cluster_link) and a name.
       - Options of the wrong type, or a name given twice, fail the module before any request. Every other problem of a
-        link fails that link alone, before any request of its own.
+        link fails that link alone, before any request of its own, unless O(check_links_first=true).
     type: list
     elements: dict
     required: true
@@ -660,8 +660,18 @@ options:
       - Name why each link that is present but not connected is not (RV(links[].problems)), from both sides read by
         the managers of its steps in check mode; nothing is written. A read that fails is a problem of kind
         V(unreadable), not a failure of the link.
+      - A link whose options were refused is diagnosed too, from what its options let the module read, when both of its
+        deployments are given by ID.
     type: bool
     default: true
+  check_links_first:
+    description:
+      - Check the options of every link before any request. When one link is not well defined, no link runs - nothing
+        is sent to any environment - and the module fails naming every such link; each link's RV(links[].status) is
+        V(failed_before_checking).
+      - When false, a link that is not well defined fails alone, and the others run.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - ece.remote_clusters.attributes
 attributes:
@@ -678,6 +688,9 @@ attributes:
     support: full
 notes:
   - The module fails when a link failed, after every link ran; RV(links) holds the outcome of each link.
+  - The first request to each ECE API goes alone, and the others wait for its answer. When the API refuses the credentials
+    (HTTP 401), the message of that link names the environment, the URL, the options to fix and the side of the link, and
+    the other links of that environment fail with C(not attempted), naming that link, without a request of their own.
   - While links wait (a plan round, a connection, the nodes loading the credentials), a line at default verbosity says
     every 15 seconds what they await, for how long so far and at most how long, as for
     M(ece.remote_clusters.remote_cluster_link).
@@ -783,6 +796,12 @@ links:
         what: deployment trust of ece-a/search-a
         diff: null
         note: null
+    key_expiring:
+      description:
+      - Whether the cross-cluster API key expires within O(links[].rotate_before_days) days (and so is, or in check
+        mode would be, replaced).
+      returned: when O(links[].model=api_key)
+      type: bool
     model:
       description: The security model of the link.
       returned: always
