@@ -224,12 +224,6 @@ class RemoteClustersRollout(Composition):
         twice = sorted(set(name for name in names if names.count(name) > 1))
         if twice:
             errors.append('links: the names %s are given twice; give each link a name of its own' % ', '.join(twice))
-        for index, link in enumerate(self.params['links']):
-            for key in ('local', 'remote'):
-                if not (link[key]['deployment_id'] or link[key]['deployment_name']):
-                    errors.append('links[%d].%s: give deployment_id or deployment_name' % (index, key))
-                elif link[key]['deployment_id'] and link[key]['deployment_name']:
-                    errors.append('links[%d].%s: give deployment_id or deployment_name, not both' % (index, key))
         return errors
 
     def execute(self):
@@ -336,11 +330,14 @@ class RemoteClustersRollout(Composition):
         """The link's bad input, found before any request (a deployment given by name: a stand-in ID in its place)."""
         checked = copy.deepcopy(params)
         checked.pop('name', None)
+        errors = []
         for index, key in enumerate(('local', 'remote')):
             side = checked[key]
-            side.pop('deployment_name')
+            name = side.pop('deployment_name')
+            if bool(side['deployment_id']) == bool(name):
+                errors.append('%s: give deployment_id or deployment_name%s' % (key, ', not both' if name else ''))
             side['deployment_id'] = side['deployment_id'] or '%032x' % (index + 1)
-        return [error for error in RemoteClusterLink.create(self.context, None, **checked).validate() if error]
+        return errors + [error for error in RemoteClusterLink.create(self.context, None, **checked).validate() if error]
 
     def first_contact(self, name, key, side, pool, contacts):
         """The first request of the link to the ECE API of one side, through ``contacts``: the ID of a deployment given by
