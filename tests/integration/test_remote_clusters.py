@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -371,7 +372,8 @@ def test_audit_of_fresh_environments_reports_what_would_change_sends_no_write_an
     assert ' would change ' in summary_line(run.output, 'logs-a-to-ingest-b')
     markdown = (audit.dir / 'remote_clusters.md').read_text()
     assert '| search-a-to-data-b | certificate | ece-a/search-a | ece-b/data-b | `ece_b_data` | would change | **NOT connected** |' in markdown
-    assert 'ece_a__search_a -->|"ece_b_data (certificate): NOT connected"| ece_b__data_b' in markdown
+    assert re.search(r'ece_a__search_a -\.- (rc\d+)\(\["ece_b_data<br/>certificate: NOT connected"\]\) -\.-> ece_b__data_b\n  class \1 broken\n',
+                     markdown), markdown
     assert 'platform trust' not in markdown.split('```mermaid')[1]  # no platform trust exists yet
 
 
@@ -431,13 +433,18 @@ def test_audit_of_a_converged_rollout_sends_no_write_and_draws_every_link_connec
     markdown = (audit.dir / 'remote_clusters.md').read_text()
     mermaid = markdown.split('```mermaid\n')[1].split('```')[0]
     assert mermaid.startswith('graph LR\n')
-    assert 'ece_a__search_a ==>|"ece_b_data (certificate): connected"| ece_b__data_b' in mermaid
-    assert 'ece_a__logs_a ==>|"ece_b_ingest (api_key): connected"| ece_b__ingest_b' in mermaid
-    assert 'ece_b -.->|"platform trust"| ece_c' in mermaid
+    assert re.search(r'ece_a__search_a === rc\d+\(\["ece_b_data<br/>certificate: connected"\]\) ==> ece_b__data_b\n', mermaid)
+    assert re.search(r'ece_a__logs_a === rc\d+\(\["ece_b_ingest<br/>api_key: connected"\]\) ==> ece_b__ingest_b\n', mermaid)
+    assert 'ece_b <-.->|"platform trust"| ece_c' in mermaid  # mutual: one line, both ends
+    # the API-key link of logs-a trusts the proxy CA of ece-b (private): in both pictures and in the trust table
+    assert '    ece_b__proxy_ca[["proxy CA"]]\n' in mermaid and 'ece_a__logs_a -.-> ece_b__proxy_ca\n' in mermaid
+    assert '| ece-a/logs-a | the proxy CA of environment ece-b | `direct` trust entry `ece-b-proxy` of type `proxy` (API-key model) |' in markdown
+    assert [(e['from'], e['to'], e['known']) for e in graph['proxy_trust']] == [('ece_a__logs_a', 'ece-b', True)]
     assert '| **NOT connected** |' not in markdown
     dot = (audit.dir / 'remote_clusters.dot').read_text()
-    assert dot.count(' [penwidth=3, color="darkgreen"') == 6 + 1  # the six links and the legend's connected line
-    assert 'ece_b__old_b -> ece_c__archive_c [penwidth=3, color="darkgreen", fontcolor="darkgreen", label="ece_c_archive\\ncertificate"];' in dot
+    assert dot.count(' [penwidth=4, color="darkgreen"') == 6
+    assert 'ece_b__old_b -> ece_c__archive_c [penwidth=4, color="darkgreen", fontcolor="darkgreen", label="ece_c_archive\\ncertificate"];' in dot
+    assert 'ece_a__logs_a -> ece_b__proxy_ca [style=dotted, color="royalblue"' in dot
     assert 'subgraph cluster_ece_c {' in dot
 
 
