@@ -109,3 +109,13 @@ def test_deployment_names_given_are_kept_when_the_link_fails_before_reading_them
     (outcome,) = run_module(MODULE, dict(links=[args]))['links']
     assert outcome['status'] == 'failed_before_checking'
     assert outcome['remote'] == {'deployment_id': None, 'environment': 'ece-b', 'deployment_name': 'no-such-deployment'}
+
+
+def test_a_single_link_names_the_side_the_url_and_the_option_of_refused_credentials(sim, conn, run_module):
+    args = link(conn, 'certificate', ('ece-a', 'search-a'), ('ece-b', 'data-b'))
+    args['remote']['ece']['ece_api_key'] = 'not-the-key-of-ece-b'
+    result = run_module('remote_cluster_link', args)
+    assert result['failed'] is True and result['step'] == 'remote_deployment'
+    assert result['msg'].startswith('read the remote deployment: ')
+    assert 'the ECE API at %s refused the credentials: check ece_api_key' % conn.ece('ece-b')['ece_url'] in result['msg']
+    assert writes(sim) == [] and 'not-the-key-of-ece-b' not in str(result)
