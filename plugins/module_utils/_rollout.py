@@ -345,8 +345,8 @@ class RemoteClustersRollout(Composition):
         client = pool.client('ece', side['ece'], environment=side['ece']['ece_url'])
         deployment_name = side.pop('deployment_name')
         if side['deployment_id']:
-            read = lambda: DeploymentInfo.create(self.context, client, deployment_id=side['deployment_id']).run()  # noqa: E731
-            contacts.run(client, name, 'read the %s deployment' % key, '%s_deployment' % key, read, fail=False)
+            contacts.run(client, name, 'read the %s deployment' % key, '%s_deployment' % key,
+                         lambda: DeploymentInfo.create(self.context, client, deployment_id=side['deployment_id']).run(), fail=False)
             return
         found = contacts.run(client, name, 'find the %s deployment by name' % key, '%s_deployment' % key,
                              lambda: DeploymentInfo.create(self.context, client, name=deployment_name).run())['deployments']
