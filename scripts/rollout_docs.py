@@ -46,6 +46,19 @@ FAILURE = {
                                  'words), as the filter ece.remote_clusters.remote_cluster_diagnosis names them; empty when '
                                  'the APIs show nothing wrong.'],
                  'returned': 'when the link is present and not connected', 'type': 'list', 'elements': 'dict'},
+    'status': {'description': ['Where the link stands after the run - V(connected), V(not_connected) (present, and '
+                               'C(_remote/info) does not say connected; in check mode also a link that is not set up yet), '
+                               'V(removed) (O(links[].state=absent) done), V(failed_before_checking) (its options were refused, '
+                               'or it failed before both deployments were read: nothing of the link was checked) or V(failed).'],
+               'returned': 'always', 'type': 'str', 'sample': 'connected'},
+    'changes': {'description': ['What the link changed, or would change in check mode, in words and in the order of its '
+                                'steps, each with C(step), C(what) (both deployments and environments named, a deployment by '
+                                'its name when known), C(diff) (in diff mode) and C(note).'],
+                'returned': 'always', 'type': 'list', 'elements': 'dict',
+                'sample': [{'step': 'local_trust', 'what': 'deployment trust of ece-a/search-a', 'diff': None, 'note': None}]},
+    'key_expiring': {'description': ['Whether the cross-cluster API key expires within O(links[].rotate_before_days) days '
+                                     '(and so is, or in check mode would be, replaced).'],
+                     'returned': 'when O(links[].model=api_key)', 'type': 'bool'},
 }
 
 
@@ -86,6 +99,10 @@ def link_suboptions():
 def link_returns():
     returns = rewritten(yaml.safe_load(constants(LINK)['RETURN']))
     returns.pop('changed', None)
+    local = returns['local']
+    local['description'] = list(local['description']) + [
+        'Also C(environment), the name the link gives its environment, and C(deployment_name) when the link gave it, even '
+        'when the link failed before reading the deployment.']
     return dict([('name', {'description': 'The name of the link.', 'returned': 'always', 'type': 'str', 'sample': 'logs-a-to-ingest-b'}),
                  ('changed', {'description': 'Whether the link changed something (or would, in check mode).',
                               'returned': 'always', 'type': 'bool'})] + list(FAILURE.items()) + list(returns.items()))

@@ -26,6 +26,8 @@ description:
     the allowlist.
   - Remote-cluster edges go from the local to the remote deployment of each link, with its alias, model and whether it
     is connected.
+  - Proxy-CA trust edges (the API-key model) go from a deployment to the environment whose proxy CA one of its C(direct)
+    trust entries of type C(proxy) holds, found by comparing the certificates with each environment's proxy chain.
 positional: _input
 options:
   _input:
@@ -47,6 +49,14 @@ options:
         (or its C(deployments) list).
     type: dict
     default: {}
+  proxies:
+    description:
+      - Per environment name, the result of M(ece.remote_clusters.ece_tls_certificate_info) with C(service=proxy) (or its
+        C(chain)), to tell whose proxy CA a C(direct) trust entry of type C(proxy) holds.
+      - Without it, such an entry is an edge to an unknown environment, named after the entry.
+    type: dict
+    default: {}
+    version_added: 1.0.0
 '''
 
 EXAMPLES = r'''
@@ -61,7 +71,10 @@ _value:
   type: dict
   contains:
     environments:
-      description: The environments, each with C(name), C(key) (an identifier for diagrams) and C(environment_id).
+      description:
+        - The environments, each with C(name), C(key) (an identifier for diagrams), C(environment_id), C(proxy_key) (an
+          identifier for its proxy CA in diagrams) and C(proxy_trusted) (whether a deployment of the graph trusts its
+          proxy CA).
       type: list
       elements: dict
     deployments:
@@ -87,6 +100,14 @@ _value:
       description: Edges C(from) the local C(to) the remote deployment (keys), with C(link), C(alias), C(model), C(status) and C(connected).
       type: list
       elements: dict
+    proxy_trust:
+      description:
+        - Edges C(from) a deployment (key) C(to) the environment (name) whose proxy CA it trusts through the C(direct) trust
+          entry C(entry) of type C(proxy), with C(known) (whether that environment is one of the graph's; when not, C(to)
+          is the entry's name).
+      type: list
+      elements: dict
+      version_added: 1.0.0
 '''
 
 import re
@@ -104,6 +125,13 @@ def _usable(value):
     return isinstance(value, dict) and not value.get('failed') and not value.get('skipped')
 
 
+def _chain(value):
+    """The PEMs of a proxy chain: ece_tls_certificate_info's result, or its chain."""
+    if isinstance(value, list):
+        return value
+    return (value.get('chain') or []) if _usable(value) else []
+
+
 def _deployment_items(value):
     if isinstance(value, list):
         return value
@@ -113,12 +141,13 @@ def _deployment_items(value):
 
 
 class Graph:
-    def __init__(self, outcomes, environments, deployments):
+    def __init__(self, outcomes, environments, deployments, proxies=None):
         if not isinstance(outcomes, list):
             raise AnsibleFilterError('remote_clusters_graph: the input must be the list of link outcomes')
         self.outcomes = [o for o in outcomes if isinstance(o, dict)]
         self.trust = dict((name, value) for name, value in (environments or {}).items() if _usable(value))
         self.deployment_reads = dict((name, _deployment_items(value)) for name, value in (deployments or {}).items())
+        self.proxies = dict((name, _chain(value)) for name, value in (proxies or {}).items())
         self.nodes = {}
         self.node_order = []
 
@@ -234,9 +263,25 @@ class Graph:
                           'model': outcome.get('model'), 'status': outcome.get('status'), 'connected': bool(outcome.get('connected'))})
         return edges
 
+    def proxy_trust(self):
+        """Edges from a deployment to each environment whose proxy CA a direct trust entry of type proxy of it holds."""
+        edges = []
+        for key in self.node_order:
+            for entry in self.nodes[key]['trust'].get('direct') or []:
+                if entry.get('type') != 'proxy':
+                    continue
+                pems = [c.get('pem') if isinstance(c, dict) else c for c in entry.get('certificates') or []]
+                target = next((name for name, chain in self.proxies.items()
+                               if any(same_certificate(pem, link) for pem in pems for link in chain)), None)
+                edges.append({'from': key, 'to': target or entry.get('name'), 'entry': entry.get('name'), 'known': bool(target)})
+        return edges
+
     def build(self):
         self.build_nodes()
-        environments = [{'name': name, 'key': _key(name), 'environment_id': self.environment_id(name)} for name in self.environment_names()]
+        proxy_trust = self.proxy_trust()
+        trusted = set(edge['to'] for edge in proxy_trust if edge['known'])
+        environments = [{'name': name, 'key': _key(name), 'environment_id': self.environment_id(name), 'proxy_key': _key(name, 'proxy_ca'),
+                         'proxy_trusted': name in trusted} for name in self.environment_names()]
         deployment_trust = self.deployment_trust()
         linked = set()
         for edge in self.remote_clusters():
@@ -247,12 +292,12 @@ class Graph:
             edge['mutual'] = (edge['to'], edge['from']) in pairs
         deployments = [dict((k, v) for k, v in self.nodes[key].items() if k not in ('trust', 'account_id')) for key in self.node_order]
         return {'environments': environments, 'deployments': deployments, 'platform_trust': self.platform_trust(),
-                'deployment_trust': deployment_trust, 'remote_clusters': self.remote_clusters()}
+                'deployment_trust': deployment_trust, 'remote_clusters': self.remote_clusters(), 'proxy_trust': proxy_trust}
 
 
-def remote_clusters_graph(outcomes, environments=None, deployments=None):
+def remote_clusters_graph(outcomes, environments=None, deployments=None, proxies=None):
     """Who trusts whom and which remote clusters are connected (see DOCUMENTATION)."""
-    return Graph(outcomes, environments, deployments).build()
+    return Graph(outcomes, environments, deployments, proxies).build()
 
 
 class FilterModule(object):

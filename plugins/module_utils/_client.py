@@ -142,6 +142,7 @@ class ApiClient:
     """Base HTTP client. Subclasses know the API's paths and error format."""
 
     api_name = 'API'
+    option_prefix = ''  # of the connection options: ece_ or es_
 
     def __init__(self, base_url, api_key=None, username=None, password=None, validate_certs=True,
                  ca_path=None, request_timeout=30.0, retries=3, retry_backoff=1.0, read_only=False,
@@ -160,6 +161,10 @@ class ApiClient:
         self.writes_sent = 0
         self._thread = threading.local()  # the writes of each thread: of one manager, on a client that links share
         self._secrets = [s for s in (api_key, password) if s]
+        # the options of the credentials, named in the message of an answer that refuses them (HTTP 401)
+        self.credential_options = ('api_key',) if api_key else ('username', 'password')
+        # a name of the environment, for messages (a rollout names them; a module knows only the URL)
+        self.environment_name = None
         self._reads = None
         self._read_locks = {}
         self._writes_forgotten = 0  # writes whose reads were forgotten: a read that spans one is not kept
@@ -336,9 +341,23 @@ class ApiClient:
                 return status, payload, response.headers
             code, text = self.parse_error(payload)
             detail = ': '.join(part for part in (code, text) if part) or (response.reason or 'no error text')
+            if status == 401:
+                detail += '. %s' % self.refusal()
             raise ApiError(self.redact('%s failed: HTTP %s: %s%s' % (operation, status, detail, _attempts(attempt))),
                            status=status, error=_redact_obj(self, payload), operation=operation,
                            ambiguous=not retry_broken_connection and status in AMBIGUOUS_STATUSES)
+
+    def refusal(self):
+        """What an answer HTTP 401 means, in words: who refused the credentials, and which options to fix."""
+        prefix = self.option_prefix
+        if self.credential_options == ('api_key',):
+            fix = 'check %sapi_key (or give %susername and %spassword instead)' % (prefix, prefix, prefix)
+        else:
+            fix = 'check %susername and %spassword (or give %sapi_key instead)' % (prefix, prefix, prefix)
+        who = 'the %s at %s' % (self.api_name, self.base_url)
+        if self.environment_name:
+            who = 'environment %s (%s)' % (self.environment_name, who)
+        return '%s refused the credentials: %s' % (who, fix)
 
     def pause(self, attempt, retry_after, operation, reason, budget=None):
         """Warn and wait before attempt ``attempt`` of ``budget`` (``retries``): the backoff with jitter, at least what

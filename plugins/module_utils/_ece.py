@@ -13,6 +13,7 @@ import time
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiClient, ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import pick_resource, version_tuple
+from ansible_collections.ece.remote_clusters.plugins.module_utils._progress import name_deployment
 
 API_PREFIX = '/api/v1'
 TRUST_RELATIONSHIPS = '/configuration/trust-relationships'
@@ -163,6 +164,7 @@ class EceClient(ApiClient):
         query = dict((k, query_flag(v)) for k, v in (params or DEPLOYMENT_QUERY).items())
         status, body, headers = self.request('GET', self.deployment_path(deployment_id), 'get deployment %s' % deployment_id,
                                              params=query, reuse=reuse)
+        name_deployment(deployment_id, (body or {}).get('name'))
         return body, headers.get('x-cloud-resource-version')
 
     def search_deployments(self, query, page_size):

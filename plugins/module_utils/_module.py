@@ -144,9 +144,12 @@ def new_client(api, params, read_only, warn):
     # imported here so that a module pays only for the client it uses
     if api == 'ece':
         from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import EceClient
-        return EceClient(params['ece_url'], region=params['ece_region'], **common)
-    from ansible_collections.ece.remote_clusters.plugins.module_utils._elasticsearch import ElasticsearchClient
-    return ElasticsearchClient(params['es_url'], version=params['elasticsearch_version'], **common)
+        client = EceClient(params['ece_url'], region=params['ece_region'], **common)
+    else:
+        from ansible_collections.ece.remote_clusters.plugins.module_utils._elasticsearch import ElasticsearchClient
+        client = ElasticsearchClient(params['es_url'], version=params['elasticsearch_version'], **common)
+    client.option_prefix = prefix  # the options that a refusal of the credentials names
+    return client
 
 
 class ClientPool:
@@ -166,6 +169,8 @@ class ClientPool:
         self._lock = threading.Lock()
         # what the links of a rollout do one at a time (creating trust relationships)
         self.serial = threading.Lock()
+        # names of the environments, by the environment a client is created for (its ECE URL): for messages
+        self.names = {}
 
     def client(self, api, options, environment=None):
         key = (api, json.dumps(options, sort_keys=True, default=str))
@@ -173,6 +178,7 @@ class ClientPool:
             if key not in self._clients:
                 client = new_client(api, options, self.read_only, self.warn)
                 client.keep_reads()
+                client.environment_name = self.names.get(environment)
                 if self.limit:
                     client.gate = self._gates.setdefault(environment, threading.BoundedSemaphore(self.limit))
                 self._clients[key] = client

@@ -20,12 +20,28 @@ __metaclass__ = type
 
 import json
 import os
+import re
 import threading
 import time
 
 PROGRESS_FILE = 'ECE_REMOTE_CLUSTERS_PROGRESS_FILE'
 
 _LOCK = threading.Lock()
+# the names of the deployments this process read, by ID: a wait names a deployment by its name where it is known
+_NAMES = {}
+_DEPLOYMENT_ID = re.compile(r'\bdeployment ([0-9a-f]{32})\b')
+
+
+def name_deployment(deployment_id, name):
+    """Remember the name of a deployment (read from the ECE API) for the lines of its waits."""
+    if deployment_id and name:
+        _NAMES[deployment_id] = name
+
+
+def named(what):
+    """``what`` with each deployment whose name is known named by it, its ID kept in parentheses."""
+    return _DEPLOYMENT_ID.sub(lambda match: 'deployment %s (%s)' % (_NAMES[match.group(1)], match.group(1))
+                              if match.group(1) in _NAMES else match.group(0), what)
 
 
 def report(what, deadline, limit, pause):
@@ -35,7 +51,7 @@ def report(what, deadline, limit, pause):
     if not path:
         return
     now, elapsed = time.time(), max(0.0, limit - (deadline - time.monotonic()))
-    line = json.dumps({'thread': threading.current_thread().ident, 'what': what, 'since': round(now - elapsed, 3),
+    line = json.dumps({'thread': threading.current_thread().ident, 'what': named(what), 'since': round(now - elapsed, 3),
                        'limit': limit, 'until': round(now + pause, 3)}) + '\n'
     try:
         with _LOCK:

@@ -21,8 +21,10 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import DeploymentInfo, DeploymentRestart
-from ansible_collections.ece.remote_clusters.plugins.module_utils._link import RemoteClusterLink
+from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
+from ansible_collections.ece.remote_clusters.plugins.module_utils._link import RemoteClusterLink, Side
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Composition
+from ansible_collections.ece.remote_clusters.plugins.module_utils._outcome import describe
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
     ClientPool, ModuleFailure, run_step)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import KINDS, DeploymentTrust, comparable
@@ -218,6 +220,7 @@ class RemoteClustersRollout(Composition):
         links=dict(type='list', elements='dict', required=True, options=rollout_link_options()),
         concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
         diagnose=dict(type='bool', default=True),
+        check_links_first=dict(type='bool', default=False),
     )
 
     def validate(self):
@@ -229,21 +232,22 @@ class RemoteClustersRollout(Composition):
         twice = sorted(set(name for name in names if names.count(name) > 1))
         if twice:
             errors.append('links: the names %s are given twice; give each link a name of its own' % ', '.join(twice))
-        for index, link in enumerate(self.params['links']):
-            for key in ('local', 'remote'):
-                if not (link[key]['deployment_id'] or link[key]['deployment_name']):
-                    errors.append('links[%d].%s: give deployment_id or deployment_name' % (index, key))
-                elif link[key]['deployment_id'] and link[key]['deployment_name']:
-                    errors.append('links[%d].%s: give deployment_id or deployment_name, not both' % (index, key))
         return errors
 
     def execute(self):
         links = self.params['links']
         pool = ClientPool(self.check_mode, self.warn, limit=self.params['concurrency'])
+        for link in links:
+            for key in ('local', 'remote'):
+                if link[key]['environment']:
+                    pool.names.setdefault(link[key]['ece']['ece_url'], link[key]['environment'])
+        if self.params['check_links_first']:
+            self.refuse_bad_links(links)
         rounds = PlanRounds(len(links))
+        contacts = FirstContact()
         try:
             with ThreadPoolExecutor(max_workers=max(1, len(links))) as threads:
-                futures = [threads.submit(self.apply, link, pool, rounds) for link in links]
+                futures = [threads.submit(self.apply, link, pool, rounds, contacts) for link in links]
                 rounds.run()
                 outcomes = [future.result() for future in futures]
         finally:
@@ -260,44 +264,144 @@ class RemoteClustersRollout(Composition):
             self.fail('%d of %d links failed: %s' % (len(failed), len(outcomes), '; '.join(
                 '%s: %s' % (outcome['name'], outcome['msg']) for outcome in failed)), **self.result)
 
-    def apply(self, params, pool, rounds):
+    def refuse_bad_links(self, links):
+        """With check_links_first: fail before any request when a link is not well defined, naming every such link."""
+        errors = dict((link['name'], self.link_errors(link)) for link in links)
+        bad = [name for name in errors if errors[name]]
+        if not bad:
+            return
+        outcomes = []
+        for link in links:
+            msg = ('; '.join(errors[link['name']]) if errors[link['name']]
+                   else 'not attempted: %d other links are not well defined (check_links_first)' % len(bad))
+            result = dict(changed=False, failed=True, msg=msg)
+            self.name_sides(link, result)
+            outcomes.append(dict(result, name=link['name'], **describe(link, result)))
+        self.fail('%d of %d links are not well defined, and nothing was sent to any environment: %s' % (
+            len(bad), len(links), '; '.join('link %s: %s' % (name, '; '.join(errors[name])) for name in bad)),
+            links=outcomes, plan_rounds=0)
+
+    @staticmethod
+    def name_sides(params, result):
+        """Both sides of a link's result with their environments, and the deployment names that the link gave (a link that
+        failed before reading its deployments is known by them)."""
+        for key in ('local', 'remote'):
+            result[key] = dict(result.get(key) or {'deployment_id': params[key]['deployment_id']},
+                               environment=params[key]['environment'])
+            result[key].setdefault('deployment_name', params[key].get('deployment_name'))
+
+    def apply(self, params, pool, rounds, contacts):
         """One link, in its thread: its result with its name, or its failure (``failed``, ``msg``, ``step``); and, when it
-        is not connected, its ``problems``."""
+        is not connected, its ``problems``; in every case its ``status``, its ``changes`` in words and the names of both
+        sides."""
+        given = copy.deepcopy(params)
         params = copy.deepcopy(params)
         name = params.pop('name')
-        result, link = {'changed': False}, None
+        result, link, errors = {'changed': False}, None, []
         try:
+            errors = self.link_errors(params)
+            if errors:
+                raise ModuleFailure('; '.join(errors))
             for key in ('local', 'remote'):
-                self.find_deployment(key, params[key], pool)
+                self.first_contact(name, key, params[key], pool, contacts)
             link = RemoteClusterLink.create(self.context, None, **params)
             link.pool, link.rounds = pool, rounds
             result = link.run()
         except ModuleFailure as failure:
             result = dict(result, **failure.kwargs)
             result.update(failed=True, msg=failure.msg)
-            for key in ('local', 'remote'):  # the deployment a name found, for the report of a link that failed before reading it
-                result.setdefault(key, {'deployment_id': params[key]['deployment_id']})
         finally:
             rounds.ended()
-        # a link that got past its own checks (its result names its model) and is not connected: why not
-        if self.params['diagnose'] and 'model' in result and params['state'] == 'present' and not (
-                result.get('remote_info') or {}).get('connected'):
-            result['problems'] = link.diagnosis()
-        return dict(result, name=name)
+        self.name_sides(given, result)
+        if self.params['diagnose'] and params['state'] == 'present' and not (result.get('remote_info') or {}).get('connected'):
+            if 'model' in result:  # the link got past its own checks (its result names its model): why is it not connected
+                result['problems'] = link.diagnosis()
+            elif errors and params['local']['deployment_id'] and params['remote']['deployment_id']:
+                result['problems'] = self.diagnosis_of_refused(params, pool)
+        return dict(result, name=name, **describe(given, result))
 
-    def find_deployment(self, key, side, pool):
-        """The ID of a deployment given by name, found in its environment (the name must name exactly one)."""
-        name = side.pop('deployment_name')
-        if side['deployment_id'] or side['ece'] is None:
-            return
+    def diagnosis_of_refused(self, params, pool):
+        """The problems of a link whose options were refused, read as far as its options allow (reads only)."""
+        params = copy.deepcopy(params)
+        for key in ('local', 'remote'):
+            params[key].pop('deployment_name', None)
+        link = RemoteClusterLink.create(self.context, None, **params)
+        link.pool = pool
+        link.local, link.remote = Side(link, 'local', link.params['local']), Side(link, 'remote', link.params['remote'])
         try:
-            client = pool.client('ece', side['ece'], environment=side['ece']['ece_url'])
-            found = DeploymentInfo.create(self.context, client, name=name).run()['deployments']
-        except ModuleFailure as failure:
-            raise ModuleFailure('find the %s deployment by name: %s' % (key, failure.msg), step='%s_deployment' % key,
-                                status=failure.kwargs.get('status'), error=failure.kwargs.get('error'))
+            return link.diagnosis()
+        except (ModuleFailure, ApiError, ValueError, TypeError, KeyError) as exc:
+            return [{'problem': 'unreadable', 'side': 'both',
+                     'message': 'The link could not be diagnosed with the options given: %s' % getattr(exc, 'msg', exc)}]
+
+    def link_errors(self, params):
+        """The link's bad input, found before any request (a deployment given by name: a stand-in ID in its place)."""
+        checked = copy.deepcopy(params)
+        checked.pop('name', None)
+        errors = []
+        for index, key in enumerate(('local', 'remote')):
+            side = checked[key]
+            name = side.pop('deployment_name')
+            if bool(side['deployment_id']) == bool(name):
+                errors.append('%s: give deployment_id or deployment_name%s' % (key, ', not both' if name else ''))
+            side['deployment_id'] = side['deployment_id'] or '%032x' % (index + 1)
+        return errors + [error for error in RemoteClusterLink.create(self.context, None, **checked).validate() if error]
+
+    def first_contact(self, name, key, side, pool, contacts):
+        """The first request of the link to the ECE API of one side, through ``contacts``: the ID of a deployment given by
+        name; for one given by ID, its read, which the link's own read then takes from the client's reads."""
+        client = pool.client('ece', side['ece'], environment=side['ece']['ece_url'])
+        deployment_name = side.pop('deployment_name')
+        if side['deployment_id']:
+            contacts.run(client, name, 'read the %s deployment' % key, '%s_deployment' % key,
+                         lambda: DeploymentInfo.create(self.context, client, deployment_id=side['deployment_id']).run(), fail=False)
+            return
+        found = contacts.run(client, name, 'find the %s deployment by name' % key, '%s_deployment' % key,
+                             lambda: DeploymentInfo.create(self.context, client, name=deployment_name).run())['deployments']
         if len(found) != 1:
             raise ModuleFailure('%s.deployment_name: %r does not name exactly one deployment of the %s environment (%d found); '
-                                'give its deployment_id instead' % (key, name, side['environment'] or key, len(found)),
+                                'give its deployment_id instead' % (key, deployment_name, side['environment'] or key, len(found)),
                                 step='%s_deployment' % key)
         side['deployment_id'] = found[0]['id']
+
+
+class FirstContact:
+    """The first request of a rollout over each client of an ECE API goes alone, the others wait for its answer: when the
+    API refuses the credentials (HTTP 401), one request is refused, and the other links of that environment are not
+    attempted; they name the link that was refused. Once a request was answered, requests no longer wait."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._locks = {}
+        self._answered = set()
+        self._refused = {}  # the link refused, by client
+
+    def run(self, client, name, label, step, read, fail=True):
+        """``read()`` (the link ``name``'s step ``step``, ``label`` in words), or its failure; with ``fail`` false, a
+        failure other than a refusal of the credentials is left to the link's own read (None)."""
+        key = id(client)
+        with self._lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        if key not in self._answered:
+            with lock:
+                if key not in self._answered:
+                    if key in self._refused:
+                        raise ModuleFailure('not attempted: %s refused the credentials (see link %s)' % (
+                            'environment %s' % client.environment_name if client.environment_name else client.base_url,
+                            self._refused[key]), step=step)
+                    found = self.call(key, name, label, step, read, fail)
+                    self._answered.add(key)
+                    return found
+        return self.call(key, name, label, step, read, fail)
+
+    def call(self, key, name, label, step, read, fail):
+        try:
+            return read()
+        except ModuleFailure as failure:
+            msg = '%s: %s' % (label, failure.msg)
+            if failure.kwargs.get('status') == 401:
+                self._refused[key] = name
+                msg += ' (in the ece options of the %s side of the link)' % step.split('_')[0]
+            elif not fail:
+                return None
+            raise ModuleFailure(msg, step=step, status=failure.kwargs.get('status'), error=failure.kwargs.get('error'))

@@ -37,7 +37,7 @@ options:
     description:
       - The links, each with the options of M(ece.remote_clusters.remote_cluster_link) and a name.
       - Options of the wrong type, or a name given twice, fail the module before any request. Every other problem of a
-        link fails that link alone, before any request of its own.
+        link fails that link alone, before any request of its own, unless O(check_links_first=true).
     type: list
     elements: dict
     required: true
@@ -704,8 +704,18 @@ options:
       - Name why each link that is present but not connected is not (RV(links[].problems)), from both sides read by
         the managers of its steps in check mode; nothing is written. A read that fails is a problem of kind
         V(unreadable), not a failure of the link.
+      - A link whose options were refused is diagnosed too, from what its options let the module read, when both of its
+        deployments are given by ID.
     type: bool
     default: true
+  check_links_first:
+    description:
+      - Check the options of every link before any request. When one link is not well defined, no link runs - nothing
+        is sent to any environment - and the module fails naming every such link; each link's RV(links[].status) is
+        V(failed_before_checking).
+      - When false, a link that is not well defined fails alone, and the others run.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - ece.remote_clusters.attributes
 attributes:
@@ -722,6 +732,9 @@ attributes:
     support: full
 notes:
   - The module fails when a link failed, after every link ran; RV(links) holds the outcome of each link.
+  - The first request to each ECE API goes alone, and the others wait for its answer. When the API refuses the credentials
+    (HTTP 401), the message of that link names the environment, the URL, the options to fix and the side of the link, and
+    the other links of that environment fail with C(not attempted), naming that link, without a request of their own.
   - While links wait (a plan round, a connection, the nodes loading the credentials), a line at default verbosity says
     every 15 seconds what they await, for how long so far and at most how long, as for
     M(ece.remote_clusters.remote_cluster_link).
@@ -805,6 +818,34 @@ links:
       returned: when the link is present and not connected
       type: list
       elements: dict
+    status:
+      description:
+      - 'Where the link stands after the run - V(connected), V(not_connected) (present, and C(_remote/info) does not
+        say connected; in check mode also a link that is not set up yet), V(removed) (O(links[].state=absent) done),
+        V(failed_before_checking) (its options were refused, or it failed before both deployments were read: nothing
+        of the link was checked) or V(failed).'
+      returned: always
+      type: str
+      sample: connected
+    changes:
+      description:
+      - What the link changed, or would change in check mode, in words and in the order of its steps, each with C(step),
+        C(what) (both deployments and environments named, a deployment by its name when known), C(diff) (in diff mode)
+        and C(note).
+      returned: always
+      type: list
+      elements: dict
+      sample:
+      - step: local_trust
+        what: deployment trust of ece-a/search-a
+        diff: null
+        note: null
+    key_expiring:
+      description:
+      - Whether the cross-cluster API key expires within O(links[].rotate_before_days) days (and so is, or in check
+        mode would be, replaced).
+      returned: when O(links[].model=api_key)
+      type: bool
     model:
       description: The security model of the link.
       returned: always
@@ -820,6 +861,8 @@ links:
       - The local Elasticsearch resource as M(ece.remote_clusters.ece_deployment_info) returns it (C(cluster_id), C(version),
         C(running_version), C(service_url), C(account_id), C(remote_connection), ...), with C(deployment_id) and C(deployment_name).
       - The result of each step below also holds that step's C(diff) in diff mode.
+      - Also C(environment), the name the link gives its environment, and C(deployment_name) when the link gave it,
+        even when the link failed before reading the deployment.
       returned: always
       type: dict
     remote:

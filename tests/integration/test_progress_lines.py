@@ -59,12 +59,12 @@ def test_certificate_link_shows_the_plans_it_waits_for_and_check_mode_shows_none
     run = ansible_playbook('certificate.yml', inventory=inventory, diff=True, env=FAST)
     assert run.rc == 0, run.output
     lines = waiting_lines(run.output)
-    plans = [line for line in lines if line[1].startswith('the plan of deployment %s (main-elasticsearch), attempt ' % local_id)]
+    plans = [line for line in lines if line[1].startswith('the plan of deployment search-a (%s) (main-elasticsearch), attempt ' % local_id)]
     assert plans, run.output
     assert set(line[0] for line in lines) == {'ece_b_data'}
-    assert set(line[3] for line in lines) == {'10m'}  # the role's plan_wait_timeout
+    assert set(line[3] for line in lines) == {'30m'}  # the role's plan_wait_timeout, as everywhere
     assert max(seconds(line[2]) for line in plans) >= 2  # the wait of about 4 s, seen while it lasts
-    assert all(line[1].startswith(('the plan of deployment %s ' % local_id, 'the plan of deployment %s ' % remote_id,
+    assert all(line[1].startswith(('the plan of deployment search-a (%s) ' % local_id, 'the plan of deployment data-b (%s) ' % remote_id,
                                    'the connection of remote cluster ece_b_data')) for line in lines), lines
     assert not [s for s in secrets_of(sim) if s in run.output]
     # the module's result as before: changed once, the diff of every step, connected
@@ -85,7 +85,7 @@ def test_api_key_link_shows_the_restart_it_waits_for(sim, conn, inventory, ansib
     restart = [a['attempt_id'] for a in history if a['kind'] == 'restart']
     assert len(restart) == 1, history
     # the restart's plan attempt and the step ECE reports it in; at most the role's plan_wait_timeout
-    shown = 'the plan of deployment %s (main-elasticsearch), attempt %s, step ' % (local_id, restart[0])
+    shown = 'the plan of deployment logs-a (%s) (main-elasticsearch), attempt %s, step ' % (local_id, restart[0])
     assert [line for line in lines if line[0] == 'ece_b_ingest' and line[1].startswith(shown) and line[3] == '30m'], run.output
     assert not [s for s in secrets_of(sim) if s in run.output]
     assert run.changed == 1
@@ -123,10 +123,10 @@ def test_rollout_of_many_links_awaits_the_plans_of_a_round_together_and_shows_th
     assert lines and set(line[0] for line in lines) == {'6'}, run.output[-3000:]
     plans = [line for line in lines if line[1].startswith('the plan of deployment ')]
     assert set(line[3] for line in plans) == {'2m'}  # the role's plan_wait_timeout
-    hub = [i for i, line in enumerate(lines) if line[1].startswith('the plan of deployment %s ' % search_a)]
+    hub = [i for i, line in enumerate(lines) if line[1].startswith('the plan of deployment search-a (%s) ' % search_a)]
     assert hub and max(seconds(lines[i][2]) for i in hub) >= 2  # the slow plan, seen while it lasts
     # the plan of legacy-a (another link) is awaited while the slow plan of search-a runs: one round, not link after link
-    legacy = [i for i, line in enumerate(lines) if line[1].startswith('the plan of deployment %s ' % legacy_a)]
+    legacy = [i for i, line in enumerate(lines) if line[1].startswith('the plan of deployment legacy-a (%s) ' % legacy_a)]
     assert legacy and min(legacy) < max(hub), lines
     assert not [s for s in secrets_of(sim) if s in run.output]
     assert sim.diagnose('ece-a', 'search-a', 'ece_b_data')['connected'] is True

@@ -19,13 +19,14 @@ import json
 import os
 import re
 import shlex
-import shutil
 import signal
 import subprocess
 import sys
 import time
 
 import pytest
+
+from ansible_collections.ece.remote_clusters.tests.unit.plugins.filter.layout import dot_or_skip, layout, overlaps, texts
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 README_SIM_DIR = '/tmp/ece-remote-clusters-simulator'
@@ -65,35 +66,6 @@ def make_simulator(tmp_path):
     assert not os.path.exists(os.path.join(REPO_ROOT, 'simulator.json'))
 
 
-def _texts(layout):
-    """Every piece of text Graphviz draws, as (owner, left, bottom, right, top) in points."""
-    boxes = []
-    for index, obj in enumerate(layout.get('objects', []) + layout.get('edges', [])):
-        owner = '%s#%d' % (obj.get('name') or 'edge', index)
-        for key in ('_ldraw_', '_hldraw_', '_tldraw_'):
-            size = 14.0
-            for op in obj.get(key, []):
-                if op['op'] == 'F':
-                    size = float(op['size'])
-                elif op['op'] == 'T' and op['text'].strip():
-                    x, y = op['pt']
-                    width = float(op['width'])
-                    left = {'l': x, 'r': x - width}.get(op['align'], x - width / 2)
-                    boxes.append((owner, op['text'], left, y - 0.2 * size, left + width, y + 0.8 * size))
-    return boxes
-
-
-def _overlaps(boxes):
-    found = []
-    for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
-            if a[0] == b[0]:
-                continue  # the lines of one label
-            if a[2] < b[4] and b[2] < a[4] and a[3] < b[5] and b[3] < a[5]:
-                found.append((a[1], b[1]))
-    return found
-
-
 def test_make_simulator_writes_inventories_and_prints_how_to_run_the_example_playbooks(make_simulator):
     sim_dir, output = make_simulator
     for inventory in ('inventory', 'inventory_many'):
@@ -124,9 +96,7 @@ def test_the_readme_commands_run_as_written_and_the_audit_picture_is_readable(ma
     assert len(report['links']) == 6 and all(link['connected'] for link in report['links'])
 
     # the picture of the six converged links of that audit
-    dot = shutil.which('dot')
-    if not dot:
-        pytest.skip("Graphviz's dot is not installed (apt-get install graphviz): the report's picture is not checked")
+    dot = dot_or_skip()
     # rendered to PNG by Graphviz
     dot_file = report_dir / 'remote_clusters.dot'
     png = tmp_path / 'remote_clusters.png'
@@ -134,23 +104,18 @@ def test_the_readme_commands_run_as_written_and_the_audit_picture_is_readable(ma
     assert png.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n' and png.stat().st_size > 10000
 
     # readable: every link's alias is drawn, and no text is drawn over another
-    layout = json.loads(subprocess.run([dot, '-Tjson', str(dot_file)], check=True, capture_output=True, text=True).stdout)
-    boxes = _texts(layout)
-    texts = [b[1] for b in boxes]
+    boxes = texts(layout(dot, dot_file.read_text()))
     for alias in ('ece_b_data', 'ece_b_old', 'ece_c_archive', 'data_b', 'ece_b_ingest', 'ece_a_search'):
-        assert alias in texts, alias
-    assert not _overlaps(boxes), _overlaps(boxes)
+        assert alias in [b[1] for b in boxes], alias
+    assert not overlaps(boxes), overlaps(boxes)
 
-    # a legend whose connected and broken lines differ, and links drawn as it says
+    # a small legend in the colours of the links, and the six links drawn as it says for connected ones
     text = dot_file.read_text()
-    legend = dict(re.findall(r'legend_(\w+)_from -> legend_\w+_to \[([^\]]*)\]', text))
-    assert set(legend) == {'connected', 'broken', 'trust'}
-    width = dict((k, float(re.search(r'penwidth=([0-9.]+)', v).group(1)) if 'penwidth' in v else 1.0) for k, v in legend.items())
-    assert width['connected'] >= 2 * width['broken']
-    assert 'dashed' in legend['broken'] and 'dashed' not in legend['connected'] and 'dotted' in legend['trust']
+    legend = re.search(r'^  legend \[(.*)\];$', text, re.M).group(1)
+    assert 'color="darkgreen"' in legend and 'color="red"' in legend and 'color="royalblue"' in legend
     links = re.findall(r'^  (?!legend)\w+ -> \w+ \[(penwidth=[^\]]*label="[^"]*")\];$', text, re.M)
     assert len(links) == 6
-    assert all('penwidth=%g' % width['connected'] in link and 'dashed' not in link for link in links)
+    assert all('penwidth=4, color="darkgreen"' in link and 'dashed' not in link for link in links)
 
     # the SVG next to the Markdown, which shows it, with the report's file mode
     svg = (report_dir / 'remote_clusters.svg').read_text()

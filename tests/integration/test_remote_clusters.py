@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -121,8 +122,8 @@ def test_rollout_connects_every_link_and_a_rerun_changes_nothing_and_sends_no_wr
         assert diagnosis['connected'] is True, (name, diagnosis['problems'])
     for name, link in LINKS.items():
         line = summary_line(run.output, name)
-        assert ' changed ' in line and ' yes ' in line, line
-    assert '6 links: 0 ok, 6 changed, 0 failed, 6 connected' in run.output
+        assert ' changed ' in line and ' connected ' in line, line
+    assert '6 links: 0 ok, 6 changed, 0 failed; 6 connected, 0 not connected, 0 removed, 0 failed before checking' in run.output
     # the API-key links through a private proxy CA: ece-b's is trusted by logs-a, ece-a's (public) needs no entry
     assert 'trust of the proxy CA of environment ece-b in ece-a/logs-a' in summary_line(run.output, 'logs-a-to-ingest-b')
     assert 'proxy CA' not in summary_line(run.output, 'data-b-to-search-a')
@@ -132,7 +133,7 @@ def test_rollout_connects_every_link_and_a_rerun_changes_nothing_and_sends_no_wr
     assert again.rc == 0, again.output[-5000:]
     assert again.changed == 0
     assert writes(sim.requests()) == []
-    assert '6 links: 6 ok, 0 changed, 0 failed, 6 connected' in again.output
+    assert '6 links: 6 ok, 0 changed, 0 failed; 6 connected, 0 not connected' in again.output
     leaked = [s for s in secrets_of(sim) if s in run.output + again.output]
     assert leaked == []
 
@@ -140,7 +141,7 @@ def test_rollout_connects_every_link_and_a_rerun_changes_nothing_and_sends_no_wr
 def test_rollout_of_selected_links_applies_only_those(sim, rollout):
     run = rollout(extra_vars={'remote_clusters_link_names': ['old-b-to-data-b']})
     assert run.rc == 0, run.output[-5000:]
-    assert '1 links: 0 ok, 1 changed, 0 failed, 1 connected' in run.output
+    assert '1 link: 0 ok, 1 changed, 0 failed; 1 connected, 0 not connected' in run.output
     assert sim.diagnose('ece-b', 'old-b', 'data_b')['connected'] is True
     assert sim.diagnose('ece-a', 'search-a', 'ece_b_data')['connected'] is False
     touched = set(r['server'] for r in writes(sim.requests()))
@@ -170,14 +171,16 @@ def test_a_failing_link_does_not_stop_the_others_and_the_summary_lists_every_out
             assert sim.diagnose(env, deployment, alias)['connected'] is True, name
     assert sim.diagnose('ece-b', 'old-b', 'ece_c_archive')['connected'] is False
     failed = summary_line(run.output, 'old-b-to-archive-c')
-    assert ' failed ' in failed and 'read the remote deployment: ' in failed and 'ece-c is down' in failed
+    assert ' failed before checking ' in failed and 'read the remote deployment: ' in failed and 'ece-c is down' in failed
     nowhere = summary_line(run.output, 'search-a-to-nowhere')
-    assert ' failed ' in nowhere and 'does not name exactly one deployment' in nowhere
-    assert '7 links: 0 ok, 5 changed, 2 failed, 5 connected' in run.output
+    assert ' failed before checking ' in nowhere and 'does not name exactly one deployment' in nowhere
+    assert '7 links: 0 ok, 5 changed, 2 failed; 5 connected, 0 not connected, 0 removed, 2 failed before checking' in run.output
     assert '2 of 7 links failed: old-b-to-archive-c' in run.output
 
     report = outcomes(json.loads((report_dir / 'remote_clusters.json').read_text()))
     assert report['old-b-to-archive-c']['status'] == 'failed'
+    assert report['old-b-to-archive-c']['link_status'] == 'failed_before_checking'
+    assert report['search-a-to-nowhere']['remote']['deployment_name'] == 'no-such-deployment'
     assert report['old-b-to-archive-c']['failed_task'] == 'Apply the links in plan rounds (step remote_deployment)'
     # the diagnosis could not read ece-c either, and says so
     assert 'unreadable' in problems(report['old-b-to-archive-c'])
@@ -221,8 +224,8 @@ def test_a_hub_linked_to_three_deployments_is_written_once_and_a_rerun_sends_no_
     for remote in remotes:
         assert sim.diagnose('ece-a', 'search-a', 'hub_to_%s' % remote.replace('-', '_'))['connected'] is True, remote
         line = summary_line(run.output, 'search-a-to-%s' % remote)
-        assert ' changed ' in line and ' yes ' in line and 'deployment trust of ece-a/search-a' in line, line
-    assert '3 links: 0 ok, 3 changed, 0 failed, 3 connected; 1 plan round' in run.output
+        assert ' changed ' in line and ' connected ' in line and 'deployment trust of ece-a/search-a' in line, line
+    assert '3 links: 0 ok, 3 changed, 0 failed; 3 connected, 0 not connected, 0 removed, 0 failed before checking; 1 plan round\n' in run.output.replace('"', '\n')
     trust = sim.state()['environments']['ece-a']['deployments']['search-a']['elasticsearch']['trust']['external']
     assert len(trust) == 1 and sorted(trust[0]['trust_allowlist']) == sorted(
         conn.deployment('ece-b', remote)['elasticsearch']['cluster_id'] for remote in remotes)
@@ -232,7 +235,7 @@ def test_a_hub_linked_to_three_deployments_is_written_once_and_a_rerun_sends_no_
     assert again.rc == 0, again.output[-5000:]
     assert again.changed == 0
     assert writes(sim.requests()) == []
-    assert '3 links: 3 ok, 0 changed, 0 failed, 3 connected; 0 plan rounds' in again.output
+    assert '3 links: 3 ok, 0 changed, 0 failed; 3 connected, 0 not connected, 0 removed, 0 failed before checking; 0 plan rounds' in again.output
 
 
 def test_links_that_lack_something_stop_the_play_before_any_request_and_are_all_named(sim, rollout, many):
@@ -240,7 +243,6 @@ def test_links_that_lack_something_stop_the_play_before_any_request_and_are_all_
     links = read_links(inventory)
     by_name = dict((link['name'], link) for link in links)
     by_name['search-a-to-data-b']['alias'] = 'Data.B'
-    by_name['legacy-a-to-old-b']['remote']['environment'] = 'ece-z'
     del by_name['old-b-to-data-b']['local']['es']
     del by_name['logs-a-to-ingest-b']['remote']['es']
     del by_name['data-b-to-search-a']['remote']['deployment_name']
@@ -251,22 +253,37 @@ def test_links_that_lack_something_stop_the_play_before_any_request_and_are_all_
 
     assert run.rc != 0 and run.failed == 1, run.output[-5000:]
     assert sim.requests() == []  # not even a read
-    assert '5 of 6 links are not well defined, and nothing was sent to any environment' in run.output
-    message = [line for line in run.output.splitlines() if 'are not well defined' in line][0]
-    assert 'link search-a-to-data-b needs an alias of lower-case letters, digits, _ and - (got Data.B)' in message
-    assert 'link legacy-a-to-old-b needs remote.environment, one of remote_clusters_environments (ece-a, ece-b, ece-c)' in message
-    assert 'link old-b-to-data-b needs local.es, the connection options of a local user' in message
-    assert 'link logs-a-to-ingest-b needs remote.es, the connection options of a remote user with the manage_security' in message
-    assert 'link data-b-to-search-a needs remote.deployment_id or remote.deployment_name' in message
-    assert 'old-b-to-archive-c' not in message
+    message = [line for line in run.output.splitlines() if 'nothing was sent to any environment' in line][0]
+    assert '4 of 6 links are not well defined, and nothing was sent to any environment' in message
+    assert 'link search-a-to-data-b: alias: ' in message
+    assert 'link old-b-to-data-b: local.es: give the connection options of a local Elasticsearch user' in message
+    assert 'link logs-a-to-ingest-b: remote.es: the API-key model creates the cross-cluster API key' in message
+    assert 'link data-b-to-search-a: remote: give deployment_id or deployment_name' in message
+    assert 'old-b-to-archive-c:' not in message
+    for name in LINKS:
+        assert ' failed before checking ' in summary_line(run.output, name)
+    assert '6 links: 0 ok, 0 changed, 6 failed; 0 connected, 0 not connected, 0 removed, 6 failed before checking' in run.output
+
+
+def test_a_link_to_an_environment_the_inventory_lacks_stops_the_play_before_any_request(sim, rollout, many):
+    inventory, dummy = many
+    links = read_links(inventory)
+    links[1]['remote']['environment'] = 'ece-z'
+    write_links(inventory, links)
+    sim.clear_log()
+
+    run = rollout()
+
+    assert run.rc != 0 and run.failed == 1, run.output[-5000:]
+    assert sim.requests() == []
+    assert 'among the names of remote_clusters_environments (ece-a, ece-b, ece-c); unknown: ece-z' in run.output
     assert 'Apply the links in plan rounds' not in run.output
 
 
 def test_an_option_the_module_refuses_fails_every_link_with_its_message_and_the_summary_and_report_still_come(
         sim, rollout, many, tmp_path):
-    """The module checks the options of all links before it runs any: an option it does not know fails the whole run,
-    before any write; every link is recorded as failed with the module's message, and the links whose deployments are
-    known by ID are diagnosed by the role."""
+    """An option the module does not know fails the whole run before any request: every link is recorded as failed before
+    checking, with the module's message; the summary and the report still come."""
     inventory, dummy = many
     links = read_links(inventory)
     links[0]['local']['es']['es_colour'] = 'blue'
@@ -278,15 +295,15 @@ def test_an_option_the_module_refuses_fails_every_link_with_its_message_and_the_
 
     assert run.rc != 0 and run.failed == 1, run.output[-5000:]  # only the final "a link failed" task
     assert writes(sim.requests()) == []
-    assert '6 links: 0 ok, 0 changed, 6 failed, 0 connected; 0 plan rounds' in run.output
+    assert '6 links: 0 ok, 0 changed, 6 failed; 0 connected, 0 not connected, 0 removed, 6 failed before checking; 0 plan rounds' in run.output
+    assert 'The module: ' in run.output and 'es_colour' in run.output
     report = outcomes(json.loads((report_dir / 'remote_clusters.json').read_text()))
     for name in LINKS:
         assert report[name]['status'] == 'failed' and report[name]['failed_task'] == 'Apply the links in plan rounds', name
+        assert report[name]['link_status'] == 'failed_before_checking'
         assert 'es_colour' in report[name]['message'], report[name]['message']
-        assert ' failed ' in summary_line(run.output, name)
-    # by ID on both sides: diagnosed (the alias is not configured yet); by name: the deployment is not known
-    assert problems(report['legacy-a-to-old-b']) == ['alias_missing'] and problems(report['old-b-to-archive-c']) == ['alias_missing']
-    assert report['search-a-to-data-b']['problems'] == []
+        assert ' failed before checking ' in summary_line(run.output, name)
+        assert report[name]['problems'] == []  # the module could not run: nothing was read
 
 
 def test_links_set_absent_are_removed_and_the_others_stay_connected(sim, rollout, many):
@@ -305,7 +322,9 @@ def test_links_set_absent_are_removed_and_the_others_stay_connected(sim, rollout
     run = rollout(extra_vars={'remote_clusters_link_names': ['logs-a-to-ingest-b', 'search-a-to-data-b']})
 
     assert run.rc == 0, run.output[-5000:]
-    assert '2 links: 0 ok, 2 changed, 0 failed' in run.output
+    assert '2 links: 0 ok, 2 changed, 0 failed; 0 connected, 0 not connected, 2 removed, 0 failed before checking' in run.output
+    for name in ('logs-a-to-ingest-b', 'search-a-to-data-b'):
+        assert ' removed ' in summary_line(run.output, name)
     for env, deployment, alias in (('ece-a', 'logs-a', 'ece_b_ingest'), ('ece-a', 'search-a', 'ece_b_data')):
         assert not [k for k in sim.state()['environments'][env]['deployments'][deployment]['elasticsearch']['persistent']
                     if k.startswith('cluster.remote.%s.' % alias)]
@@ -327,7 +346,8 @@ def test_audit_of_fresh_environments_reports_what_would_change_sends_no_write_an
     assert writes(sim.requests()) == []
     assert report['check_mode'] is True
     # one round for the trust of every link, one for the restart of logs-a (8.12) that loads its new credentials
-    assert '6 links: 0 ok, 6 would change, 0 failed, 0 connected; 2 plan rounds would be needed' in run.output
+    assert ('6 links: 0 ok, 6 would change, 0 failed; 0 connected, 6 not connected, 0 removed, 0 failed before checking; '
+            '2 plan rounds would be needed') in run.output
     assert report['plan_rounds'] == 2
     links = outcomes(report)
     assert sorted(links) == sorted(LINKS)
@@ -351,8 +371,9 @@ def test_audit_of_fresh_environments_reports_what_would_change_sends_no_write_an
     assert 'restart of ece-a/logs-a to load the credentials' in what
     assert ' would change ' in summary_line(run.output, 'logs-a-to-ingest-b')
     markdown = (audit.dir / 'remote_clusters.md').read_text()
-    assert '| search-a-to-data-b | certificate | ece-a/search-a | ece-b/data-b | `ece_b_data` | would change | **no** |' in markdown
-    assert 'ece_a__search_a -->|"ece_b_data (certificate): NOT connected"| ece_b__data_b' in markdown
+    assert '| search-a-to-data-b | certificate | ece-a/search-a | ece-b/data-b | `ece_b_data` | would change | **NOT connected** |' in markdown
+    assert re.search(r'ece_a__search_a -\.- (rc\d+)\(\["ece_b_data<br/>certificate: NOT connected"\]\) -\.-> ece_b__data_b\n  class \1 broken\n',
+                     markdown), markdown
     assert 'platform trust' not in markdown.split('```mermaid')[1]  # no platform trust exists yet
 
 
@@ -392,7 +413,8 @@ def test_audit_of_a_converged_rollout_sends_no_write_and_draws_every_link_connec
     assert run.rc == 0, run.output[-5000:]
     assert run.changed == 0
     assert writes(sim.requests()) == []
-    assert report['summary'] == {'links': 6, 'ok': 6, 'changed': 0, 'failed': 0, 'connected': 6}
+    assert report['summary'] == {'links': 6, 'ok': 6, 'changed': 0, 'failed': 0, 'connected': 6, 'not_connected': 0, 'removed': 0,
+                                 'failed_before_checking': 0}
     graph = report['graph']
     edges = dict((e['link'], e) for e in graph['remote_clusters'])
     assert sorted(edges) == sorted(LINKS)
@@ -411,13 +433,18 @@ def test_audit_of_a_converged_rollout_sends_no_write_and_draws_every_link_connec
     markdown = (audit.dir / 'remote_clusters.md').read_text()
     mermaid = markdown.split('```mermaid\n')[1].split('```')[0]
     assert mermaid.startswith('graph LR\n')
-    assert 'ece_a__search_a ==>|"ece_b_data (certificate): connected"| ece_b__data_b' in mermaid
-    assert 'ece_a__logs_a ==>|"ece_b_ingest (api_key): connected"| ece_b__ingest_b' in mermaid
-    assert 'ece_b -.->|"platform trust"| ece_c' in mermaid
-    assert '**no**' not in markdown
+    assert re.search(r'ece_a__search_a === rc\d+\(\["ece_b_data<br/>certificate: connected"\]\) ==> ece_b__data_b\n', mermaid)
+    assert re.search(r'ece_a__logs_a === rc\d+\(\["ece_b_ingest<br/>api_key: connected"\]\) ==> ece_b__ingest_b\n', mermaid)
+    assert 'ece_b <-.->|"platform trust"| ece_c' in mermaid  # mutual: one line, both ends
+    # the API-key link of logs-a trusts the proxy CA of ece-b (private): in both pictures and in the trust table
+    assert '    ece_b__proxy_ca[["proxy CA"]]\n' in mermaid and 'ece_a__logs_a -.-> ece_b__proxy_ca\n' in mermaid
+    assert '| ece-a/logs-a | the proxy CA of environment ece-b | `direct` trust entry `ece-b-proxy` of type `proxy` (API-key model) |' in markdown
+    assert [(e['from'], e['to'], e['known']) for e in graph['proxy_trust']] == [('ece_a__logs_a', 'ece-b', True)]
+    assert '| **NOT connected** |' not in markdown
     dot = (audit.dir / 'remote_clusters.dot').read_text()
-    assert dot.count(' [penwidth=3, color="darkgreen"') == 6 + 1  # the six links and the legend's connected line
-    assert 'ece_b__old_b -> ece_c__archive_c [penwidth=3, color="darkgreen", fontcolor="darkgreen", label="ece_c_archive\\ncertificate"];' in dot
+    assert dot.count(' [penwidth=4, color="darkgreen"') == 6
+    assert 'ece_b__old_b -> ece_c__archive_c [penwidth=4, color="darkgreen", fontcolor="darkgreen", label="ece_c_archive\\ncertificate"];' in dot
+    assert 'ece_a__logs_a -> ece_b__proxy_ca [style=dotted, color="royalblue"' in dot
     assert 'subgraph cluster_ece_c {' in dot
 
 

@@ -14,8 +14,9 @@ import binascii
 import os
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PLAYBOOKS = [p for p in ('certificate.yml', 'api_key.yml', 'remote_clusters.yml')
-             if os.path.exists(os.path.join(REPO_ROOT, 'playbooks', p))]
+# the playbooks of the inventory of one link per model (remote_clusters.yml needs remote_clusters_environments and
+# remote_clusters_links, which that inventory does not set: test_secrets_every_playbook runs it with inventory_many)
+PLAYBOOKS = [p for p in ('certificate.yml', 'api_key.yml') if os.path.exists(os.path.join(REPO_ROOT, 'playbooks', p))]
 MIN_LENGTH = 8  # every secret of the simulator is a long random string: shorter matches would be noise
 
 

@@ -75,8 +75,9 @@ def test_filter_is_registered_under_its_name():
 
 def test_nodes_are_the_environments_and_deployments_with_identifiers_for_diagrams():
     graph = remote_clusters_graph(*world())
-    assert graph['environments'] == [{'name': 'ece-a', 'key': 'ece_a', 'environment_id': 'a1' * 16},
-                                     {'name': 'ece-b', 'key': 'ece_b', 'environment_id': 'b2' * 16}]
+    assert graph['environments'] == [
+        {'name': 'ece-a', 'key': 'ece_a', 'environment_id': 'a1' * 16, 'proxy_key': 'ece_a__proxy_ca', 'proxy_trusted': False},
+        {'name': 'ece-b', 'key': 'ece_b', 'environment_id': 'b2' * 16, 'proxy_key': 'ece_b__proxy_ca', 'proxy_trusted': False}]
     assert [(d['key'], d['cluster_id'], d['version']) for d in graph['deployments']] == [
         ('ece_a__search_a', CLUSTER['search-a'], '8.14.3'), ('ece_b__data_b', CLUSTER['data-b'], '8.15.1'),
         ('ece_b__old_b', CLUSTER['old-b'], '7.17.25')]
@@ -151,3 +152,17 @@ def test_a_deployment_shows_its_first_resource_and_the_version_it_runs_as_module
     node = [d for d in remote_clusters_graph(outcomes, environments, deployments)['deployments'] if d['key'] == 'ece_b__data_b'][0]
     first = _common.pick_resource(resources)
     assert (node['cluster_id'], node['version']) == (first['cluster_id'], _common.view_version(first)) == (CLUSTER['data-b'], '8.15.1')
+
+
+def test_a_direct_entry_of_type_proxy_is_trust_of_the_environment_whose_proxy_chain_holds_its_certificate():
+    outcomes, environments, deployments = world()
+    search_a = deployments['ece-a']['deployments'][0]['elasticsearch'][0]
+    search_a['trust']['direct'] = [
+        {'name': 'ece-b-proxy', 'type': 'proxy', 'certificates': [{'pem': certificate('ece-b')}]},
+        {'name': 'elsewhere', 'type': 'proxy', 'certificates': [{'pem': certificate('someone-else')}]},
+        {'name': 'a-ca', 'type': 'generic', 'certificates': [{'pem': certificate('ece-b')}]}]
+    graph = remote_clusters_graph(outcomes, environments, deployments,
+                                  proxies={'ece-b': {'chain': [certificate('ece-b')]}, 'ece-a': {'failed': True}})
+    assert graph['proxy_trust'] == [{'from': 'ece_a__search_a', 'to': 'ece-b', 'entry': 'ece-b-proxy', 'known': True},
+                                    {'from': 'ece_a__search_a', 'to': 'elsewhere', 'entry': 'elsewhere', 'known': False}]
+    assert [e['proxy_trusted'] for e in graph['environments']] == [False, True]

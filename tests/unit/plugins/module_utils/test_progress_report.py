@@ -52,3 +52,17 @@ def test_nothing_is_written_without_the_variable_and_no_file_is_created(tmp_path
     monkeypatch.setenv(PROGRESS_FILE, str(missing))
     report('the connection of remote cluster x', time.monotonic() + 60, 60, 1.0)
     assert not os.path.exists(str(missing))  # a module never creates the file: only the action plugin's is written
+
+
+def test_a_wait_names_a_deployment_by_its_name_once_it_was_read(tmp_path, monkeypatch):
+    from ansible_collections.ece.remote_clusters.plugins.module_utils._progress import name_deployment
+    progress = tmp_path / 'progress'
+    progress.write_text('')
+    monkeypatch.setenv(PROGRESS_FILE, str(progress))
+    known, unknown = 'a' * 32, 'b' * 32
+    name_deployment(known, 'search-a')
+    report('the plan of deployment %s (main-elasticsearch)' % known, time.monotonic() + 60, 60, 1.0)
+    report('the nodes of deployment %s to load the credentials of x' % unknown, time.monotonic() + 60, 60, 1.0)
+    assert [p['what'] for p in _polls(progress)] == [
+        'the plan of deployment search-a (%s) (main-elasticsearch)' % known,
+        'the nodes of deployment %s to load the credentials of x' % unknown]

@@ -66,7 +66,10 @@ def baseline(module, conn, sim):
             remote=dict(deployment_id=deployment(conn, 'ece-b', 'data-b')['id'], environment='ece-b', ece=conn.ece('ece-b'),
                         es=conn.es('ece-b', 'data-b'))),
     }
-    options['remote_clusters_rollout'] = lambda: dict(links=[dict(options['remote_cluster_link'](), name='search-a-to-data-b')])
+    # check_links_first: nothing at all is sent while a link is not well defined (by default such a link fails alone, and
+    # the module diagnoses it with reads: see test_remote_clusters_rollout)
+    options['remote_clusters_rollout'] = lambda: dict(links=[dict(options['remote_cluster_link'](), name='search-a-to-data-b')],
+                                                      check_links_first=True)
     return resolve(options[module](), sim)
 
 
@@ -290,13 +293,13 @@ MODULE_CASES = [
     ('remote_cluster_link', {'api_key_port': 70000}, ['api_key_port', '1 to 65535']),
     ('remote_cluster_link', {'wait_timeout': -1}, ['wait_timeout', 'negative']),
     ('remote_cluster_link', {'plan_wait_timeout': -1}, ['plan_wait_timeout', 'negative']),
-    # remote_clusters_rollout: a link's problems fail that link before any request of its own (here the only one), named
-    # with the link; wrong types and values of a choice fail the whole rollout
+    # remote_clusters_rollout: a link's problems fail the rollout before any request (check_links_first), named with the
+    # link; wrong types and values of a choice fail the whole rollout
     ('remote_clusters_rollout', {'links[0].model': 'mtls'}, ['model', 'certificate', 'api_key']),
     ('remote_clusters_rollout', {'links[0].alias': 'Ece.B'}, ['search-a-to-data-b', 'alias', 'lower-case']),
     ('remote_clusters_rollout', {'links[0].local.deployment_id': 'search-a'}, ['local.deployment_id', 'not a deployment ID']),
-    ('remote_clusters_rollout', {'links[0].local.deployment_name': 'search-a'}, ['links[0].local', 'not both']),
-    ('remote_clusters_rollout', {'links[0].remote.deployment_id': None}, ['links[0].remote', 'deployment_name']),
+    ('remote_clusters_rollout', {'links[0].local.deployment_name': 'search-a'}, ['search-a-to-data-b', 'local: give', 'not both']),
+    ('remote_clusters_rollout', {'links[0].remote.deployment_id': None}, ['search-a-to-data-b', 'remote: give', 'deployment_name']),
     ('remote_clusters_rollout', {'links[0].local.ece.ece_url': 'ece-a:12443'}, ['local.ece.ece_url', 'has no scheme']),
     ('remote_clusters_rollout', {'links[0].remote.es': None}, ['search-a-to-data-b', 'remote.es', 'manage_security']),
     ('remote_clusters_rollout', {'links[0].wait_timeout': -1}, ['wait_timeout', 'negative']),

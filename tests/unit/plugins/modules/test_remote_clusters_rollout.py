@@ -173,12 +173,44 @@ def test_bad_input_of_the_rollout_fails_before_any_request(sim, conn, run_module
 def test_a_bad_link_fails_alone_before_any_request_of_its_own(sim, conn, run_module):
     links = hub_links(conn, spokes=('data-b', 'ingest-b'))
     links[1]['alias'] = 'Not An Alias'
-    result = run_module(MODULE, dict(links=links))
+    result = run_module(MODULE, dict(links=links, diagnose=False))
     outcomes = by_name(result)
     assert outcomes['hub-to-ingest-b']['failed'] is True and 'alias' in outcomes['hub-to-ingest-b']['msg']
+    assert outcomes['hub-to-ingest-b']['status'] == 'failed_before_checking'
     assert outcomes['hub-to-data-b']['remote_info']['connected'] is True
     ingest_b = conn.deployment('ece-b', 'ingest-b')['id']
     assert not [r for r in sim.requests() if r['deployment'] == 'ingest-b' or ingest_b in r['path']]
+
+
+def test_a_bad_link_is_diagnosed_with_reads_only(sim, conn, run_module):
+    links = hub_links(conn, spokes=('data-b', 'ingest-b'))
+    links[1]['alias'] = 'Not An Alias'
+    sim.clear_log()
+    outcomes = by_name(run_module(MODULE, dict(links=links)))
+    bad = outcomes['hub-to-ingest-b']
+    assert bad['status'] == 'failed_before_checking' and 'alias' in bad['msg']
+    # both deployments were read for the diagnosis (the platform trust is missing on both sides: ingest-b's trust of the hub)
+    assert bad['problems'], bad
+    ingest_b = conn.deployment('ece-b', 'ingest-b')['id']
+    touching = [r for r in sim.requests() if r['deployment'] == 'ingest-b' or ingest_b in r['path']]
+    assert touching and not [r for r in touching if r['write']]
+
+
+def test_check_links_first_refuses_every_bad_link_before_any_request(sim, conn, run_module):
+    links = hub_links(conn)
+    links[1]['alias'] = 'Not An Alias'
+    links[2]['local']['es'] = None
+    sim.clear_log()
+    result = run_module(MODULE, dict(links=links, check_links_first=True))
+    assert sim.requests() == []
+    assert result['failed'] is True
+    assert result['msg'].startswith('2 of 3 links are not well defined, and nothing was sent to any environment: '
+                                    'link hub-to-ingest-b: alias: '), result['msg']
+    assert 'link hub-to-old-b: local.es: give the connection options' in result['msg']
+    outcomes = by_name(result)
+    assert [o['status'] for o in result['links']] == ['failed_before_checking'] * 3
+    assert outcomes['hub-to-data-b']['msg'] == 'not attempted: 2 other links are not well defined (check_links_first)'
+    assert outcomes['hub-to-old-b']['remote']['environment'] == 'ece-b'
 
 
 def test_concurrency_bounds_the_requests_to_one_environment(sim, conn, run_module):
