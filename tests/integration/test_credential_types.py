@@ -16,7 +16,7 @@ import pytest
 import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from test_remote_clusters import FAST, LINKS, many, secrets_of, writes  # noqa: F401  pylint: disable=unused-import
+from test_remote_clusters import FAST, many, secrets_of, writes  # noqa: F401  pylint: disable=unused-import
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONTROLLER = os.path.join(REPO_ROOT, 'extensions', 'aap', 'credential_types')
