@@ -377,3 +377,15 @@ def test_a_poll_against_the_simulator_keeps_to_the_rate(sim, conn, run_module, c
         environment = request['server'].split(':', 1)[1].split('/')[0]
         per_environment[environment] = per_environment.get(environment, 0) + 1
     assert elapsed >= (max(per_environment.values()) - 1) / 10.0 - 0.01, (per_environment, elapsed)
+
+
+def test_the_source_is_documented_like_a_plugin():
+    source = load_source()
+    documentation = yaml.safe_load(source.DOCUMENTATION)
+    assert documentation['name'] == 'link_health' and documentation['short_description']
+    assert sorted(documentation['options']) == ['ca_path', 'environments', 'interval', 'link_names', 'links', 'requests_per_second',
+                                                'rotate_before_days']
+    for kind in source.KINDS:
+        assert 'V(%s)' % kind in ' '.join(documentation['description'])
+    (example,) = yaml.safe_load(source.EXAMPLES)
+    assert set(example['sources'][0]['ece.remote_clusters.link_health']) <= set(documentation['options'])

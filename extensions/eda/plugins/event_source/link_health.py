@@ -17,22 +17,21 @@ version_added: 1.0.0
 author:
   - ece.remote_clusters maintainers (@ece-remote-clusters)
 description:
-  - Polls the links of an inventory (the environments and links of the playbook C(remote_clusters.yml) and the role
+  - "Polls the links of an inventory (the environments and links of the playbook C(remote_clusters.yml) and the role
     ece.remote_clusters.remote_clusters) and emits one event per finding, C({remote_link: {kind, name, alias, model,
-    local, remote, detail, ...}}), when the finding appears, and one event of kind V(recovered) when it clears.
-  - It only reads. Its clients refuse every write, and a read that the collection's modules send as a C(POST)
-    (the deployment search) is a read.
+    local, remote, detail, ...}}), when the finding appears, and one event of kind V(recovered) when it clears."
+  - It only reads; its clients refuse every write (the deployment search, a C(POST), is a read).
   - V(key_expiring) - API-key model - the link's active cross-cluster API key on the remote cluster expires within
     O(rotate_before_days) days (or the link's own C(rotate_before_days)); C(key) holds its C(id), C(name),
     C(expiration) and C(expires_in_days).
   - V(key_invalid) - API-key model - the remote cluster has no active cross-cluster API key of the link (its name and
-    owner, as the module ece.remote_clusters.remote_cluster_link creates it): it was invalidated or it expired, so the
+    owner, as the module ece.remote_clusters.remote_cluster_link creates it) - it was invalidated or it expired, so the
     credentials in the local keystore no longer authenticate. Which key the keystore holds cannot be read (ECE returns
     the names of keystore settings, never their values), so a keystore that holds another key is found as
     V(disconnected).
   - V(disconnected) - the local cluster does not connect to the alias (C(_resolve/cluster/<alias>:*) from Elasticsearch
     8.13, else C(_remote/info) after an attempt), or the alias is not configured.
-  - V(credentials_not_loaded) - API-key model - C(_remote/info) shows the alias without C(cluster_credentials): the
+  - V(credentials_not_loaded) - API-key model - C(_remote/info) shows the alias without C(cluster_credentials) - the
     nodes have not loaded the keystore's credentials (a restart or a reload is needed).
   - V(unreachable) - an ECE environment or a cluster of the link could not be read; C(side) says which, C(detail) why.
     The other checks of that link wait for the next poll, and its other findings stand.
