@@ -22,6 +22,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils import _cluste
 from ansible_collections.ece.remote_clusters.tests.unit.plugins.modules.test_remote_cluster_link import link as module_link
 
 from test_credential_types import EDA, inject, pem
+from test_remote_clusters import secrets_of
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SOURCE = os.path.join(REPO_ROOT, 'extensions', 'eda', 'plugins', 'event_source', 'link_health.py')
@@ -68,19 +69,9 @@ def environments(conn):
     return dict((env, conn.ece(env)) for env in ('ece-a', 'ece-b', 'ece-c'))
 
 
-def secrets(sim):
-    found = set()
-    for env in sim.info['environments'].values():
-        found.update([env['api_key'], env['password']])
-        for deployment in env['deployments'].values():
-            found.update([deployment['elasticsearch']['password'], deployment['elasticsearch'].get('api_key')])
-    found.discard(None)
-    return found
-
-
 def no_secret_in(sim, events):
     text = repr(events)
-    assert [s for s in secrets(sim) if s in text] == []
+    assert [s for s in secrets_of(sim) if s in text] == []
 
 
 class Watch:
@@ -137,6 +128,10 @@ def assert_sides(conn, event, local, remote):
 
 
 LOCAL, REMOTE = ('ece-a', 'search-a'), ('ece-b', 'data-b')
+
+
+def certificate_link(conn):
+    return {'name': 'certificate-link', 'alias': 'ece_b_data', 'local': side(conn, *LOCAL), 'remote': side(conn, *REMOTE, es=False)}
 
 
 def api_key_link(conn, **extra):
@@ -218,7 +213,7 @@ def test_a_remote_going_down_and_coming_back(sim, conn, run_module, clock):
     converge(run_module, conn, 'certificate', LOCAL, REMOTE, 'ece_b_data')
     trust = sim.state()['environments'][REMOTE[0]]['deployments'][REMOTE[1]]['elasticsearch']['trust']
     source = load_source()
-    link = {'name': 'certificate-link', 'alias': 'ece_b_data', 'local': side(conn, *LOCAL), 'remote': side(conn, *REMOTE, es=False)}
+    link = certificate_link(conn)
 
     async def scenario():
         watch = Watch(source, dict(FAST, environments=environments(conn), links=[link]))
@@ -244,7 +239,7 @@ def test_an_unreachable_environment_is_an_event_and_the_source_goes_on(sim, conn
     source = load_source()
     envs = environments(conn)
     envs['ece-b'] = dict(envs['ece-b'], retries=0)
-    link = {'name': 'certificate-link', 'alias': 'ece_b_data', 'local': side(conn, *LOCAL), 'remote': side(conn, *REMOTE, es=False)}
+    link = certificate_link(conn)
 
     async def scenario():
         sim.fault(match={'server': 'ece:ece-b'}, status=503, count=-1)
@@ -270,7 +265,7 @@ def test_a_server_message_that_holds_a_secret_is_masked(sim, conn, run_module, c
     sim.fault(match={'server': 'es:ece-a/search-a', 'path': '_remote/info'}, status=400, count=-1,
               body={'error': {'root_cause': [{'type': 'x', 'reason': 'bad credentials %s' % password}]}})
     source = load_source()
-    link = {'name': 'certificate-link', 'alias': 'ece_b_data', 'local': side(conn, *LOCAL), 'remote': side(conn, *REMOTE, es=False)}
+    link = certificate_link(conn)
     (event,) = source.LinkHealth(source.load_args(dict(environments=environments(conn), links=[link]))).poll()
     assert (event['remote_link']['kind'], event['remote_link']['side']) == ('unreachable', 'local')
     assert 'bad credentials ********' in event['remote_link']['detail']
@@ -302,7 +297,7 @@ def test_the_eda_credential_types_drive_the_source(sim, conn, run_module, clock,
     many = dict((name, {'ece_url': env['ece_url'], 'ece_api_key': env['api_key']}) for name, env in sim.info['environments'].items())
     dummy, extra_vars = inject(EDA, 'ece_environments', {'environments': yaml.safe_dump(many), 'ca_certificates': pem(sim)}, tmp_path, 'eda')
     # the rulebook passes both extra variables to the source, as they are
-    link = {'name': 'certificate-link', 'alias': 'ece_b_data', 'local': side(conn, *LOCAL), 'remote': side(conn, *REMOTE, es=False)}
+    link = certificate_link(conn)
     settings = source.load_args({'environments': extra_vars['ece_environments_secrets'], 'ca_path': extra_vars['ece_environments_ca_path'],
                                  'links': yaml.safe_dump([link])})
     assert source.LinkHealth(settings).poll() == []
