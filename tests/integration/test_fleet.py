@@ -68,3 +68,18 @@ def test_a_shard_that_does_not_exist_is_refused_before_any_write(sim, many, ansi
     assert run.rc != 0
     assert 'Give the shard to run as remote_clusters_shard, one of shard_1, shard_2' in run.output
     assert writes(sim.requests()) == []
+
+
+def test_a_workflow_with_fewer_shard_jobs_than_shards_is_refused_and_spare_jobs_do_nothing(sim, many, ansible_playbook):
+    inventory, env = many
+    plan = ansible_playbook('fleet_plan.yml', inventory=inventory, env=env, extra_vars={'remote_clusters_shard_count': 1})
+    assert plan.rc != 0
+    assert 'The links make 2 shards, but remote_clusters_shard_count says the workflow runs 1 shard jobs, so the links of shard_2' in plan.output
+    spare = ansible_playbook('fleet_shard.yml', inventory=inventory, env=env,
+                             extra_vars={'remote_clusters_shard_count': 3, 'remote_clusters_shard': 'shard_3'})
+    assert spare.rc == 0, spare.output[-3000:]
+    assert 'shard_3 has no links: the links make 2 shards.' in spare.output
+    assert writes(sim.requests()) == []
+    beyond = ansible_playbook('fleet_shard.yml', inventory=inventory, env=env,
+                              extra_vars={'remote_clusters_shard_count': 3, 'remote_clusters_shard': 'shard_4'})
+    assert beyond.rc != 0 and 'Give the shard to run as remote_clusters_shard' in beyond.output
