@@ -272,6 +272,22 @@ def test_a_server_message_that_holds_a_secret_is_masked(sim, conn, run_module, c
     no_secret_in(sim, [event])
 
 
+def test_an_unexpected_error_is_reported_and_the_next_poll_goes_on(sim, conn, run_module, clock, monkeypatch):
+    converge(run_module, conn, 'certificate', LOCAL, REMOTE, 'ece_b_data')
+    source = load_source()
+    health = source.LinkHealth(source.load_args(dict(environments=environments(conn), links=[certificate_link(conn)])))
+
+    def broken(*args):
+        raise RuntimeError('boom')
+    monkeypatch.setattr(source, 'elasticsearch_view', broken)
+    (event,) = [e['remote_link'] for e in health.poll()]
+    assert (event['kind'], event['side'], event['detail']) == ('unreachable', None, 'could not check the link (RuntimeError: boom)')
+    monkeypatch.undo()
+    monkeypatch.setattr(_cluster, 'time', clock)
+    (event,) = [e['remote_link'] for e in health.poll()]
+    assert (event['kind'], event['recovered_from']) == ('recovered', 'unreachable')
+
+
 def test_credentials_not_loaded_by_the_nodes(sim, conn, run_module, clock):
     converge(run_module, conn, 'api_key', LOCAL, REMOTE, 'ece_b_data')
     setting = 'cluster.remote.ece_b_data.credentials'

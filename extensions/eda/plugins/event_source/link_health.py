@@ -431,6 +431,9 @@ class LinkHealth:
             checked.add('unreachable')
         except Unreachable as exc:
             found['unreachable'] = self.event(link, 'unreachable', exc.detail, side=exc.side)
+        except Exception as exc:  # pylint: disable=broad-except  # a source that stops watches nothing: report, go on
+            found['unreachable'] = self.event(link, 'unreachable', 'could not check the link (%s: %s)' % (type(exc).__name__, exc),
+                                              side=None)
         return link, checked, found
 
     def deployment(self, link, which, pool, deployments, lock):
