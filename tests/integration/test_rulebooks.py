@@ -12,6 +12,7 @@ __metaclass__ = type
 
 import glob
 import http.server
+import importlib.util
 import json
 import os
 import subprocess
@@ -29,10 +30,17 @@ KINDS = ('key_expiring', 'key_invalid', 'disconnected', 'credentials_not_loaded'
          'follower_fatal', 'auto_follow_errors')
 
 
+def collections_path():
+    """The directory that holds ansible_collections/ece/remote_clusters (tests/conftest.py sets it up)."""
+    for location in importlib.util.find_spec('ansible_collections').submodule_search_locations:
+        if os.path.isdir(os.path.join(location, 'ece', 'remote_clusters')):
+            return os.path.dirname(location)
+    raise RuntimeError('ansible_collections.ece.remote_clusters is not importable')
+
+
 def eda_env(venv):
     """ansible-rulebook finds collections with ansible-galaxy (of its venv) in the collections path."""
-    from conftest import _collections_path  # pylint: disable=import-outside-toplevel
-    return dict(os.environ, PATH=os.path.join(venv, 'bin') + os.pathsep + os.environ['PATH'], ANSIBLE_COLLECTIONS_PATH=_collections_path())
+    return dict(os.environ, PATH=os.path.join(venv, 'bin') + os.pathsep + os.environ['PATH'], ANSIBLE_COLLECTIONS_PATH=collections_path())
 
 
 def eda_venv():
@@ -49,7 +57,6 @@ def load(path):
 
 
 def source_options():
-    import importlib.util  # pylint: disable=import-outside-toplevel
     spec = importlib.util.spec_from_file_location('link_health', os.path.join(REPO_ROOT, 'extensions', 'eda', 'plugins', 'event_source',
                                                                                'link_health.py'))
     module = importlib.util.module_from_spec(spec)
