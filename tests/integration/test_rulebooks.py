@@ -57,8 +57,8 @@ def load(path):
 
 
 def source_options():
-    spec = importlib.util.spec_from_file_location('link_health', os.path.join(REPO_ROOT, 'extensions', 'eda', 'plugins', 'event_source',
-                                                                               'link_health.py'))
+    path = os.path.join(REPO_ROOT, 'extensions', 'eda', 'plugins', 'event_source', 'link_health.py')
+    spec = importlib.util.spec_from_file_location('link_health', path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return set(yaml.safe_load(module.DOCUMENTATION)['options']), module.KINDS
