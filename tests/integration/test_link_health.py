@@ -262,13 +262,13 @@ def test_an_unreachable_environment_is_an_event_and_the_source_goes_on(sim, conn
 def test_a_server_message_that_holds_a_secret_is_masked(sim, conn, run_module, clock):
     converge(run_module, conn, 'certificate', LOCAL, REMOTE, 'ece_b_data')
     password = conn.es(*LOCAL)['es_password']
-    sim.fault(match={'server': 'es:ece-a/search-a', 'path': '_remote/info'}, status=400, count=-1,
+    sim.fault(match={'server': 'es:ece-a/search-a', 'path': '_resolve/cluster'}, status=400, count=-1,
               body={'error': {'root_cause': [{'type': 'x', 'reason': 'bad credentials %s' % password}]}})
     source = load_source()
     link = certificate_link(conn)
     (event,) = source.LinkHealth(source.load_args(dict(environments=environments(conn), links=[link]))).poll()
-    assert (event['remote_link']['kind'], event['remote_link']['side']) == ('unreachable', 'local')
-    assert 'bad credentials ********' in event['remote_link']['detail']
+    assert event['remote_link']['kind'] == 'disconnected'
+    assert event['remote_link']['detail'] == 'ece_b_data: _resolve/cluster answered HTTP 400: bad credentials ********'
     no_secret_in(sim, [event])
 
 
@@ -327,7 +327,7 @@ def test_the_eda_credential_types_drive_the_source(sim, conn, run_module, clock,
                   'remote': {'environment': 'ece', 'deployment_name': 'search-a'}}
     (event,) = [e['remote_link'] for e in source.LinkHealth(source.load_args({'links': [local_only]})).poll()]
     assert (event['kind'], event['local']['environment']) == ('disconnected', 'ece')
-    assert event['detail'] == 'the local cluster has no remote cluster old'
+    assert event['detail'] == 'old: _resolve/cluster answered HTTP 404: no such remote cluster: [old]'
 
 
 @pytest.mark.parametrize('args, message', [
@@ -400,3 +400,20 @@ def test_the_source_is_documented_like_a_plugin():
         assert 'V(%s)' % kind in ' '.join(documentation['description'])
     (example,) = yaml.safe_load(source.EXAMPLES)
     assert set(example['sources'][0]['ece.remote_clusters.link_health']) <= set(documentation['options'])
+
+
+def test_before_8_13_the_verdict_is_remote_info_after_an_attempt(sim, conn, run_module, clock):
+    local, remote = ('ece-b', 'old-b'), ('ece-b', 'data-b')  # 7.17: no _resolve/cluster
+    source = load_source()
+    link = {'name': 'old-to-data', 'alias': 'data_b', 'local': side(conn, *local), 'remote': side(conn, *remote, es=False)}
+    health = source.LinkHealth(source.load_args(dict(environments=environments(conn), links=[link])))
+    (event,) = [e['remote_link'] for e in health.poll()]
+    assert (event['kind'], event['detail']) == ('disconnected', 'data_b: the local cluster has no remote cluster data_b')
+    assert [r for r in sim.requests() if '_resolve' in r['path']] == []
+    converge(run_module, conn, 'certificate', local, remote, 'data_b')
+    sim.clear_log()
+    (event,) = [e['remote_link'] for e in health.poll()]
+    assert (event['kind'], event['recovered_from']) == ('recovered', 'disconnected')
+    # the attempt (a search of the remote that matches nothing), then the verdict
+    paths = [r['path'] for r in sim.requests() if r['server'] == 'es:ece-b/old-b']
+    assert paths == ['/data_b:ece-remote-clusters-probe-none*/_search', '/_remote/info']

@@ -328,6 +328,7 @@ def link_connected(client, alias):
     says whether the remote cluster answered (``connected`` true and no ``error``). Before, ``_remote/info`` after an
     attempt. (The collection's own verdict will replace this function.)"""
     if version_tuple(client.version) >= version_tuple(RESOLVE_CLUSTER_VERSION):
+        # an alias that is not configured is an error of the request (no such remote cluster)
         status, body, dummy = client.request('GET', '/_resolve/cluster/%s:*' % alias, 'resolve remote cluster %s' % alias,
                                              allow_status=tuple(range(400, 600)))
         entry = (body or {}).get(alias) if isinstance(body, dict) else None
@@ -338,7 +339,9 @@ def link_connected(client, alias):
             return True, None
         return False, 'not connected%s' % (': %s' % entry['error'] if entry.get('error') else '')
     client.probe_remote_cluster(alias)
-    entry = client.remote_info().get(alias) or {}
+    entry = client.remote_info().get(alias)
+    if entry is None:
+        return False, 'the local cluster has no remote cluster %s' % alias
     return bool(entry.get('connected')), None if entry.get('connected') else 'not connected (_remote/info after an attempt)'
 
 
@@ -482,11 +485,8 @@ class LinkHealth:
     def connection(self, link, client, found):
         alias = link['alias']
         try:
-            entry = client.remote_info().get(alias)
-            if entry is None:
-                found['disconnected'] = self.event(link, 'disconnected', 'the local cluster has no remote cluster %s' % alias)
-                return
-            if link['model'] == 'api_key' and 'cluster_credentials' not in entry:
+            entry = client.remote_info().get(alias) if link['model'] == 'api_key' else None
+            if entry is not None and 'cluster_credentials' not in entry:
                 found['credentials_not_loaded'] = self.event(
                     link, 'credentials_not_loaded', 'the nodes of the local cluster have not loaded the credentials of %s from the '
                     'keystore (no cluster_credentials in _remote/info); restart the cluster or reload its secure settings' % alias)
