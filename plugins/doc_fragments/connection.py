@@ -22,6 +22,8 @@ options:
     description:
       - PEM file with the CA certificates that signed the server's certificate, for a private CA.
       - It is passed with every request, so it wins over E(REQUESTS_CA_BUNDLE) and E(CURL_CA_BUNDLE).
+      - If not set, a module that talks to one API uses the value of the E(ECE_CA_PATH) (the ECE API) or E(ES_CA_PATH)
+        (Elasticsearch) environment variable, as the credential types of this collection set them.
     type: path
   request_timeout:
     description:

@@ -41,6 +41,8 @@ options:
     type: str
     default: ece-region
 notes:
+  - An environment variable that is set but empty counts as not set (except E(ECE_REGION)), as the automation
+    controller sets one for every field of a credential, empty for a field left blank.
   - Set the connection options once for all ECE modules with C(module_defaults) and the action group
     C(group/ece.remote_clusters.ece).
 requirements:

@@ -41,6 +41,8 @@ options:
         use it to refuse what the cluster does not support.
     type: str
 notes:
+  - An environment variable that is set but empty counts as not set, as the automation controller sets one for every
+    field of a credential, empty for a field left blank.
   - Set the connection options once for all Elasticsearch modules with C(module_defaults) and the action group
     C(group/ece.remote_clusters.elasticsearch).
 requirements:

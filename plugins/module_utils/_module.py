@@ -20,6 +20,7 @@ import signal
 import threading
 
 from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.common.parameters import AnsibleFallbackNotFound
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import Interrupt
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import USERINFO_RE, check_url, check_version
@@ -42,22 +43,32 @@ def connection_argument_spec():
     )
 
 
+def set_env_fallback(*names):
+    """``env_fallback`` for which an empty variable is not set: a credential of the automation controller injects every
+    variable of its type, an empty string for each field left blank (an API key beside an empty user name)."""
+    for name in names:
+        if os.environ.get(name):
+            return os.environ[name]
+    raise AnsibleFallbackNotFound
+
+
 def ece_argument_spec():
     return dict(
-        ece_url=dict(type='str', required=True, fallback=(env_fallback, ['ECE_URL'])),
-        ece_api_key=dict(type='str', no_log=True, fallback=(env_fallback, ['ECE_API_KEY'])),
-        ece_username=dict(type='str', fallback=(env_fallback, ['ECE_USERNAME'])),
-        ece_password=dict(type='str', no_log=True, fallback=(env_fallback, ['ECE_PASSWORD'])),
+        ece_url=dict(type='str', required=True, fallback=(set_env_fallback, ['ECE_URL'])),
+        ece_api_key=dict(type='str', no_log=True, fallback=(set_env_fallback, ['ECE_API_KEY'])),
+        ece_username=dict(type='str', fallback=(set_env_fallback, ['ECE_USERNAME'])),
+        ece_password=dict(type='str', no_log=True, fallback=(set_env_fallback, ['ECE_PASSWORD'])),
+        # an empty ECE_REGION means "no region prefix", as an empty ece_region does
         ece_region=dict(type='str', default='ece-region', fallback=(env_fallback, ['ECE_REGION'])),
     )
 
 
 def elasticsearch_argument_spec():
     return dict(
-        es_url=dict(type='str', required=True, fallback=(env_fallback, ['ES_URL'])),
-        es_api_key=dict(type='str', no_log=True, fallback=(env_fallback, ['ES_API_KEY'])),
-        es_username=dict(type='str', fallback=(env_fallback, ['ES_USERNAME'])),
-        es_password=dict(type='str', no_log=True, fallback=(env_fallback, ['ES_PASSWORD'])),
+        es_url=dict(type='str', required=True, fallback=(set_env_fallback, ['ES_URL'])),
+        es_api_key=dict(type='str', no_log=True, fallback=(set_env_fallback, ['ES_API_KEY'])),
+        es_username=dict(type='str', fallback=(set_env_fallback, ['ES_USERNAME'])),
+        es_password=dict(type='str', no_log=True, fallback=(set_env_fallback, ['ES_PASSWORD'])),
         elasticsearch_version=dict(type='str'),
     )
 
@@ -84,6 +95,8 @@ def connection_options(api, fallbacks=True):
     spec_factory, prefix = API_OPTIONS[api]
     spec = connection_argument_spec()
     spec.update(spec_factory())
+    # ECE_CA_PATH or ES_CA_PATH: a credential's CA file, for the one API it is for
+    spec['ca_path'] = dict(spec['ca_path'], fallback=(set_env_fallback, [prefix.upper() + 'CA_PATH']))
     if not fallbacks:  # options of one of several connections: the environment cannot tell which
         spec = dict((name, dict((k, v) for k, v in option.items() if k != 'fallback')) for name, option in spec.items())
     constraints = dict(mutually_exclusive=[(prefix + 'api_key', prefix + 'username')],

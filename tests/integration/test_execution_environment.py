@@ -100,6 +100,9 @@ def test_galaxy_stage_installs_the_collection_from_the_context(context, tmp_path
     assert (manifest['namespace'], manifest['name']) == ('ece', 'remote_clusters')
     assert (installed / 'plugins' / 'inventory' / 'ece_deployments.py').is_file()
     assert (installed / 'plugins' / 'modules' / 'ece_deployment_trust.py').is_file()
+    # what the platform reads from an installed collection: its Python requirements and indirect node counting
+    assert (installed / 'meta' / 'execution-environment.yml').is_file()
+    assert (installed / 'extensions' / 'audit' / 'event_query.yml').is_file()
 
 
 def test_builder_stage_finds_requests_for_the_installed_collection(context, tmp_path):

@@ -129,7 +129,12 @@ def test_no_secret_in_any_output_or_file_of_any_playbook_at_vvv_with_a_failing_l
     assert {'remote_clusters.yml', 'audit.yml', 'certificate.yml', 'api_key.yml'} <= set(PLAYBOOKS)
     extra_vars = {'remote_clusters_wait_timeout': 15, 'remote_clusters_plan_wait_timeout': 120,
                   'audit_report_dir': str(workdir / 'audit-report')}
-    reports_of = {'remote_clusters.yml': {'remote_clusters_report_dir': str(workdir / 'rollout-report')}}
+    reports_of = {'remote_clusters.yml': {'remote_clusters_report_dir': str(workdir / 'rollout-report')},
+                  # what the playbooks of fleets and of Event-Driven Ansible take
+                  'fleet_shard.yml': {'remote_clusters_shard': 'shard_1'},
+                  'rotate_link.yml': {'rotate_links': [BROKEN_LINK, 'data-b-to-search-a']},
+                  'diagnose_link.yml': {'diagnose_links': [BROKEN_LINK, 'search-a-to-data-b']},
+                  'notify_link_fault.yml': {'remote_link': {'kind': 'disconnected', 'name': BROKEN_LINK, 'detail': 'not connected'}}}
 
     outputs, failed_runs = [], []
     for check in (True, False):
