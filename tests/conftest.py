@@ -61,6 +61,13 @@ def spec_dir():
     return candidate if os.path.isdir(candidate) else None
 
 
+def pytest_report_header(config):  # pylint: disable=unused-argument
+    if spec_dir():
+        return 'API specs: %s (every request to the simulator is checked against them)' % spec_dir()
+    from ecesim.swagger import specs_missing  # pylint: disable=import-error
+    return 'API specs: none, requests to the simulator are not checked against them; ' + specs_missing()
+
+
 # -- the simulator ---------------------------------------------------------------------------------
 def _forked(config):
     """Whether every test runs in a child process of its own (``ansible-test units``, pytest-forked's --forked)."""
