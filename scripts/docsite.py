@@ -66,7 +66,7 @@ class Converter:
 
     # -- inline -------------------------------------------------------------------------------------
     def link(self, text, target):
-        path, _, anchor = target.partition('#')
+        path, dummy, anchor = target.partition('#')
         if re.match(r'^[a-z]+://', target):
             return '`%s <%s>`__' % (text, target)
         if not path:

@@ -72,7 +72,7 @@ def test_definition_is_ansible_builder_version_3_with_pinned_core():
 def test_the_base_image_is_pinned_to_a_release_and_can_be_replaced_at_build_time(context):
     with open(os.path.join(REPO_ROOT, 'execution-environment.yml')) as handle:
         name = yaml.safe_load(handle)['images']['base_image']['name']
-    image, _, tag = name.rpartition(':')
+    image, dummy, tag = name.rpartition(':')
     assert '/' in image and tag and tag != 'latest' and any(c.isdigit() for c in tag), name
     # ansible-builder build --build-arg EE_BASE_IMAGE=... builds on another base (Red Hat's, for Automation Platform)
     containerfile = (context / 'Containerfile').read_text()
