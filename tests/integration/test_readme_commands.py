@@ -172,6 +172,7 @@ def guide_block(guide, heading):
 
 def test_the_rollouts_guide_s_simulator_commands_run_when_pasted(tmp_path, collections_root):
     block = guide_block('rollouts.md', 'Trying it against the simulator')
+    checkout_before = sorted(n for n in os.listdir(REPO_ROOT) if not n.startswith('.'))  # not coverage data
     temp = tmp_path / 'temp'
     temp.mkdir()
     bin_dir = os.path.dirname(sys.executable)
@@ -194,3 +195,4 @@ def test_the_rollouts_guide_s_simulator_commands_run_when_pasted(tmp_path, colle
     assert re.findall(r'^\S+\s+: ok=\d+\s+changed=\d+\s+unreachable=0\s+failed=0', output, re.M), output[-3000:]
     assert output.count('PLAY RECAP') == 2, output[-3000:]
     assert os.listdir(str(temp)) == []  # the simulator stopped, its files removed
+    assert sorted(n for n in os.listdir(REPO_ROOT) if not n.startswith('.')) == checkout_before  # no audit report in it
