@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -17,8 +18,20 @@ import sys
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-VENV = os.path.dirname(os.path.dirname(sys.executable))  # a Python with ansible-core (ansible_test) installed
 BASH = shutil.which('bash')
+
+
+@pytest.fixture
+def venv(tmp_path_factory):
+    """What install_pip_stub takes: a directory whose bin/python has ansible-test (this Python)."""
+    if importlib.util.find_spec('ansible_test') is None:
+        pytest.skip('ansible-test is not importable by %s: the pip bootstrap it needs cannot be told' % sys.executable)
+    directory = tmp_path_factory.mktemp('venv')
+    os.mkdir(str(directory / 'bin'))
+    python = directory / 'bin' / 'python'
+    python.write_text('#!/bin/sh\nexec %s "$@"\n' % sys.executable)  # a symlink would lose a virtual environment
+    python.chmod(0o755)
+    return str(directory)
 
 
 def bash(script, home, path=None, **env):
@@ -36,10 +49,10 @@ def tree(home):
                   if not os.path.relpath(os.path.join(d, f), str(home)).startswith('work'))
 
 
-def test_the_pip_bootstrap_is_announced_and_removed_with_the_directories_it_needed(tmp_path):
+def test_the_pip_bootstrap_is_announced_and_removed_with_the_directories_it_needed(tmp_path, venv):
     proc = bash('install_pip_stub %s\nls "$HOME/.ansible/test/cache"\nmkdir "$HOME/.ansible/test/cache/__pycache__"\n'
                 'touch "$HOME/.ansible/test/cache/__pycache__/$(ls "$HOME/.ansible/test/cache" | grep get_pip | sed s/.py$//).cpython-311.pyc"\n'
-                'restore_pip_stubs' % VENV, tmp_path)
+                'restore_pip_stubs' % venv, tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "NOTE: writing ansible-test's pip bootstrap %s/.ansible/test/cache/get_pip_" % tmp_path in proc.stdout
     assert 'get_pip_' in proc.stdout.splitlines()[1]  # it was there while the run went on
@@ -47,15 +60,15 @@ def test_the_pip_bootstrap_is_announced_and_removed_with_the_directories_it_need
     assert tree(tmp_path) == []
 
 
-def test_a_pip_bootstrap_that_was_there_is_put_back_as_it_was(tmp_path):
+def test_a_pip_bootstrap_that_was_there_is_put_back_as_it_was(tmp_path, venv):
     cache = tmp_path / '.ansible' / 'test' / 'cache'
     cache.mkdir(parents=True)
     (cache / 'other.txt').write_text('kept')
-    version = bash('install_pip_stub %s; ls "$HOME/.ansible/test/cache" | grep get_pip; restore_pip_stubs' % VENV, tmp_path)
+    version = bash('install_pip_stub %s; ls "$HOME/.ansible/test/cache" | grep get_pip; restore_pip_stubs' % venv, tmp_path)
     name = version.stdout.splitlines()[1]
     assert name.startswith('get_pip_') and tree(tmp_path) == ['.ansible', '.ansible/test', '.ansible/test/cache', '.ansible/test/cache/other.txt']
     (cache / name).write_text('mine\n')
-    proc = bash('install_pip_stub %s\ncp "$HOME/.ansible/test/cache/%s" "$WORK/stub"\nrestore_pip_stubs' % (VENV, name), tmp_path)
+    proc = bash('install_pip_stub %s\ncp "$HOME/.ansible/test/cache/%s" "$WORK/stub"\nrestore_pip_stubs' % (venv, name), tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     with open(os.path.join(ROOT, '.ci', 'get_pip_stub.py')) as handle:
         assert (tmp_path / 'work' / 'stub').read_text() == handle.read()  # the stub while the run goes on
