@@ -61,8 +61,26 @@ def spec_dir():
     return candidate if os.path.isdir(candidate) else None
 
 
+def pytest_report_header(config):  # pylint: disable=unused-argument
+    if spec_dir():
+        return 'API specs: %s (every request to the simulator is checked against them)' % spec_dir()
+    from ecesim.swagger import specs_missing  # pylint: disable=import-error
+    return 'API specs: none, requests to the simulator are not checked against them; ' + specs_missing()
+
+
 # -- the simulator ---------------------------------------------------------------------------------
-@pytest.fixture(scope='session')
+def _forked(config):
+    """Whether every test runs in a child process of its own (``ansible-test units``, pytest-forked's --forked)."""
+    return config.pluginmanager.has_plugin('ansible_forked') or bool(getattr(config.option, 'forked', False))
+
+
+def _simulator_scope(fixture_name, config):  # pylint: disable=unused-argument
+    """One simulator per session; per test when tests are forked: a forked child ends without tearing down the
+    session's fixtures, so a simulator started for the session would leave its directory (keys, passwords) behind."""
+    return 'function' if _forked(config) else 'session'
+
+
+@pytest.fixture(scope=_simulator_scope)
 def _simulator():
     from ecesim.testing import Simulator  # pylint: disable=import-error
     simulator = Simulator.start(spec_dir=spec_dir())

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 name: remote_cluster_diagnosis
 short_description: Name the broken link of a remote cluster's chain in plain words
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - ece.remote_clusters maintainers (@ece-remote-clusters)
 description:

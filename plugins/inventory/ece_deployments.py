@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 name: ece_deployments
 short_description: The deployments of one or more ECE environments as inventory hosts
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Adds one host per deployment of each Elastic Cloud Enterprise environment listed in O(environments), with the
     deployment's IDs, Elasticsearch version, endpoint and health as host variables.

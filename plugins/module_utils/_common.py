@@ -105,9 +105,12 @@ def check_url(value, option, example):
                 '%s_password or %s_api_key instead' % (option, prefix, prefix, prefix))
     try:
         parts = urlsplit(text)
-        host, dummy = parts.hostname, parts.port  # .port raises ValueError on a port that is not a number
+        valid_port = parts.port != 0  # .port raises ValueError on a port that is not a number up to 65535
     except ValueError:
+        valid_port = False
+    if not valid_port:
         return '%s: %r is not a URL: its port is not a number from 1 to 65535; write it like %s' % (option, value, example)
+    host = parts.hostname
     if '://' not in text:
         return '%s: %r has no scheme; write it with https:// (or http://), e.g. https://%s' % (option, value, text)
     if parts.scheme.lower() not in ('http', 'https'):
@@ -325,8 +328,10 @@ def resource_account_id(deployment, resource):
     for account in (settings.get('trust') or {}).get('accounts') or []:
         if account.get('account_id'):
             return account['account_id']
-    return ((deployment.get('metadata') or {}).get('organization_id')
-            or (settings.get('metadata') or {}).get('organization_id'))
+    for metadata in (deployment.get('metadata'), settings.get('metadata')):
+        if (metadata or {}).get('organization_id'):
+            return metadata['organization_id']
+    return None
 
 
 def view_version(cluster):

@@ -307,8 +307,8 @@ class Diagnosis:
         named = [r for r in relationships if r.get('name') == trustee.environment and r not in by_environment_id]
         referenced_ids = set(e.get('trust_relationship_id') for e in truster.trust.get('external') or [])
         if not by_environment_id:
-            wrong = named or [r for r in relationships if r.get('id') in referenced_ids
-                              and same_certificate(r.get('certificate'), trustee.environment_certificate)]
+            wrong = named or [r for r in relationships
+                              if all((r.get('id') in referenced_ids, same_certificate(r.get('certificate'), trustee.environment_certificate)))]
             if wrong:
                 message = ('Environment %s trusts environment %s through trust relationship %s, but that relationship holds the '
                            'environment ID %s, while %s says its environment ID is %s: update the relationship\'s installation_id.')
@@ -321,8 +321,8 @@ class Diagnosis:
                 self.add('relationship_missing', truster.role, message % (
                     truster.environment, trustee.environment, trustee.environment_id, truster.environment, trustee.environment))
             return
-        good = [r for r in by_environment_id if r.get('certificate') is None
-                or same_certificate(r.get('certificate'), trustee.environment_certificate)]
+        good = [r for r in by_environment_id
+                if r.get('certificate') is None or same_certificate(r.get('certificate'), trustee.environment_certificate)]
         if not good:
             self.add('wrong_certificate', truster.role, 'The trust relationship %s of environment %s for environment %s holds a CA '
                      'certificate that is not the platform CA of %s: replace it with the certificate of %s\'s own trust '

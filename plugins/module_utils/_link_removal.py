@@ -103,9 +103,8 @@ class LinkRemoval:
         chain, = self.steps(('proxy_chain', 'read the proxy certificate chain of the remote environment',
                              remote.ece_step(TlsCertificateInfo, service='proxy')))
         certificate = self.params['proxy_ca_certificate'] or chain['root_certificate']
-        entries = [e for e in (local.view.get('trust') or {}).get('direct') or []
-                   if e.get('type') == 'proxy' and certificate
-                   and any(same_certificate(certificate, c.get('pem')) for c in e.get('certificates') or [])]
+        entries = [e for e in (local.view.get('trust') or {}).get('direct') or [] if e.get('type') == 'proxy' and certificate]
+        entries = [e for e in entries if any(same_certificate(certificate, c.get('pem')) for c in e.get('certificates') or [])]
         for entry in entries:
             if len(entry.get('certificates') or []) > 1:
                 self.keep('the direct trust entry %s' % entry['name'], 'it holds other certificates besides the remote proxy CA')

@@ -84,8 +84,8 @@ class TrustRelationship(Manager):
         name = self.params['name']
         items = self.client.list_trust_relationships(include_certificate=True)
         current = self.find(items, name, self.params['installation_id'])
-        duplicates = [i.get('id') for i in items if current and i is not current and not i.get('local')
-                      and i.get('installation_id') == current.get('installation_id')]
+        others = [i for i in items if current and i is not current and not i.get('local')]
+        duplicates = [i.get('id') for i in others if i.get('installation_id') == current.get('installation_id')]
         if duplicates:
             self.warn('trust relationship %s: %s also trust environment %s (left from runs that created one at the '
                       'same time); %s is managed and used. Delete the others once no deployment trust names them.'

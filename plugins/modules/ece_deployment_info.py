@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ece_deployment_info
 short_description: Read ECE deployments and what remote clusters need to know about them
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads deployments of an Elastic Cloud Enterprise environment and returns, for each Elasticsearch resource, what
     the other modules of this collection need, such as the cluster ID, versions, health, pending plan, endpoint and

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ece_deployment_restart
 short_description: Restart the Elasticsearch resource of an ECE deployment
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Restarts a deployment's Elasticsearch resource through the ECE API
     (C(POST /api/v1/deployments/{id}/elasticsearch/{ref_id}/_restart)) and waits for the restart plan to finish.

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ece_deployment_trust
 short_description: Manage which deployments an ECE deployment's Elasticsearch trusts
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Manages C(resources.elasticsearch[].settings.trust) of one deployment of Elastic Cloud Enterprise, that is which
     clusters its Elasticsearch resource trusts for remote cluster connections in the TLS-certificate model, and which

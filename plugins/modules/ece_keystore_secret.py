@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ece_keystore_secret
 short_description: Manage one secure setting in the Elasticsearch keystore of an ECE deployment
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Sets or removes one secure setting in the keystore of a deployment's Elasticsearch resource through the ECE API
     (C(/api/v1/deployments/{id}/elasticsearch/{ref_id}/keystore)), for example the credentials of an API-key remote

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ece_remote_clusters
 short_description: Manage the ECE remote clusters of a deployment (same environment, TLS certificate model)
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Manages the list of remote clusters that Elastic Cloud Enterprise keeps for a deployment's Elasticsearch resource
     (C(/deployments/{id}/elasticsearch/{ref_id}/remote-clusters)). ECE turns the list into the cluster's

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ece_tls_certificate_info
 short_description: Read the TLS certificate chain of an ECE service
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads the public TLS certificate chain of one service of an Elastic Cloud Enterprise environment
     (C(GET /platform/configuration/security/tls/{service})). The private key is never returned by the API.

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ece_trust_relationship
 short_description: Create, update or delete a platform trust relationship to another ECE environment
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Manages one platform trust relationship of an Elastic Cloud Enterprise environment to another ECE environment,
     identified by its O(name).

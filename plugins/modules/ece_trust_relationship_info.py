@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ece_trust_relationship_info
 short_description: Read the platform trust relationships of an ECE environment
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads the platform trust relationships of one Elastic Cloud Enterprise environment, including the environment's own
     (local) relationship.

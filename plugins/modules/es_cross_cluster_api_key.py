@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: es_cross_cluster_api_key
 short_description: Manage a cross-cluster API key on the remote (fulfilling) Elasticsearch cluster
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Creates, updates or invalidates a cross-cluster API key, the credential of the API-key security model of remote clusters.
     Run it against the B(remote) cluster, the one whose data is searched or replicated; the local cluster stores the key's

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: es_remote_cluster
 short_description: Manage a remote cluster of an Elasticsearch cluster through its cluster settings
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Creates, updates or removes the persistent cluster settings C(cluster.remote.<alias>.*) that connect an Elasticsearch
     cluster (the local, querying cluster) to a remote cluster, in proxy mode or in sniff mode.

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: es_role
 short_description: Manage an Elasticsearch role, including remote_indices and remote_cluster privileges
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Creates, updates or deletes a native role of an Elasticsearch cluster, typically on the local (querying) cluster of the
     API-key remote cluster model, where O(remote_indices) and O(remote_cluster) say what its users may do on remote clusters.

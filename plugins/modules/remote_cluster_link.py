@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: remote_cluster_link
 short_description: Connect one deployment to another as a remote cluster, every step in one task
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Applies one link between two deployments of Elastic Cloud Enterprise, in the TLS-certificate or the API-key security
     model, in one module run. It does what the roles

@@ -47,6 +47,12 @@ class PlaybookRun:
 
 
 @pytest.fixture
+def collections_root():
+    """The directory that holds ansible_collections/ece/remote_clusters, for PYTHONPATH or ANSIBLE_COLLECTIONS_PATH."""
+    return _collections_path()
+
+
+@pytest.fixture
 def inventory(sim, tmp_path):
     """The example inventory's shape, filled with the simulator's URLs, IDs and credentials."""
     out = tmp_path / 'inventory'

@@ -69,6 +69,16 @@ def test_definition_is_ansible_builder_version_3_with_pinned_core():
     assert definition['dependencies']['galaxy'] == 'meta/ee-requirements.yml'
 
 
+def test_the_base_image_is_pinned_to_a_release_and_can_be_replaced_at_build_time(context):
+    with open(os.path.join(REPO_ROOT, 'execution-environment.yml')) as handle:
+        name = yaml.safe_load(handle)['images']['base_image']['name']
+    image, dummy, tag = name.rpartition(':')
+    assert '/' in image and tag and tag != 'latest' and any(c.isdigit() for c in tag), name
+    # ansible-builder build --build-arg EE_BASE_IMAGE=... builds on another base (Red Hat's, for Automation Platform)
+    containerfile = (context / 'Containerfile').read_text()
+    assert 'ARG EE_BASE_IMAGE="%s"' % name in containerfile and 'FROM $EE_BASE_IMAGE AS base' in containerfile
+
+
 def test_containerfile_installs_core_runner_and_the_galaxy_requirements(context):
     containerfile = (context / 'Containerfile').read_text()
     assert 'ansible-core==2.19.14 ansible-runner' in containerfile

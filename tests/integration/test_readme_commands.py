@@ -7,8 +7,8 @@ simulator` prints how to point the example playbooks at it.
 
 The audit the README shows, of six converged links, also gives the picture checked here: readable (no text drawn over
 other text), with a legend whose line styles differ, rendered to PNG by Graphviz, and offered as SVG next to the
-Markdown. Graphviz's ``dot`` is needed (Debian package graphviz; ``make test`` installs it): without it the test skips,
-and in CI a skipped test fails the run.
+Markdown. Graphviz's ``dot`` is needed (Debian package graphviz; ``make test`` installs it when asked, with
+ECE_RC_INSTALL_GRAPHVIZ=1, and in CI): without it the test skips, and in CI a skipped test fails the run.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -124,3 +124,39 @@ def test_the_readme_commands_run_as_written_and_the_audit_picture_is_readable(ma
     assert '](remote_clusters.svg)' in markdown
     assert os.stat(str(report_dir / 'remote_clusters.svg')).st_mode & 0o777 == \
         os.stat(str(report_dir / 'remote_clusters.md')).st_mode & 0o777
+
+
+def guide_block(guide, heading):
+    """The console block of a section of a guide in docs/, as it would be pasted into a shell."""
+    with open(os.path.join(REPO_ROOT, 'docs', guide)) as handle:
+        text = handle.read()
+    section = text.split('\n## %s\n' % heading, 1)[1].split('\n## ', 1)[0]
+    return re.findall(r'```console\n(.*?)```', section, re.S)[0]
+
+
+def test_the_rollouts_guide_s_simulator_commands_run_when_pasted(tmp_path, collections_root):
+    block = guide_block('rollouts.md', 'Trying it against the simulator')
+    checkout_before = sorted(n for n in os.listdir(REPO_ROOT) if not n.startswith('.'))  # not coverage data
+    temp = tmp_path / 'temp'
+    temp.mkdir()
+    bin_dir = os.path.dirname(sys.executable)
+    env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ['PATH'], TMPDIR=str(temp), ANSIBLE_NOCOLOR='1',
+               ANSIBLE_COLLECTIONS_PATH=collections_root, ANSIBLE_RETRY_FILES_ENABLED='0')
+    # line by line, as pasted: each command must succeed, and none may run before the simulator has written its file
+    out = tmp_path / 'out'
+    with open(str(out), 'w') as handle:
+        proc = subprocess.Popen(['bash', '-e', '-c', block], cwd=REPO_ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    try:
+        returncode = proc.wait(timeout=900)
+    finally:  # a command that failed leaves the simulator running in the background
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except OSError:
+            pass
+    output = out.read_text()
+    assert returncode == 0, output[-3000:]
+    assert re.findall(r'^\S+\s+: ok=\d+\s+changed=\d+\s+unreachable=0\s+failed=0', output, re.M), output[-3000:]
+    assert output.count('PLAY RECAP') == 2, output[-3000:]
+    assert os.listdir(str(temp)) == []  # the simulator stopped, its files removed
+    assert sorted(n for n in os.listdir(REPO_ROOT) if not n.startswith('.')) == checkout_before  # no audit report in it

@@ -274,6 +274,18 @@ class EsRestSpec:
         return set(self.apis.get(api_name, {}).get('params', ())) | set(COMMON_ES_PARAMS)
 
 
+SPECS_MISSING = (
+    "the official API specs are not available (they are not part of the repository): put the ECE API's Swagger document "
+    "at DIR/ece/apidocs.json (api/apidocs.json of github.com/elastic/cloud-sdk-go) and Elasticsearch's REST API specs in "
+    "DIR/elasticsearch/rest-api-spec-main/ (rest-api-spec/src/main/resources/rest-api-spec/api of "
+    "github.com/elastic/elasticsearch), and set ECE_SIM_SPEC_DIR=DIR (default: shared/specs beside the checkout)")
+
+
+def specs_missing(looked_in=None):
+    """Why a test that needs the specs cannot run, and how to make it run (its skip reason, or its failure in CI)."""
+    return SPECS_MISSING + ('; looked in %s' % looked_in if looked_in else '')
+
+
 def find_spec_dir(start=None):
     """The shared specs directory: $ECE_SIM_SPEC_DIR, else <repo root>/../shared/specs, else None."""
     env = os.environ.get('ECE_SIM_SPEC_DIR')

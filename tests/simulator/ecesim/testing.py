@@ -23,6 +23,7 @@ from __future__ import annotations
 import json as jsonlib
 import os
 import queue
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -53,12 +54,13 @@ class SimulatorError(RuntimeError):
 class Simulator:
     """A running simulator (in-process or subprocess) and a client of its admin API."""
 
-    def __init__(self, info, out_file, app=None, process=None, workdir=None):
+    def __init__(self, info, out_file, app=None, process=None, workdir=None, own_workdir=False):
         self.info = info
         self.out_file = out_file
         self.app = app
         self.process = process
         self.workdir = workdir
+        self.own_workdir = own_workdir  # created by start(): stop() removes it, with the keys and passwords inside
         self.admin_url = info['admin_url']
         self.ca_bundle = info['ca_bundle']
 
@@ -70,15 +72,27 @@ class Simulator:
 
         ``scenario``: a YAML path or an already parsed dict (default: scenarios/default.yml).
         ``spec_dir``: enables spec strictness (use :func:`find_spec_dir` to locate the shared specs).
-        ``workdir``: where the output file and certificates go (default: a new temporary directory).
+        ``workdir``: where the output file and certificates go (default: a new temporary directory, which
+        :meth:`stop` removes, as does a start that fails; a directory given is left in place).
         """
+        own_workdir = not workdir
         workdir = workdir or tempfile.mkdtemp(prefix='ecesim-')
+        try:
+            return cls._start(scenario, spec_dir, workdir, own_workdir, in_thread, plan_seconds, latency_ms, plain_http,
+                              timeout)
+        except BaseException:
+            if own_workdir:
+                shutil.rmtree(workdir, ignore_errors=True)
+            raise
+
+    @classmethod
+    def _start(cls, scenario, spec_dir, workdir, own_workdir, in_thread, plan_seconds, latency_ms, plain_http, timeout):
         out_file = os.path.join(workdir, 'simulator.json')
         if in_thread:
             app = SimulatorApp(scenario=scenario, out_file=out_file, spec_dir=spec_dir, latency_ms=latency_ms,
                                plan_seconds=plan_seconds, plain_http=plain_http)
             app.start()
-            return cls(app.info, out_file, app=app, workdir=workdir)
+            return cls(app.info, out_file, app=app, workdir=workdir, own_workdir=own_workdir)
         if isinstance(scenario, dict):
             path = os.path.join(workdir, 'scenario.json')
             with open(path, 'w', encoding='utf-8') as handle:
@@ -117,8 +131,9 @@ class Simulator:
             if line.startswith('simulator ready:'):
                 with open(out_file, encoding='utf-8') as handle:
                     info = jsonlib.load(handle)
-                return cls(info, out_file, process=process, workdir=workdir)
+                return cls(info, out_file, process=process, workdir=workdir, own_workdir=own_workdir)
         process.kill()
+        process.wait(timeout=10)
         raise RuntimeError('the simulator did not start:\n' + ''.join(output))
 
     def stop(self):
@@ -131,7 +146,11 @@ class Simulator:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait(timeout=10)
             self.process = None
+        if self.own_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.own_workdir = False
 
     def __enter__(self):
         return self

@@ -17,6 +17,7 @@ import requests
 from ecesim.es_api import BUILTIN_PARAMS, NOT_IN_BUNDLED_SPECS, EsApi
 from ecesim.state import World
 from ecesim.scenario import load_scenario
+from ecesim.swagger import specs_missing
 from ecesim.testing import Simulator
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
@@ -28,8 +29,8 @@ def _spec_dir():
             os.path.join(candidate, 'elasticsearch', 'rest-api-spec-main')):
         return candidate
     if os.environ.get('CI') == 'true':
-        pytest.fail('specs not found at %s (set ECE_SIM_SPEC_DIR)' % candidate)
-    pytest.skip('specs not found at %s' % candidate)
+        pytest.fail(specs_missing(candidate))
+    pytest.skip(specs_missing(candidate))
     return None
 
 

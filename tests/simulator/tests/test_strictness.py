@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 import requests
 
+from ecesim.swagger import specs_missing
 from ecesim.testing import Simulator, get_deployment, update_body
 
 
 @pytest.fixture(autouse=True)
 def needs_spec(sim):
     if not sim.info['spec_dir']:
-        pytest.skip('shared specs not found: strictness needs --spec-dir')
+        pytest.skip('strictness checks requests against the specs: ' + specs_missing())
 
 
 def _ca(sim, env):

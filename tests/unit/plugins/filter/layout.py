@@ -19,7 +19,8 @@ def dot_or_skip():
     """Graphviz's dot; without it the test skips, naming what is missing (and in CI a skipped test fails the run)."""
     dot = shutil.which('dot')
     if not dot:
-        pytest.skip("Graphviz's dot is not installed (Debian package graphviz): the pictures are not checked")
+        pytest.skip("Graphviz's dot is not installed (package graphviz; ECE_RC_INSTALL_GRAPHVIZ=1 make test installs it): the "
+                    "pictures are not checked")
     return dot
 
 

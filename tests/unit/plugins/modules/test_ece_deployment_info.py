@@ -218,9 +218,9 @@ def test_a_port_out_of_range_fails_before_any_request(sim, conn, run_module):
     assert sim.requests() == []
 
 
-@pytest.fixture(scope='module')
+@pytest.fixture
 def many_deployments():
-    """A simulator of its own: one environment with 20 deployments."""
+    """A simulator of its own (one test uses it): one environment with 20 deployments."""
     from ecesim.testing import Simulator  # pylint: disable=import-error
     scenario = {'environments': [{'name': 'ece-many', 'ece_version': '3.8.0', 'region': 'ece-region', 'proxy_ca': 'public',
                                   'generate': [{'count': 20, 'name': 'bulk-{n:02d}', 'versions': ['8.15.1']}]}]}
