@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 name: remote_clusters_graph
 short_description: The trust and remote-cluster graph of a set of links
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - ece.remote_clusters maintainers (@ece-remote-clusters)
 description:

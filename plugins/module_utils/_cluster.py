@@ -32,8 +32,9 @@ def check_address(value, option):
     """``host:port`` with a port 1..65535, as Elasticsearch parses remote addresses; a message, or None."""
     text = str(value)
     host, sep, port = text.rpartition(':')
-    if (not sep or not host.strip() or not port.isdigit() or not 1 <= int(port) <= 65535 or any(c.isspace() for c in text)
-            or '/' in host):  # no scheme (https://) or path: a transport address is host:port only
+    well_formed = sep and host.strip() and port.isdigit() and 1 <= int(port) <= 65535
+    # no white space, no scheme (https://) or path: a transport address is host:port only
+    if not well_formed or any(c.isspace() for c in text) or '/' in host:
         return ('%s: %r is not an address like "remote.example.com:9400"; write host:port with a port from 1 to 65535 '
                 '(9400 for the TLS-certificate model, 9443 for the API-key model on ECE)' % (option, text))
     return None
@@ -403,11 +404,16 @@ class CrossClusterApiKey(Manager):
         """The active cross-cluster keys with exactly this name that no other owner claims, newest first."""
         name = self.params['name']
         now = time.time() * 1000
-        keys = [k for k in self.client.api_keys_named(name)
-                if k.get('name') == name and k.get('type') == 'cross_cluster' and not k.get('invalidated')
-                and (not k.get('expiration') or k['expiration'] > now) and owned_by(k, self.params['metadata'])
-                and RETIRED_KEY not in (k.get('metadata') or {})]
+        keys = [k for k in self.client.api_keys_named(name) if k.get('name') == name and self.active_and_ours(k, now)]
         return sorted(keys, key=lambda k: k.get('creation') or 0, reverse=True)
+
+    def active_and_ours(self, key, now):
+        """Whether ``key`` is an active cross-cluster key of this owner that no rotation retired."""
+        if key.get('type') != 'cross_cluster' or key.get('invalidated'):
+            return False
+        if key.get('expiration') and key['expiration'] <= now:
+            return False
+        return owned_by(key, self.params['metadata']) and RETIRED_KEY not in (key.get('metadata') or {})
 
     def desired_metadata(self, current=None):
         """The metadata to write: the given one (else the current one), with the requested expiration recorded."""

@@ -499,11 +499,14 @@ class DeploymentTrust(Manager):
             else:
                 trust[kind] = apply_absent(trust.get(kind), wanted[kind], kind, key)
         if self._dangling and comparable(trust) != comparable(current):
-            trust['external'] = [e for e in trust['external'] if e.get('trust_relationship_id') not in self._dangling
-                                 or e.get('trust_all') or e.get('trust_allowlist')]
+            trust['external'] = [e for e in trust['external'] if self.kept(e)]
         return trust
 
     _dangling = ()
+
+    def kept(self, entry):
+        """Whether an external entry stays: it trusts something, or names a relationship that exists."""
+        return bool(entry.get('trust_all') or entry.get('trust_allowlist')) or entry.get('trust_relationship_id') not in self._dangling
 
     def dangling(self, trust):
         """The IDs of the deleted relationships that ``external`` entries trusting nothing still name (left by a removal of

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: es_ccr_auto_follow_pattern
 short_description: Manage a cross-cluster replication auto-follow pattern
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Creates, updates in place, pauses, resumes or deletes an auto-follow pattern, which makes a follower index for every new
     index of the remote cluster O(remote_cluster) that matches O(leader_index_patterns).

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: es_ccr_follower
 short_description: Manage a cross-cluster replication follower index
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Creates a follower index that replicates O(leader_index) of the remote cluster O(remote_cluster) (cross-cluster
     replication), keeps it active or paused, and stops following for good with O(state=absent).

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: es_ccr_info
 short_description: Report the cross-cluster replication of a cluster
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads the follower indices (C(GET /<followers>/_ccr/info)), the auto-follow patterns (C(GET /_ccr/auto_follow)) and the
     replication stats (C(GET /_ccr/stats)) of the cluster it connects to, and says in RV(problems) what does not replicate.

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: remote_clusters_rollout
 short_description: Apply many links at once, writing each deployment once per plan round
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Applies every link of O(links) in one module run, each exactly as M(ece.remote_clusters.remote_cluster_link) applies
     one, with the same options, checks, writes and result. The role
