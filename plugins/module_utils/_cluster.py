@@ -55,6 +55,26 @@ def normalize(key, value):
     return str(value)
 
 
+def probe(client, alias, timeout=PROBE_TIMEOUT):
+    """One cross-cluster request to ``alias`` through whichever node of ``client``'s cluster answers: ``(connected,
+    reason)``, the verdict of :func:`_proof.probe_verdict`."""
+    try:
+        status, body = client.probe_remote_cluster(alias, timeout)
+    except ApiError as exc:
+        return False, exc.message
+    return probe_verdict(alias, status, body)
+
+
+def connected_through_every_node(client, alias):
+    """Whether cross-cluster requests to ``alias`` succeed through every node (as many in a row as the cluster has nodes:
+    its load balancer spreads them): ``(connected, reason of the first failure)``."""
+    for dummy in range(client.node_count()):
+        connected, reason = probe(client, alias)
+        if not connected:
+            return False, reason
+    return True, None
+
+
 class RemoteCluster(Manager):
     api = 'elasticsearch'
     argument_spec = dict(
@@ -243,11 +263,7 @@ class RemoteCluster(Manager):
 
     def probe(self, alias, timeout=PROBE_TIMEOUT):
         """One cross-cluster request to ``alias`` through whichever node answers: ``(connected, reason)``."""
-        try:
-            status, body = self.client.probe_remote_cluster(alias, timeout)
-        except ApiError as exc:
-            return False, exc.message
-        return probe_verdict(alias, status, body)
+        return probe(self.client, alias, timeout)
 
     def wait_for_connection(self, alias, **fields):
         """Wait until cross-cluster requests to ``alias`` succeed through every node of the local cluster (as many in a

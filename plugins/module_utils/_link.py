@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import (
     CHECK_MODE_ENCODED, EXPIRATION_UPDATE_VERSION, MANAGED_BY, OWNER_KEYS, CrossClusterApiKey, PreviousKeys, RemoteCluster, Role,
-    RotationMark, check_key_authentication)
+    RotationMark, check_key_authentication, connected_through_every_node)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
     API_KEY_MIN_VERSION, API_KEY_PORT, CREDENTIALS_MIN_VERSION, PROXY_MODE_VERSION, RELOAD_MIN_VERSION, VERSION_RULE, check_alias,
     check_deployment_ids, check_pem, check_ports, check_ref_id, check_time_value, check_version, compatible_versions, credentials_setting,
@@ -372,8 +372,7 @@ class RemoteClusterLink(LinkRemoval, Composition):
         only), as ``remote_info.connected``; ``_remote/info`` would say connected over connections whose requests fail."""
         if self.proven or not self.result.get('remote_info'):
             return
-        nodes = cluster.client.node_count()
-        connected = all(cluster.probe(self.params['alias'])[0] for dummy in range(nodes))
+        connected, dummy = connected_through_every_node(cluster.client, self.params['alias'])
         self.result['remote_info'] = dict(self.result['remote_info'], connected=connected)
 
     def drop_stale_credentials(self, cluster):
@@ -718,23 +717,27 @@ class RemoteClusterLink(LinkRemoval, Composition):
         return digests(self.local_es().reload_secure_settings())
 
     def check_loaded(self, cluster):
-        """Nothing written this run: where requests through some node fail (the credentials a run wrote before it was
-        interrupted may not be loaded), load the credentials; from 8.13 a reload, below only when a node's connection
-        shows it was built without them (``_remote/info`` of each node), since a restart is no cheap guess."""
+        """Nothing written this run: where requests through some node fail, and a node's ``_remote/info`` shows it built
+        its connection without credentials (a run wrote them and was interrupted before they were loaded), load them
+        (a reload, or a restart); where a node's requests fail to authenticate, reload (8.13 and later) in case it holds
+        other credentials than the keystore's. Other failures are the wait's to name: no restart on a guess."""
         params = self.params
-        nodes = cluster.client.node_count()
-        failing = [reason for connected, reason in (cluster.probe(params['alias']) for dummy in range(nodes)) if not connected]
-        if not failing:
+        connected, reason = connected_through_every_node(cluster.client, params['alias'])
+        if connected:
             self.result['credentials'] = 'in use: cross-cluster requests through every node succeed'
             self.result['remote_info'] = dict(cluster.remote_info(params['alias']) or {}, connected=True)
             self.result['remote_cluster']['remote_info'] = self.result['remote_info']
             self.proven = True
             return
-        if credentials_loading(view_version(self.local.view), params['reload_min_version'])[0] == 'restart':
-            infos = [cluster.remote_info(params['alias']) or {} for dummy in range(nodes)]
-            if all('cluster_credentials' in info for info in infos):
-                return  # loaded on every node: what fails is not the credentials (the wait says what)
-        self.load_credentials(cluster, proof='probe', before=None)
+        infos = [cluster.remote_info(params['alias']) or {} for dummy in range(cluster.client.node_count())]
+        missing = not all('cluster_credentials' in info for info in infos)
+        if missing:  # a node built its connection without credentials: it has not loaded them
+            self.load_credentials(cluster, proof='probe', before=None)
+        elif 'unable to authenticate' in (reason or '') and not self.check_mode and \
+                credentials_loading(view_version(self.local.view), params['reload_min_version'])[0] == 'reload':
+            # a node may hold other credentials than the keystore's (a reload is cheap; what else fails, the wait says)
+            if self.reload_with_evidence(cluster, proof='probe', before=None)[0]:
+                self.result['credentials'] = 'reloaded on every node: requests through a node failed to authenticate'
 
     def load_credentials(self, cluster, proof, before):
         """Make every node of the local cluster use the credentials of the keystore, with evidence: from 8.13 (option
@@ -789,9 +792,7 @@ class RemoteClusterLink(LinkRemoval, Composition):
                 if evidence:
                     proven, reason = file_evidence(answer, setting, before)
                 elif proof == 'probe':
-                    reasons = [reason for connected, reason in (cluster.probe(params['alias'])
-                                                                for dummy in range(client.node_count())) if not connected]
-                    proven, reason = not reasons, '; '.join(reasons)
+                    proven, reason = connected_through_every_node(client, params['alias'])
                 else:
                     proven = time.monotonic() >= started + settle
                     reason = 'before 9.3 no node says which keystore file it loaded: reloading until %ss after the write' % settle

@@ -138,10 +138,9 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # noqa: 
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError  # noqa: E402
 from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import (  # noqa: E402
-    MANAGED_BY, CrossClusterApiKey, days_left)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._common import version_tuple, view_version  # noqa: E402
+    MANAGED_BY, CrossClusterApiKey, connected_through_every_node, days_left)
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import view_version  # noqa: E402
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import elasticsearch_view  # noqa: E402
-from ansible_collections.ece.remote_clusters.plugins.module_utils._elasticsearch import RESOLVE_CLUSTER_VERSION  # noqa: E402
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (  # noqa: E402
     MASK, ClientPool, ModuleFailure, connection_errors, connection_options)
 
@@ -322,27 +321,11 @@ class Pace:
 
 
 def link_connected(client, alias):
-    """The verdict of a working connection: ``(connected, detail)``.
-
-    From Elasticsearch 8.13, ``_resolve/cluster/<alias>:*`` makes the local cluster attempt the connection and its body
-    says whether the remote cluster answered (``connected`` true and no ``error``). Before, ``_remote/info`` after an
-    attempt. (The collection's own verdict will replace this function.)"""
-    if version_tuple(client.version) >= version_tuple(RESOLVE_CLUSTER_VERSION):
-        # an alias that is not configured is an error of the request (no such remote cluster)
-        status, body, dummy = client.request('GET', '/_resolve/cluster/%s:*' % alias, 'resolve remote cluster %s' % alias,
-                                             allow_status=tuple(range(400, 600)))
-        entry = (body or {}).get(alias) if isinstance(body, dict) else None
-        if status >= 400 or not isinstance(entry, dict):
-            reason = client.parse_error(body)[1] if status >= 400 else 'no answer for the alias'
-            return False, '_resolve/cluster answered HTTP %d: %s' % (status, reason)
-        if entry.get('connected') is True and not entry.get('error'):
-            return True, None
-        return False, 'not connected%s' % (': %s' % entry['error'] if entry.get('error') else '')
-    client.probe_remote_cluster(alias)
-    entry = client.remote_info().get(alias)
-    if entry is None:
-        return False, 'the local cluster has no remote cluster %s' % alias
-    return bool(entry.get('connected')), None if entry.get('connected') else 'not connected (_remote/info after an attempt)'
+    """The collection's verdict of a working connection, as remote_cluster_link judges it: cross-cluster requests
+    through every node of the local cluster succeed (``_resolve/cluster/<alias>:*`` from Elasticsearch 8.13, its
+    ``connected`` and ``error``; below, a search of the remote cluster that reads no data). ``_remote/info`` is never
+    the verdict. ``(connected, detail)``."""
+    return connected_through_every_node(client, alias)
 
 
 def replication_findings(link, local_client):  # pylint: disable=unused-argument
