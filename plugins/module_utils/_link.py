@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import fnmatch
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -564,6 +565,8 @@ class RemoteClusterLink(LinkRemoval, Composition):
         # settings update that moves it to the remote cluster server port
         migrating = any(port != params['api_key_port'] for dummy, port in self.own_addresses())
         self.result['migrated'] = migrating
+        if migrating:
+            self.check_replication()  # before any write
         keystore = dict(deployment_id=local.deployment_id, ref_id=local.view['ref_id'], remote_cluster_alias=alias)
         lookup, = self.steps(('keystore', 'look up the credentials in the local keystore',
                               local.ece_step(KeystoreSecret, **keystore)))
@@ -621,6 +624,27 @@ class RemoteClusterLink(LinkRemoval, Composition):
     def role(self):
         name = self.params['role']['name']
         self.steps(('role', 'role %s on the local cluster' % name, self.local.es_step(Role, **self.role_options())))
+
+    def check_replication(self):
+        """A migration: followers and auto-follow patterns of the local cluster that replicate through the alias keep
+        working after the switch only when the new key grants ``replication`` on their leader indices (shard follow tasks
+        retry security errors forever, so nothing would fail loudly): refused before any write when it does not."""
+        alias, client = self.params['alias'], self.local_es()
+        try:
+            leaders = [f['leader_index'] for f in client.follower_info('_all') if f.get('remote_cluster') == alias]
+            leaders += [name for pattern in client.auto_follow_patterns().values() if pattern.get('remote_cluster') == alias
+                        for name in pattern.get('leader_index_patterns') or []]
+        except ApiError as exc:  # no replication licence or API: nothing replicates through the alias
+            self.warn('%s: the followers of the local cluster could not be read (%s); make sure that the key grants '
+                      'replication on the leader indices of any follower of this alias' % (alias, exc.message))
+            return
+        granted = [name for entry in (self.params['access'] or DEFAULT_ACCESS).get('replication') or [] for name in entry['names']]
+        missing = sorted(set(leader for leader in leaders if not any(fnmatch.fnmatchcase(leader, name) for name in granted)))
+        if missing:
+            self.fail('followers of the local cluster replicate %s through %s, and the cross-cluster API key of this link would '
+                      'grant no replication on them: after the switch their shard follow tasks would retry forever. Add '
+                      'them to access.replication (for example access: {search: [...], replication: [{names: %s}]}), or pause '
+                      'or unfollow those followers first' % (', '.join(missing), alias, missing), step='api_key')
 
     def check_roles(self):
         """After a migration: the local users need roles with ``remote_indices`` for the alias (the certificate model

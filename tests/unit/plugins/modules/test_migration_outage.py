@@ -83,3 +83,27 @@ def test_a_certificate_link_re_created_below_8_13_drops_the_credentials_the_node
     assert certificate['changed'] is True and not certificate.get('failed'), certificate
     assert certificate['restart']['changed'] is True and 'dropped from the running nodes by a restart' in certificate['credentials']
     assert sim.diagnose('ece-b', 'ingest-b', ALIAS)['connected'] is True
+
+
+def test_a_migration_is_refused_before_any_write_while_followers_would_lose_replication(sim, conn, run_module):
+    # a certificate link whose alias a follower index replicates through (search-a follows orders of data-b)
+    args = link(conn, 'certificate', ('ece-a', 'search-a'), ('ece-b', 'data-b'), remote_es=True, alias='ccr')
+    converge(run_module, args)
+    leader = conn.es('ece-b', 'data-b')
+    import requests
+    assert requests.put(leader['es_url'] + '/orders', auth=(leader['es_username'], leader['es_password']),
+                        verify=leader['ca_path'], timeout=10).status_code == 200
+    followed = run_module('es_ccr_follower', dict(conn.es('ece-a', 'search-a'), name='orders-copy', remote_cluster='ccr',
+                                                  leader_index='orders', wait_timeout=10))
+    assert followed['changed'] is True and not followed.get('failed'), followed
+    sim.clear_log()
+    refused = run_module(MODULE, dict(args, model='api_key', credentials_settle_seconds=1))
+    assert refused['failed'] is True and refused['step'] == 'api_key'
+    assert 'orders through ccr' in refused['msg'] and 'access.replication' in refused['msg']
+    assert [r for r in sim.requests() if r['write']] == []
+    access = {'search': [{'names': ['*']}], 'replication': [{'names': ['orders']}]}
+    migrated = run_module(MODULE, dict(args, model='api_key', access=access, credentials_settle_seconds=1))
+    assert migrated['changed'] is True and not migrated.get('failed'), migrated
+    info = run_module('es_ccr_info', conn.es('ece-a', 'search-a'))
+    follower, = [f for f in info['followers'] if f['follower_index'] == 'orders-copy']
+    assert follower['status'] == 'active', follower
