@@ -62,7 +62,8 @@ def probe(client, alias, timeout=PROBE_TIMEOUT):
         status, body = client.probe_remote_cluster(alias, timeout)
     except ApiError as exc:
         return False, exc.message
-    return probe_verdict(alias, status, body)
+    connected, reason = probe_verdict(alias, status, body, client.parse_error(body) if status >= 400 else None)
+    return connected, client.redact(reason) if reason else reason
 
 
 def connected_through_every_node(client, alias):

@@ -43,14 +43,12 @@ def _at_least(version, minimum):
         return False
 
 
-def probe_verdict(alias, status, body):
+def probe_verdict(alias, status, body, error=None):
     """``(connected, reason)`` of one cross-cluster request to ``alias``: its HTTP status and body (the resolve cluster
-    API's, or a probe search's). ``reason`` says what failed, in Elasticsearch's words where it gave some."""
+    API's, or a probe search's), and for an error status its error (type and reason, as the client parsed them).
+    ``reason`` says what failed, in Elasticsearch's words where it gave some."""
     if status >= 400:
-        error = (body or {}).get('error') if isinstance(body, dict) else body
-        if isinstance(error, dict):
-            error = '%s: %s' % (error.get('type'), error.get('reason'))
-        return False, 'HTTP %s: %s' % (status, error or 'no error text')
+        return False, 'HTTP %s: %s' % (status, ': '.join(part for part in error or () if part) or 'no error text')
     body = body if isinstance(body, dict) else {}
     if '_clusters' in body or 'hits' in body:  # a search: the remote cluster is skipped when it failed
         clusters = body.get('_clusters') or {}

@@ -77,7 +77,7 @@ def test_the_rotation_playbook_replaces_the_key_of_the_named_link_only_and_keeps
     (old,) = link_keys(sim)
     run = ansible_playbook('rotate_link.yml', inventory=inventory, env=env, extra_vars=dict(FAST, rotate_links=[API_KEY_LINK]))
     assert run.rc == 0, run.output[-5000:]
-    assert '1 links: 0 ok, 1 changed, 0 failed, 1 connected' in run.output
+    assert '1 link: 0 ok, 1 changed, 0 failed; 1 connected' in run.output
     (new,) = link_keys(sim)
     assert new['id'] != old['id']
     assert sim.diagnose('ece-a', 'logs-a', 'ece_b_ingest')['connected'] is True

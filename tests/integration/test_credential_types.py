@@ -152,7 +152,7 @@ def test_ece_environments_credential_carries_every_environment_of_a_rollout(sim,
     run = ansible_playbook('remote_clusters.yml', inventory=inventory, env=env,
                            extra_vars=dict(FAST, remote_clusters_link_names=['old-b-to-data-b', 'logs-a-to-ingest-b'], **extra_vars))
     assert run.rc == 0, run.output[-5000:]
-    assert '2 links: 0 ok, 2 changed, 0 failed, 2 connected' in run.output
+    assert '2 links: 0 ok, 2 changed, 0 failed; 2 connected' in run.output
     assert [s for s in secrets_of(sim) if s in run.output] == []
 
 

@@ -112,7 +112,7 @@ def test_ansible_rulebook_rotates_a_key_about_to_expire_with_no_outage(sim, plai
     (new,) = link_keys(sim)
     assert new['id'] != old['id']
     assert sim.diagnose('ece-a', 'logs-a', 'ece_b_ingest')['connected'] is True
-    assert '1 links: 0 ok, 1 changed, 0 failed, 1 connected' in output, output[-5000:]
+    assert '1 link: 0 ok, 1 changed, 0 failed; 1 connected' in output, output[-5000:]
     # no outage: the alias never pointed at nothing - the new key was stored and connected before the old one went
     requests = sim.requests()
     created = [r['seq'] for r in requests if r['method'] == 'POST' and r['path'] == '/_security/cross_cluster/api_key']

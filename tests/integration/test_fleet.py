@@ -46,8 +46,8 @@ def test_platform_trust_once_then_the_shards_at_once_connect_every_link_and_a_re
         thread.join()
     for name, run in runs.items():
         assert run.rc == 0, (name, run.output[-5000:])
-    assert '5 links: 0 ok, 5 changed, 0 failed, 5 connected' in runs['shard_1'].output
-    assert '1 links: 0 ok, 1 changed, 0 failed, 1 connected' in runs['shard_2'].output
+    assert '5 links: 0 ok, 5 changed, 0 failed; 5 connected' in runs['shard_1'].output
+    assert '1 link: 0 ok, 1 changed, 0 failed; 1 connected' in runs['shard_2'].output
     # the trust relationships were there: no shard created one
     assert [r for r in writes(sim.requests()) if '/trust-relationships' in r['path']] == []
     for name, (local_env, local, dummy, dummy2, alias, dummy3) in LINKS.items():

@@ -224,7 +224,7 @@ def test_a_remote_going_down_and_coming_back(sim, conn, run_module, clock):
         down = await watch.next()
         assert (down['kind'], down['name'], down['model']) == ('disconnected', 'certificate-link', 'certificate')
         assert_sides(conn, down, LOCAL, REMOTE)
-        assert down['detail'].startswith('ece_b_data: not connected')
+        assert down['detail'].startswith('ece_b_data: Unable to connect to [ece_b_data]')  # the resolve answer's error
         sim.mutate({'op': 'set_trust', 'env': REMOTE[0], 'deployment': REMOTE[1], 'trust': trust})
         back = await watch.next()
         assert (back['kind'], back['recovered_from']) == ('recovered', 'disconnected')
@@ -268,7 +268,7 @@ def test_a_server_message_that_holds_a_secret_is_masked(sim, conn, run_module, c
     link = certificate_link(conn)
     (event,) = source.LinkHealth(source.load_args(dict(environments=environments(conn), links=[link]))).poll()
     assert event['remote_link']['kind'] == 'disconnected'
-    assert event['remote_link']['detail'] == 'ece_b_data: _resolve/cluster answered HTTP 400: bad credentials ********'
+    assert event['remote_link']['detail'] == 'ece_b_data: HTTP 400: x: bad credentials ********'
     no_secret_in(sim, [event])
 
 
@@ -327,7 +327,7 @@ def test_the_eda_credential_types_drive_the_source(sim, conn, run_module, clock,
                   'remote': {'environment': 'ece', 'deployment_name': 'search-a'}}
     (event,) = [e['remote_link'] for e in source.LinkHealth(source.load_args({'links': [local_only]})).poll()]
     assert (event['kind'], event['local']['environment']) == ('disconnected', 'ece')
-    assert event['detail'] == 'old: _resolve/cluster answered HTTP 404: no such remote cluster: [old]'
+    assert event['detail'] == 'old: HTTP 404: no_such_remote_cluster_exception: no such remote cluster: [old]'
 
 
 @pytest.mark.parametrize('args, message', [
@@ -402,18 +402,19 @@ def test_the_source_is_documented_like_a_plugin():
     assert set(example['sources'][0]['ece.remote_clusters.link_health']) <= set(documentation['options'])
 
 
-def test_before_8_13_the_verdict_is_remote_info_after_an_attempt(sim, conn, run_module, clock):
+def test_before_8_13_the_verdict_is_a_search_through_every_node(sim, conn, run_module, clock):
     local, remote = ('ece-b', 'old-b'), ('ece-b', 'data-b')  # 7.17: no _resolve/cluster
     source = load_source()
     link = {'name': 'old-to-data', 'alias': 'data_b', 'local': side(conn, *local), 'remote': side(conn, *remote, es=False)}
     health = source.LinkHealth(source.load_args(dict(environments=environments(conn), links=[link])))
     (event,) = [e['remote_link'] for e in health.poll()]
-    assert (event['kind'], event['detail']) == ('disconnected', 'data_b: the local cluster has no remote cluster data_b')
+    assert (event['kind'], event['detail']) == ('disconnected', 'data_b: HTTP 404: no_such_remote_cluster_exception: no such '
+                                                                'remote cluster: [data_b]')
     assert [r for r in sim.requests() if '_resolve' in r['path']] == []
     converge(run_module, conn, 'certificate', local, remote, 'data_b')
     sim.clear_log()
     (event,) = [e['remote_link'] for e in health.poll()]
     assert (event['kind'], event['recovered_from']) == ('recovered', 'disconnected')
-    # the attempt (a search of the remote that matches nothing), then the verdict
-    paths = [r['path'] for r in sim.requests() if r['server'] == 'es:ece-b/old-b']
-    assert paths == ['/data_b:ece-remote-clusters-probe-none*/_search', '/_remote/info']
+    # the verdict: a search of the remote that matches nothing, through each node (never _remote/info)
+    paths = [r['path'] for r in sim.requests() if r['server'] == 'es:ece-b/old-b' and r['path'] != '/_cluster/health']
+    assert paths == ['/data_b:ece-remote-clusters-probe-none*/_search'] * 2

@@ -438,7 +438,8 @@ def test_audit_of_a_converged_rollout_sends_no_write_and_draws_every_link_connec
     assert 'ece_b <-.->|"platform trust"| ece_c' in mermaid  # mutual: one line, both ends
     # the API-key link of logs-a trusts the proxy CA of ece-b (private): in both pictures and in the trust table
     assert '    ece_b__proxy_ca[["proxy CA"]]\n' in mermaid and 'ece_a__logs_a -.-> ece_b__proxy_ca\n' in mermaid
-    assert '| ece-a/logs-a | the proxy CA of environment ece-b | `direct` trust entry `ece-b-proxy` of type `proxy` (API-key model) |' in markdown
+    assert re.search(r'\| ece-a/logs-a \| the proxy CA of environment ece-b \| `direct` trust entry `ece-b-proxy-[0-9a-f]+` of type '
+                     r'`proxy` \(API-key model\) \|', markdown), markdown
     assert [(e['from'], e['to'], e['known']) for e in graph['proxy_trust']] == [('ece_a__logs_a', 'ece-b', True)]
     assert '| **NOT connected** |' not in markdown
     dot = (audit.dir / 'remote_clusters.dot').read_text()

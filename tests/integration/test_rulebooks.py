@@ -140,7 +140,7 @@ def test_the_diagnosis_playbook_names_what_is_broken_and_changes_nothing(sim, ma
     assert run.rc == 0, run.output[-3000:]
     # the link was never made: the diagnosis names what is missing and what to do
     assert 'old-b-to-data-b: The remote cluster data_b is not configured on the local cluster ece-b/old-b' in run.output
-    assert '1 links: 0 ok, 1 changed, 0 failed, 0 connected' in run.output
+    assert '1 link: 0 ok, 1 changed, 0 failed; 0 connected' in run.output
     assert [s for s in secrets_of(sim) if s in run.output] == []
 
 
