@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import (
-    CHECK_MODE_ENCODED, EXPIRATION_UPDATE_VERSION, MANAGED_BY, OWNER_KEYS, CrossClusterApiKey, PreviousKeys, RemoteCluster, Role,
+    EXPIRATION_UPDATE_VERSION, MANAGED_BY, OWNER_KEYS, CrossClusterApiKey, PreviousKeys, RemoteCluster, Role,
     RotationMark, check_key_authentication, connected_through_every_node)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
     API_KEY_MIN_VERSION, API_KEY_PORT, CREDENTIALS_MIN_VERSION, PROXY_MODE_VERSION, RELOAD_MIN_VERSION, VERSION_RULE, check_alias,
@@ -48,8 +48,6 @@ CREDENTIALS_POLL_INTERVAL = 1.0
 # (named after that environment: in a rollout, the trust of one deployment to two new environments stays two entries)
 CHECK_MODE_RELATIONSHIP = 'to-be-created-trusting-%s'
 DEFAULT_ACCESS = {'search': [{'names': ['*']}]}
-# check mode: the ID that stands for the key a rotation would create
-CHECK_MODE_KEY_ID = CHECK_MODE_ENCODED
 REMOTE_INDICES_PRIVILEGES = ['read', 'read_cross_cluster', 'view_index_metadata']
 # steps that only read: a failure names them, but their results are returned in the link's own words (local, remote)
 UNRECORDED = ('local_deployment', 'remote_deployment', 'local_environment', 'remote_environment', 'proxy_chain')
@@ -730,7 +728,7 @@ class RemoteClusterLink(LinkRemoval, Composition):
         if not previous or (self.check_mode and key['created']):  # (check mode creates no key to record it in)
             return None
         self.steps(('rotation', 'record in key %s that it is %s' % (key['id'] or '(new)', state), self.remote.es_step(
-            RotationMark, name=key['name'], id=key['id'] or CHECK_MODE_KEY_ID, state=state)))
+            RotationMark, name=key['name'], id=key['id'], state=state)))
         return state
 
     def keystore_digests(self, previous):
@@ -788,7 +786,7 @@ class RemoteClusterLink(LinkRemoval, Composition):
         if not needed:
             self.result['credentials'] = 'reloaded on every node without a restart (%s)' % why
             return
-        if local.view['pending_plan'] and self.pending_plan_done():
+        if local.view['pending_plan'] and proof != 'settle' and self.pending_plan_loaded(cluster):
             self.result['credentials'] = 'loaded by the plan that was pending on the local deployment (an earlier restart)'
             return
         self.steps(self.restart_step())
@@ -828,17 +826,20 @@ class RemoteClusterLink(LinkRemoval, Composition):
             client.sleep(CREDENTIALS_POLL_INTERVAL, waiting=('every node of deployment %s to load the credentials of %s' % (
                 self.local.deployment_id, params['alias']), deadline, params['credentials_wait_timeout']))
 
-    def pending_plan_done(self):
-        """A plan pending on the local deployment (the restart of an earlier run that timed out, say): wait for it; it
-        restarts the nodes, which then read the current keystore. No second restart for one change."""
+    def pending_plan_loaded(self, cluster):
+        """A plan pending on the local deployment (the restart of an earlier run that timed out, say): wait for it, then
+        look again, since it may have loaded the credentials: every node's connection built with them (``_remote/info``
+        shows ``cluster_credentials``, which for credentials that were not there before is the evidence). No second
+        restart for one change; a rotation, whose old credentials show the same, is not judged this way."""
         local = self.local
         try:
             client = local.client('ece', local.params['ece'])
-            summary = client.wait_for_plan(local.deployment_id, local.view['ref_id'], self.params['plan_wait_timeout'])
+            client.wait_for_plan(local.deployment_id, local.view['ref_id'], self.params['plan_wait_timeout'])
         except ApiError as exc:
             self.fail('wait for the plan pending on the local deployment %s: %s' % (local.deployment_id, exc.message),
                       step='restart', status=exc.status, error=exc.error)
-        return summary is not None
+        alias = self.params['alias']
+        return all('cluster_credentials' in (cluster.remote_info(alias) or {}) for dummy in range(cluster.client.node_count()))
 
     def restart_step(self):
         local = self.local
