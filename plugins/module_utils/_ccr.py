@@ -446,5 +446,3 @@ class CcrInfo(CcrManager):
 
     def report(self, current, after, changed):
         return dict(current)
-
-

@@ -137,7 +137,7 @@ class RemoteClusterLink(LinkRemoval, Composition):
         reload_min_version=dict(type='str', default=RELOAD_MIN_VERSION),
         credentials_wait_timeout=dict(type='int', default=30),
         credentials_settle_seconds=dict(type='int', default=15),
-        previous_key_grace=dict(type='str'),
+        previous_key_grace=dict(type='str', no_log=False),
         migrate_alias=dict(type='str', choices=['keep', 'remove_first'], default='keep'),
         role=dict(type='dict', options=dict((name, dict(Role.argument_spec[name])) for name in ROLE_OPTIONS)),
     )

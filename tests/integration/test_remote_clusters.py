@@ -225,7 +225,8 @@ def test_a_hub_linked_to_three_deployments_is_written_once_and_a_rerun_sends_no_
         assert sim.diagnose('ece-a', 'search-a', 'hub_to_%s' % remote.replace('-', '_'))['connected'] is True, remote
         line = summary_line(run.output, 'search-a-to-%s' % remote)
         assert ' changed ' in line and ' connected ' in line and 'deployment trust of ece-a/search-a' in line, line
-    assert '3 links: 0 ok, 3 changed, 0 failed; 3 connected, 0 not connected, 0 removed, 0 failed before checking; 1 plan round\n' in run.output.replace('"', '\n')
+    assert ('3 links: 0 ok, 3 changed, 0 failed; 3 connected, 0 not connected, 0 removed, 0 failed before checking; 1 plan round\n'
+            in run.output.replace('"', '\n'))
     trust = sim.state()['environments']['ece-a']['deployments']['search-a']['elasticsearch']['trust']['external']
     assert len(trust) == 1 and sorted(trust[0]['trust_allowlist']) == sorted(
         conn.deployment('ece-b', remote)['elasticsearch']['cluster_id'] for remote in remotes)

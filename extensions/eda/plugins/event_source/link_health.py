@@ -10,6 +10,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import asyncio
+import datetime
+import os
+import sys
+import threading
+import time
+import types
+from concurrent.futures import ThreadPoolExecutor
+
 DOCUMENTATION = r'''
 name: link_health
 short_description: Events about the health of remote-cluster links across ECE environments
@@ -107,15 +116,6 @@ EXAMPLES = r'''
               rotate_links:
                 - "{{ event.remote_link.name }}"
 '''
-
-import asyncio
-import datetime
-import os
-import sys
-import threading
-import time
-import types
-from concurrent.futures import ThreadPoolExecutor
 
 
 def _import_collection():

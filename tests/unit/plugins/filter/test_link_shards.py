@@ -29,7 +29,7 @@ def deployments_of(item):
 
 def random_links(rng):
     environments = ['ece-%d' % i for i in range(rng.randint(1, 4))]
-    pool = [(rng.choice(environments), '%032x' % rng.getrandbits(128)) for _ in range(rng.randint(2, 30))]
+    pool = [(rng.choice(environments), '%032x' % rng.getrandbits(128)) for dummy in range(rng.randint(2, 30))]
     links = []
     for index in range(rng.randint(0, 40)):
         local = rng.choice(pool)

@@ -81,8 +81,8 @@ def test_each_link_has_its_status_its_changes_in_words_and_both_sides_by_name(si
         'deployment trust of ece-a/search-a', 'deployment trust of ece-b/data-b', 'remote cluster spoke_0 on ece-a/search-a']
     assert outcomes['hub-to-data-b']['local']['deployment_name'] == 'search-a'
     assert outcomes['hub-to-old-b']['changes'] == [] and 'alias' in outcomes['hub-to-old-b']['msg']
-    assert outcomes['hub-to-old-b']['remote'] == {'deployment_id': bad['remote']['deployment_id'], 'environment': 'ece-b',
-                                                 'deployment_name': None}
+    assert outcomes['hub-to-old-b']['remote'] == {
+        'deployment_id': bad['remote']['deployment_id'], 'environment': 'ece-b', 'deployment_name': None}
     assert writes(sim) == []
 
     result = run_module(MODULE, dict(links=[data_b, ingest_b]))
