@@ -615,3 +615,16 @@ def test_the_resource_is_picked_by_ref_id_as_module_utils_picks_it():
     facts['remote']['ref_id'] = 'missing'
     assert _common.pick_resource(resources, 'missing') is None
     assert kinds(facts)[0] == 'unreadable'
+
+
+# the diagnosis in the adversarial cases of links (issue: two environments given one name)
+def test_the_diagnosis_never_takes_two_environments_of_one_name_for_one_environment():
+    facts = certificate_link()
+    for side in ('local', 'remote'):
+        facts[side]['environment'] = 'peer'  # one name for two environments
+        facts[side]['trust_relationships'] = {'failed': True, 'msg': 'HTTP 403'}  # their IDs are unknown
+        resource = cluster(facts, side)
+        resource['account_id'] = None  # and their trust objects name no account
+        resource['trust'] = dict(resource['trust'], accounts=[])
+    assert 'deployment_trust_missing' not in kinds(facts), messages(facts)
+    assert not [m for m in messages(facts) if 'its own environment' in m]

@@ -88,20 +88,6 @@ def test_concurrent_links_against_a_slow_ece_leave_one_platform_trust_relationsh
         assert len([r for r in sim.requests() if r['method'] == 'POST' and r['path'].endswith('/trust-relationships')]) == 4
 
 
-def test_the_diagnosis_never_takes_two_environments_of_one_name_for_one_environment():
-    from ansible_collections.ece.remote_clusters.tests.unit.plugins.filter.test_remote_cluster_diagnosis import (
-        certificate_link, cluster, kinds, messages)
-    facts = certificate_link()
-    for side in ('local', 'remote'):
-        facts[side]['environment'] = 'peer'  # one name for two environments
-        facts[side]['trust_relationships'] = {'failed': True, 'msg': 'HTTP 403'}  # their IDs are unknown
-        resource = cluster(facts, side)
-        resource['account_id'] = None  # and their trust objects name no account
-        resource['trust'] = dict(resource['trust'], accounts=[])
-    assert 'deployment_trust_missing' not in kinds(facts), messages(facts)
-    assert not [m for m in messages(facts) if 'its own environment' in m]
-
-
 def test_a_trust_without_an_accounts_entry_is_never_taken_for_one_environment(sim, conn, run_module):
     for env, name in CERTIFICATE:
         # no accounts entry in either trust; both deployments report one organization (the only account left to see)
