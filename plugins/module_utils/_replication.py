@@ -134,6 +134,14 @@ def _checkpoint(value):
     return -1 if value is None else value
 
 
+def _behind(shard, earlier):
+    """A shard that has not caught up with its leader and has not advanced since ``earlier`` (None: no earlier read)."""
+    follower = _checkpoint(shard.get('follower_global_checkpoint'))
+    if follower >= _checkpoint(shard.get('leader_global_checkpoint')):
+        return False
+    return earlier is None or follower <= _checkpoint(earlier)
+
+
 def checkpoints(observed):
     """``{(follower, shard): follower_global_checkpoint}`` of an :func:`alias_replication` read."""
     return dict(((follower['follower_index'], shard['shard_id']), shard.get('follower_global_checkpoint'))
@@ -160,9 +168,7 @@ def replication_verdict(before, after, expected=None):
         if follower['status'] != 'active' or not follower['shards']:
             problems.append('follower %s does not replicate yet (%s)' % (name, follower['status']))
             continue
-        behind = [shard for shard in follower['shards']
-                  if _checkpoint(shard.get('follower_global_checkpoint')) < _checkpoint(shard.get('leader_global_checkpoint'))
-                  and _checkpoint(shard.get('follower_global_checkpoint')) <= _checkpoint(earlier.get((name, shard['shard_id'])))]
+        behind = [shard for shard in follower['shards'] if _behind(shard, earlier.get((name, shard['shard_id'])) if before else None)]
         if behind:
             retries = [exception for exception in follower['read_exceptions'] if exception.get('shard_id') in [s['shard_id'] for s in behind]]
             problems.append('follower %s is behind its leader on shard%s %s and did not advance%s' % (
