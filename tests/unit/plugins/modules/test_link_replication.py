@@ -111,14 +111,12 @@ def test_restricted_search_and_replication_in_one_key_is_refused_with_the_two_al
     assert sim.requests() == []
 
 
-def test_a_licence_without_replication_and_nodes_without_the_role_are_named_before_any_follower(sim, conn, run_module):
+def test_a_licence_without_replication_is_named_before_any_follower(sim, conn, run_module):
     leader_index(sim)
-    sim.mutate({'op': 'set_ccr', 'env': LOCAL[0], 'deployment': LOCAL[1], 'license': 'basic',
-                'node_roles': ['data_hot', 'master']})
+    sim.mutate({'op': 'set_ccr', 'env': LOCAL[0], 'deployment': LOCAL[1], 'license': 'basic'})
     failed = run_module(MODULE, link(conn, 'api_key', LOCAL, LEADER, **replicating()))
     assert failed['failed'] is True and failed['step'] == 'replication'
-    assert "local cluster's licence (basic, active)" in failed['msg']
-    assert 'every master-eligible node needs the remote_cluster_client role (2 do not)' in failed['msg']
+    assert "local cluster's licence (basic, active) does not include cross-cluster replication" in failed['msg']
     assert ccr_writes(sim) == []
 
 
