@@ -237,3 +237,19 @@ def test_a_removal_is_refused_while_followers_use_the_alias_then_unfollows_when_
     ccr = ccr_state(sim)
     assert ccr['indices']['orders-copy']['state'] == 'open' and 'follow' not in ccr['indices']['orders-copy']
     assert ccr['patterns'] == {}
+
+
+# -- in a rollout --------------------------------------------------------------------------------------------------------
+def test_replication_in_a_rollout_adds_no_plan_round_and_converges(sim, conn, run_module):
+    leader_index(sim)
+    replicated = dict(link(conn, 'certificate', LOCAL, LEADER, remote_es=True, alias='orders_link', **replicating()),
+                      name='replicated')
+    plain = dict(link(conn, 'certificate', LOCAL, ('ece-b', 'ingest-b'), alias='plain'), name='plain')
+    done = run_module('remote_clusters_rollout', dict(links=[replicated, plain]))
+    assert done['changed'] is True and not done.get('failed'), done.get('msg')
+    assert done['plan_rounds'] == 1  # the trust of both links in one round, as without replication
+    outcome = dict((o['name'], o) for o in done['links'])['replicated']
+    assert outcome['replication']['followers'][0]['status'] == 'active'
+    sim.clear_log()
+    again = run_module('remote_clusters_rollout', dict(links=[replicated, plain]))
+    assert again['changed'] is False and again['plan_rounds'] == 0 and writes(sim) == []
