@@ -10,6 +10,13 @@ ece_deployment_trust, ...), run as a step of this module: same options, same val
 writes. What the link adds is the order, the values passed from one step to the next, one client per
 connection whose reads serve the next step when nothing was written in between, and plans of both
 deployments awaited together.
+
+Where things are: this module holds the options, the checks before any request, the two sides and the steps (the link
+as the context of its sequences); each sequence is a module of plain functions over it, read top-down:
+``_link_certificate`` (model certificate), ``_link_api_key`` (model api_key), ``_link_credentials`` (loading the
+credentials with evidence), ``_link_migration`` (the switch from certificates to API keys), ``_link_replication``
+(followers and auto-follow patterns), ``_link_removal`` (state absent) and ``_link_diagnosis``; the pure decisions are
+``_link_decisions``, ``_proof`` and ``_replication``.
 """
 
 from __future__ import absolute_import, division, print_function

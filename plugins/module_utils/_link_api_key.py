@@ -29,6 +29,12 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import 
 
 
 def create(link):
+    """A link of the API-key model, in this order: refuse versions without it; the proxy CA entry and what replicates
+    through the alias read (a key that would not serve it refused) before any write; the key on the remote cluster; what
+    needs a plan (proxy CA, a migration's role) before the credentials; the credentials in the local keystore; the alias
+    with the credentials loaded with evidence (a migration: paused replication, then the switch); proof through every
+    node; the previous keys retired; paused replication resumed and proven; the role; the followers of
+    ``replication``."""
     params, local, remote = link.params, link.local, link.remote
     alias = params['alias']
     old = [side for side in (local, remote) if version_tuple(side.view['version']) < version_tuple(API_KEY_MIN_VERSION)]
@@ -230,4 +236,3 @@ def check_ece_version(link, side):
                   'which ECE has from %s on: upgrade ECE, set trust_proxy_ca: never if the proxy certificate of the remote '
                   'environment is publicly trusted, or use model: certificate' % (side.key, version, PROXY_TRUST_ECE_VERSION),
                   step='proxy_trust')
-

@@ -21,6 +21,10 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import 
 
 
 def create(link):
+    """A link of the TLS-certificate model, in this order: refuse an alias of the API-key model; platform trust between
+    two environments (both relationships, one link at a time in a rollout); the deployment trust of both sides (both
+    plans at once); the alias; credentials the nodes still hold of an earlier API-key link dropped; the connection
+    proven (in check mode, judged from reads); the roles and the followers of ``replication``."""
     params, local, remote = link.params, link.local, link.remote
     if any(port == params['api_key_port'] for dummy, port in link.own_addresses()):
         link.fail('the alias %s of the local cluster connects with a cross-cluster API key (port %d); moving it back to the '
@@ -176,4 +180,3 @@ def existing_relationships(link, own):
                       'environment (ID %s); create it (manage_platform_trust: true does)'
                       % (side.key, peer.key, own[peer.key]['local']['installation_id']))
     return dict((key, relationship['id']) for key, relationship in found.items())
-

@@ -126,4 +126,3 @@ def pending_plan_loaded(link, cluster):
                   step='restart', status=exc.status, error=exc.error)
     alias = link.params['alias']
     return all('cluster_credentials' in (cluster.remote_info(alias) or {}) for dummy in range(cluster.client.node_count()))
-

@@ -82,4 +82,3 @@ def diagnosis_facts(link):
         if len(relationships) > 1:
             facts['remote']['proxy_certificate'] = read_only(lambda: remote.ece_step(TlsCertificateInfo, service='proxy'))
     return facts
-

@@ -87,4 +87,3 @@ def await_alias_gone(link):
             link.fail('ECE did not remove the alias %s from the settings of the local cluster within %ds after it was taken '
                       'out of the ECE remote-clusters list' % (alias, timeout), step='ece_remote_clusters')
         client.sleep(0.25, waiting=('ECE to remove alias %s from the local settings' % alias, deadline, timeout))
-

@@ -28,6 +28,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import 
 
 
 def remove(link):
+    """``state: absent``, in the order of the module's docstring above."""
     params, local = link.params, link.local
     alias = params['alias']
     link.result['kept'] = []
@@ -74,7 +75,7 @@ def remove_api_key(link, others):
     users = sorted(a for a, hosts in others.items() if any(domain(h) == environment and p == port for h, p in hosts))
     if users:
         keep(link, 'the proxy CA of the remote environment', 'the aliases %s of the local cluster connect to that environment'
-                  % ', '.join(users))
+             % ', '.join(users))
         return
     chain, = link.steps(('proxy_chain', 'read the proxy certificate chain of the remote environment',
                          remote.ece_step(TlsCertificateInfo, service='proxy')))
@@ -96,21 +97,21 @@ def remove_certificate(link, others):
     users = sorted(a for a, hosts in others.items() if any(certificate_address(link, h, p, remote) for h, p in hosts))
     if users:
         keep(link, 'the deployment trust between the two deployments', 'the aliases %s of the local cluster connect to the '
-                  'remote deployment' % ', '.join(users))
+             'remote deployment' % ', '.join(users))
         return
     if remote.params['es'] is None:
         keep(link, 'the deployment trust between the two deployments', 'remote.es is not given, so an alias of the remote '
-                  'cluster back to the local one cannot be seen; give remote.es to remove it')
+             'cluster back to the local one cannot be seen; give remote.es to remove it')
         return
     back = sorted(a for a, hosts in remote_hosts(remote.client('elasticsearch', remote.es_options()).cluster_settings()).items()
                   if any(certificate_address(link, h, p, local) for h, p in hosts))
     if back:
         keep(link, 'the deployment trust between the two deployments', 'the aliases %s of the remote cluster connect to the '
-                  'local deployment' % ', '.join(back))
+             'local deployment' % ', '.join(back))
         return
     if params['trust_all']:
         keep(link, 'the deployment trust between the two deployments', 'trust_all trusts every deployment of the other '
-                  'environment, which others may need; remove it with ece_deployment_trust')
+             'environment, which others may need; remove it with ece_deployment_trust')
         return
     own = certificate.environment_relationships(link)
     same = own is None
@@ -189,7 +190,6 @@ def planned(link, side):
     if own:
         planned[(side.client('ece', side.params['ece']).base_url, side.deployment_id, side.view['ref_id'])] = own['trust']
     return planned
-
 
 
 TRUSTED_BY_DEFAULT = ('it is trusted by default (trust_by_default) by every deployment of its environment, which may rely on '
