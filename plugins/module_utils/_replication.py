@@ -46,7 +46,7 @@ def alias_replication(client, alias):
     # the recent errors of these patterns only (each names its pattern, or pattern:leader index)
     auto_follow_stats['recent_auto_follow_errors'] = [
         error for error in auto_follow_stats.get('recent_auto_follow_errors') or []
-        if str(error.get('leader_index') or '').split(':')[0] in patterns]
+        if str(error.get('leader_index') or '').partition(':')[0] in patterns]
     return dict(followers=followers, auto_follow_patterns=[dict(pattern, name=name) for name, pattern in sorted(patterns.items())],
                 problems=replication_problems(followers, auto_follow_stats))
 

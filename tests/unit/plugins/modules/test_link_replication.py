@@ -30,8 +30,11 @@ def write_documents(sim, count, index='orders'):
         assert es_call(sim, LEADER, 'POST', '/%s/_doc' % index, {'n': number}).status_code == 201
 
 
-def replicating(model='api_key', **options):
-    return dict(dict(replication=REPLICATION, role=ROLE, wait_timeout=20, credentials_settle_seconds=1), **options)
+def replicating(**options):
+    """The options of a replicating link: REPLICATION with the role ROLE, and ``options``."""
+    chosen = dict(replication=REPLICATION, role=ROLE, wait_timeout=20, credentials_settle_seconds=1)
+    chosen.update(options)
+    return chosen
 
 
 def ccr_state(sim):
