@@ -83,14 +83,18 @@ def validate(context, params, access_given):
 
 # -- reads -----------------------------------------------------------------------------------------------------------
 def observe(link, strict=False):
-    """What replicates through the link's alias on the local cluster (see ``alias_replication``); None when it cannot be
-    read (no licence that includes replication): nothing replicates then, unless ``strict``, which fails."""
+    """What replicates through the link's alias on the local cluster (see ``alias_replication``); None, with a warning,
+    when it cannot be read (the local user may not read it), unless ``strict``, which fails."""
+    alias = link.params['alias']
     try:
-        return alias_replication(link.local_es(), link.params['alias'])
+        return alias_replication(link.local_es(), alias)
     except ApiError as exc:
         if strict:
-            link.fail('read the replication of %s on the local cluster: %s' % (link.params['alias'], exc.message),
+            link.fail('read the replication of %s on the local cluster: %s' % (alias, exc.message),
                       step='replication', status=exc.status, error=exc.error)
+        link.warn('%s: the followers and auto-follow patterns of the local cluster could not be read (%s), so the checks that '
+                  'keep them replicating through the alias were skipped; give the local user the monitor and manage_ccr '
+                  'privileges' % (alias, exc.message))
         return None
 
 

@@ -10,6 +10,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+
 from ansible_collections.ece.remote_clusters.tests.unit.plugins.modules.test_es_ccr import es_call
 from ansible_collections.ece.remote_clusters.tests.unit.plugins.modules.test_remote_cluster_link import (
     MODULE, converge, es_state, link, writes)
@@ -256,3 +258,16 @@ def test_replication_in_a_rollout_adds_no_plan_round_and_converges(sim, conn, ru
     sim.clear_log()
     again = run_module('remote_clusters_rollout', dict(links=[replicated, plain]))
     assert again['changed'] is False and again['plan_rounds'] == 0 and writes(sim) == []
+
+
+def test_a_local_user_who_cannot_read_replication_is_warned_that_the_checks_were_skipped(sim, conn, run_module):
+    args = link(conn, 'api_key', LOCAL, LEADER, credentials_settle_seconds=1)
+    converge(run_module, args)
+    denied = {'error': {'type': 'security_exception', 'reason': 'action [indices:monitor/xpack/ccr/follow_info] is unauthorized'},
+              'status': 403}
+    sim.fault(match={'path': '/_ccr/info'}, status=403, body=denied, count=-1)
+    rotated = run_module(MODULE, dict(args, rotate=True))
+    sim.clear_faults()
+    assert rotated['changed'] is True and not rotated.get('failed'), rotated
+    warnings = json.dumps(rotated.get('warnings') or [])  # strings, or from ansible-core 2.19 structured warnings
+    assert 'could not be read' in warnings and 'checks that keep them replicating through the alias were skipped' in warnings
