@@ -70,9 +70,11 @@ def validate(context, params, access_given):
         return errors
     access = params['access']
     if restricted_search(access):
-        errors.append('access: a cross-cluster API key cannot grant replication together with search restricted by query or '
-                      'field_security (Elasticsearch refuses it); link the remote cluster twice, under two aliases: one for the '
-                      'restricted search, one for replication')
+        if not access.get('replication'):  # (a key of both is refused by the key's own check)
+            errors.append('access: a cross-cluster API key cannot grant replication together with search restricted by query '
+                          'or field_security (Elasticsearch refuses it); link the remote cluster twice, under two aliases: one '
+                          'for the restricted search, one for replication')
+        return errors
     missing = uncovered(replicated_leaders(replication), access) if access_given else []
     if missing:
         errors.append('access: the cross-cluster API key grants no replication on %s, which replication names; add '

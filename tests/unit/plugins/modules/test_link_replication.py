@@ -109,10 +109,13 @@ def test_a_key_without_replication_is_refused_before_any_request(sim, conn, run_
 
 
 def test_restricted_search_and_replication_in_one_key_is_refused_with_the_two_aliases_way(sim, conn, run_module):
-    access = {'search': [{'names': ['orders'], 'query': {'term': {'tenant': 'a'}}}], 'replication': [{'names': ['orders', 'logs-*']}]}
+    restricted = [{'names': ['orders'], 'query': {'term': {'tenant': 'a'}}}]
     sim.clear_log()
-    refused = run_module(MODULE, link(conn, 'api_key', LOCAL, LEADER, **replicating(access=access)))
-    assert refused['failed'] is True and 'under two aliases' in refused['msg']
+    refused = run_module(MODULE, link(conn, 'api_key', LOCAL, LEADER, **replicating(access={'search': restricted})))
+    assert refused['failed'] is True and 'under two aliases' in refused['msg'] and 'grants no replication' not in refused['msg']
+    both = {'search': restricted, 'replication': [{'names': ['orders', 'logs-*']}]}
+    refused = run_module(MODULE, link(conn, 'api_key', LOCAL, LEADER, **replicating(access=both)))
+    assert refused['failed'] is True and 'cannot be combined with replication in one key' in refused['msg']
     assert sim.requests() == []
 
 
