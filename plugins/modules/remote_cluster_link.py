@@ -557,6 +557,10 @@ options:
         tuning parameters they ran with. This is the order of Elastic's migration guide.
       - The new key's metadata records what was paused, so if the task is interrupted, the next run resumes it.
         RV(ccr_paused) and RV(ccr_resumed) say what.
+      - A follower runs with the privileges of whoever resumed it last, and Elasticsearch does not tell who created a
+        follower. Resumed by the link, the followers run as the local user of O(local.es), so that user needs the
+        privileges of replication, for example through O(role). Elastic's guide resumes them as the user or API key that
+        created them. With V(false) they keep their user.
       - With V(false), followers keep running through the switch. Their requests fail during the outage
         (RV(outage)), and shard follow tasks retry such errors.
       - In any rotation or migration, the key must grant C(replication) on the leaders that followers of O(alias) use,
