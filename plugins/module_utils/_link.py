@@ -223,6 +223,7 @@ class RemoteClusterLink(Composition):
     def execute(self):
         params = self.params
         self.proven = False  # cross-cluster requests through every node succeeded after the last change of this run
+        self.paused_at = None  # when this run paused the replication through the alias (a migration)
         self.result.update(model=params['model'], alias=params['alias'])
         try:
             self.read_deployments()

@@ -163,8 +163,14 @@ def pause(link, key, observed):
     if not (record['followers'] or record['auto_follow']):
         return None
     link.result['ccr_paused'] = record
+    link.result['ccr_outage'] = ('%s replicate nothing from their pause before the switch of %s until they resume after the '
+                                 'connection is proven with the new key: the outage of the switch (outage) and its proof'
+                                 % (', '.join(['follower %s' % name for name in sorted(record['followers'])]
+                                              + ['auto-follow pattern %s' % name for name in record['auto_follow']]),
+                                    link.params['alias']))
     if not link.check_mode:
         mark(link, key, record)
+        link.paused_at = time.monotonic()
     run_states(link, observed, record, active=False)
     return record
 
@@ -177,6 +183,8 @@ def resume(link, key, record):
     observed = observe(link, strict=not link.check_mode) or {'followers': [], 'auto_follow_patterns': []}
     run_states(link, observed, record, active=True)
     link.result['ccr_resumed'] = record
+    if link.paused_at is not None:  # paused by this run: for how long
+        link.result['ccr_paused_seconds'] = round(time.monotonic() - link.paused_at, 1)
     if not link.check_mode:
         mark(link, key, {})
 

@@ -1235,6 +1235,17 @@ links:
             max_read_request_operation_count: 5120
         auto_follow:
         - logs
+    ccr_outage:
+      description:
+      - A migration with O(links[].ccr_pause=true). Which followers and auto-follow patterns replicate nothing, and
+        from when until when, also in check mode.
+      returned: when a migration paused replication
+      type: str
+    ccr_paused_seconds:
+      description: How long the followers and auto-follow patterns that this run paused replicated nothing.
+      returned: when this run paused and resumed replication
+      type: float
+      sample: 3.4
     ccr_resumed:
       description: What the run resumed of what a migration paused (this run's, or an earlier run's that was interrupted).
       returned: when paused replication was resumed

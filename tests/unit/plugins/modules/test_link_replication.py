@@ -180,6 +180,7 @@ def test_a_migration_pauses_then_resumes_exactly_what_it_paused(sim, conn, run_m
     predicted = run_module(MODULE, migration(args), check_mode=True)
     assert predicted['ccr_paused'] == {'followers': {'orders-copy': predicted['ccr_paused']['followers']['orders-copy']},
                                        'auto_follow': ['logs']}
+    assert predicted['ccr_outage'].startswith('follower orders-copy, auto-follow pattern logs replicate nothing from their pause')
     assert writes(sim) == []
 
     migrated = run_module(MODULE, migration(args))
@@ -190,6 +191,7 @@ def test_a_migration_pauses_then_resumes_exactly_what_it_paused(sim, conn, run_m
     assert switch < paths.index('/orders-copy/_ccr/resume_follow') and switch < paths.index('/_ccr/auto_follow/logs/resume')
     assert '/orders-old-copy/_ccr/resume_follow' not in paths  # paused by somebody else: left paused
     assert migrated['ccr_resumed'] == migrated['ccr_paused']
+    assert 0 < migrated['ccr_paused_seconds'] < 60
     ccr = ccr_state(sim)
     assert ccr['indices']['orders-copy']['follow']['tasks_running'] is True
     assert ccr['indices']['orders-old-copy']['follow']['tasks_running'] is False
