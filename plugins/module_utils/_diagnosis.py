@@ -534,12 +534,12 @@ def replication_diagnosis(replication, alias, model='certificate', connected=Tru
     if not connected:
         if waiting or patterns:
             add('replication_interrupted', 'local', '%s%s replicate%s through %s, which is not connected: %s until the link '
-                'connects again, then catch up by themselves; fix the problems of the link above.' % (
+                'connects again, and catches up by itself then; fix why the link is not connected.' % (
                     ('%s (%s)' % (_plural(len(waiting), 'follower'), ', '.join(f.get('follower_index') for f in waiting))) if waiting else '',
                     ('%s%s (%s)' % (' and ' if waiting else '', _plural(len(patterns), 'auto-follow pattern'),
                                     ', '.join(p.get('name') for p in patterns))) if patterns else '',
                     's' if len(waiting) + len(patterns) == 1 else '', alias,
-                    'their shard follow tasks retry (read exceptions)' if waiting else 'no new leader index is followed'))
+                    'replication retries (read exceptions)' if waiting else 'no new leader index is followed'))
         return problems
     for follower in waiting:
         name, leader = follower.get('follower_index'), follower.get('leader_index')

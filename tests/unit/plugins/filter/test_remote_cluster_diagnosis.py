@@ -754,8 +754,8 @@ def test_over_a_link_that_is_not_connected_the_followers_retry_because_of_it_and
     assert [p['problem'] for p in found] == ['relationship_missing', 'follower_paused', 'follower_stopped', 'replication_interrupted']
     assert found[-1]['message'] == (
         '1 follower (orders-copy) and 1 auto-follow pattern (logs-from-b) replicate through ece_b_data, which is not connected: '
-        'their shard follow tasks retry (read exceptions) until the link connects again, then catch up by themselves; fix the '
-        'problems of the link above.')
+        'replication retries (read exceptions) until the link connects again, and catches up by itself then; fix why the link '
+        'is not connected.')
 
 
 def test_followers_of_a_link_whose_alias_is_missing_retry_too():
