@@ -150,6 +150,14 @@ class ElasticsearchClient(ApiClient):
         return int((health or {}).get('number_of_nodes') or 1)
 
     # -- cross-cluster replication (follower indices, auto-follow patterns) --------------------------------------------
+    def license(self):
+        """``GET /_license``: the licence of the cluster (``type``, ``status``)."""
+        return (self.get('/_license', 'read the licence', reuse=True) or {}).get('license') or {}
+
+    def node_roles(self):
+        """``GET /_nodes``: ``{node ID: {roles: [...]}}``."""
+        return (self.get('/_nodes', 'read the roles of the nodes', params={'filter_path': 'nodes.*.roles'}, reuse=True) or {}).get('nodes') or {}
+
     def follower_info(self, index):
         """``GET /<index>/_ccr/info``: the followers among ``index`` (a name, a pattern or ``_all``); none when it is missing."""
         status, payload, dummy = self.request('GET', '/%s/_ccr/info' % _index(index), 'read the follower info of %s' % index,

@@ -16,7 +16,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import fnmatch
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -30,11 +29,14 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._common import
     pem_fingerprint, pick_resource, publicly_trusted, same_certificate, version_tuple, view_version)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import (
     DeploymentInfo, DeploymentRestart, KeystoreSecret, RemoteClusters)
+from ansible_collections.ece.remote_clusters.plugins.module_utils import _link_replication as replication
 from ansible_collections.ece.remote_clusters.plugins.module_utils._link_removal import LinkRemoval, named_account, remote_hosts
 from ansible_collections.ece.remote_clusters.plugins.module_utils._diagnosis import diagnose
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Composition, Context
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
     ClientPool, ModuleFailure, connection_options, deployment_argument_spec, run_step)
+from ansible_collections.ece.remote_clusters.plugins.module_utils._replication import (
+    access_with_replication, alias_replication, follower_role, leader_role, replicated_leaders)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._proof import (
     DOCUMENTED_API_KEY_VERSION, below_documented, credentials_loading, digests, evidence_version, file_evidence, refused_for_privileges,
     reload_failures, restart_needed)
@@ -50,7 +52,8 @@ CHECK_MODE_RELATIONSHIP = 'to-be-created-trusting-%s'
 DEFAULT_ACCESS = {'search': [{'names': ['*']}]}
 REMOTE_INDICES_PRIVILEGES = ['read', 'read_cross_cluster', 'view_index_metadata']
 # steps that only read: a failure names them, but their results are returned in the link's own words (local, remote)
-UNRECORDED = ('local_deployment', 'remote_deployment', 'local_environment', 'remote_environment', 'proxy_chain')
+UNRECORDED = ('local_deployment', 'remote_deployment', 'local_environment', 'remote_environment', 'proxy_chain', 'ccr_follower',
+              'ccr_auto_follow', 'ccr_mark')
 # the steps that start a plan: in a rollout they join the plan round of every link
 PLAN_STEPS = (DeploymentTrust, DeploymentRestart)
 ROLE_OPTIONS = ('name', 'cluster', 'indices', 'remote_indices', 'remote_cluster', 'metadata', 'description')
@@ -140,6 +143,8 @@ class RemoteClusterLink(LinkRemoval, Composition):
         previous_key_grace=dict(type='str', no_log=False),
         migrate_alias=dict(type='str', choices=['keep', 'remove_first'], default='keep'),
         role=dict(type='dict', options=dict((name, dict(Role.argument_spec[name])) for name in ROLE_OPTIONS)),
+        # cross-cluster replication (both models)
+        **replication.ARGUMENT_SPEC
     )
 
     # -- input -----------------------------------------------------------------------------------
@@ -167,6 +172,7 @@ class RemoteClusterLink(LinkRemoval, Composition):
                 errors.append('%s: %d is negative; give the seconds to wait, e.g. %d' % (option, params[option], example))
         if params['model'] == 'api_key':
             errors.extend(self.validate_api_key())
+        errors.extend(replication.validate(self.context, params, access_given=params['access'] is not None))
         return errors
 
     def validate_api_key(self):
@@ -365,6 +371,23 @@ class RemoteClusterLink(LinkRemoval, Composition):
             self.verdict(cluster)
         if params['wait_for_connection'] and not self.check_mode:
             self.wait_for_connection(cluster)
+        if params['role'] and params['replication']:
+            self.certificate_roles()
+        replication.replicate(self)
+
+    def certificate_roles(self):
+        """The TLS-certificate model authorizes a follower's requests on the remote cluster by the names of its user's roles:
+        the local role (``manage_ccr``, the followers' privileges) and, when the remote cluster can be reached, a role of
+        the same name there that reads the leaders (``read_ccr``, ``monitor`` and ``read``)."""
+        params, remote = self.params, self.remote
+        steps = [('role', 'role %s on the local cluster' % params['role']['name'], self.local.es_step(Role, **self.role_options()))]
+        if params['remote']['es'] is not None:
+            steps.append(('remote_role', 'role %s on the remote cluster' % params['role']['name'], remote.es_step(
+                Role, **leader_role(params['role']['name'], replicated_leaders(params['replication'])))))
+        else:
+            self.warn('%s: the remote cluster needs a role named %s with read_ccr and the monitor and read privileges on the '
+                      'leader indices; give remote.es to have the link write it' % (params['alias'], params['role']['name']))
+        self.steps(*steps)
 
     def verdict(self, cluster):
         """Check mode, which waits for nothing: whether cross-cluster requests through every node succeed now (reads
@@ -515,6 +538,10 @@ class RemoteClusterLink(LinkRemoval, Composition):
         facts['local'].update(
             remote_cluster=self.read_only(lambda: self.remote_cluster_step(self.remote_cluster_options(), wait=False)),
             keystore=self.read_only(lambda: local.ece_step(KeystoreSecret, **keystore)))
+        try:
+            facts['local']['replication'] = alias_replication(self.local_es(), params['alias'])
+        except ApiError as exc:
+            facts['local']['replication'] = {'failed': True, 'msg': exc.message}
         if params['model'] == 'api_key':
             if params['remote']['es'] is not None and version_tuple(view_version(remote.view)) >= version_tuple(CREDENTIALS_MIN_VERSION):
                 facts['remote']['cross_cluster_api_key'] = self.read_only(
@@ -528,17 +555,28 @@ class RemoteClusterLink(LinkRemoval, Composition):
         params = self.params
         metadata = dict(params['metadata'] or {}, managed_by='ece.remote_clusters', local_cluster_id=local_view['cluster_id'],
                         alias=params['alias'])
+        # the replication the link sets up is granted by the key, unless access is given (then it must grant it)
+        access = params['access'] or access_with_replication(DEFAULT_ACCESS, replicated_leaders(params['replication']))
         return dict(name=params['api_key_name'] or '%s-%s' % (params['alias'], local_view['cluster_id']),
-                    access=params['access'] or DEFAULT_ACCESS, metadata=metadata, expiration=params['expiration'],
+                    access=access, metadata=metadata, expiration=params['expiration'],
                     rotate_before_days=params['rotate_before_days'], invalidate_previous=False)
 
     def role_options(self):
+        """The local role: as given, with ``remote_indices`` for the key's search access by default (API-key model), and what
+        replicating through the alias needs (``manage_ccr``, the followers' privileges, and, under the API-key model,
+        ``remote_indices`` with ``cross_cluster_replication`` on the leaders)."""
         params = self.params
         role = dict((k, v) for k, v in params['role'].items() if v is not None)
-        if 'remote_indices' not in role:
+        api_key = params['model'] == 'api_key'
+        if api_key and 'remote_indices' not in role:
             names = [n for entry in (params['access'] or DEFAULT_ACCESS).get('search') or [] for n in entry['names']]
             role['remote_indices'] = [{'clusters': [params['alias']], 'names': names or ['*'],
                                        'privileges': REMOTE_INDICES_PRIVILEGES}]
+        wanted = params['replication'] or {}
+        if wanted.get('followers') or wanted.get('auto_follow'):
+            followers = [f['name'] for f in wanted['followers']] + [
+                (p['follow_index_pattern'] or '{{leader_index}}').replace('{{leader_index}}', '*') for p in wanted['auto_follow']]
+            role = follower_role(role, params['alias'], replicated_leaders(wanted) if api_key else [], followers)
         return role
 
     def api_key(self):
@@ -563,11 +601,16 @@ class RemoteClusterLink(LinkRemoval, Composition):
         # settings update that moves it to the remote cluster server port
         migrating = any(port != params['api_key_port'] for dummy, port in self.own_addresses())
         self.result['migrated'] = migrating
-        if migrating:
-            self.check_replication()  # before any write
         keystore = dict(deployment_id=local.deployment_id, ref_id=local.view['ref_id'], remote_cluster_alias=alias)
         lookup, = self.steps(('keystore', 'look up the credentials in the local keystore',
                               local.ece_step(KeystoreSecret, **keystore)))
+        # what replicates through the alias, wherever the key may change (created, rotated, its access given): before any
+        # write, a key that would not grant replication on the leaders in use is refused
+        observed = None
+        if migrating or params['rotate'] or params['rotate_before_days'] or params['access'] is not None or \
+                params['replication'] or not lookup['exists']:
+            observed = replication.observe(self)
+            replication.check_key_covers(self, observed)
         # the secret is readable only at creation: without it in the keystore, a new key is the only way on
         key, = self.steps(('api_key', 'cross-cluster API key on the remote cluster', remote.es_step(
             CrossClusterApiKey, rotate=params['rotate'] or not lookup['exists'], **self.key_options(local.view))))
@@ -594,7 +637,10 @@ class RemoteClusterLink(LinkRemoval, Composition):
             rotation = self.mark_rotation(key, previous, 'stored')
         cluster = self.remote_cluster_step(self.remote_cluster_options(), wait=False)
         loading = key['created'] or rotation == 'stored'
+        paused = key.get('ccr_paused')  # what a migration that an earlier run began paused
         if migrating:
+            if params['ccr_pause'] and observed:
+                paused = replication.pause(self, key, observed)
             self.switch(cluster, loading, before)
         else:
             self.configure_remote_cluster(cluster)
@@ -609,6 +655,9 @@ class RemoteClusterLink(LinkRemoval, Composition):
         if params['wait_for_connection'] and not self.check_mode and not self.proven:
             self.wait_for_connection(cluster)
         self.retire_previous(cluster, key, previous)
+        replication.resume(self, key, paused)
+        if key['created'] and observed:  # a new key serves the followers of the alias: they replicate
+            replication.verify(self, observed, expected=[f['follower_index'] for f in observed['followers'] if f['status'] == 'active'])
         if params['list_owned_keys']:
             self.result['owned_keys'] = self.owned_keys()
         if migrating and params['remove_previous_trust']:
@@ -618,31 +667,11 @@ class RemoteClusterLink(LinkRemoval, Composition):
             self.role()
         elif migrating and not self.check_mode:
             self.check_roles()
+        replication.replicate(self)
 
     def role(self):
         name = self.params['role']['name']
         self.steps(('role', 'role %s on the local cluster' % name, self.local.es_step(Role, **self.role_options())))
-
-    def check_replication(self):
-        """A migration: followers and auto-follow patterns of the local cluster that replicate through the alias keep
-        working after the switch only when the new key grants ``replication`` on their leader indices (shard follow tasks
-        retry security errors forever, so nothing would fail loudly): refused before any write when it does not."""
-        alias, client = self.params['alias'], self.local_es()
-        try:
-            leaders = [f['leader_index'] for f in client.follower_info('_all') if f.get('remote_cluster') == alias]
-            leaders += [name for pattern in client.auto_follow_patterns().values() if pattern.get('remote_cluster') == alias
-                        for name in pattern.get('leader_index_patterns') or []]
-        except ApiError as exc:  # no replication licence or API: nothing replicates through the alias
-            self.warn('%s: the followers of the local cluster could not be read (%s); make sure that the key grants '
-                      'replication on the leader indices of any follower of this alias' % (alias, exc.message))
-            return
-        granted = [name for entry in (self.params['access'] or DEFAULT_ACCESS).get('replication') or [] for name in entry['names']]
-        missing = sorted(set(leader for leader in leaders if not any(fnmatch.fnmatchcase(leader, name) for name in granted)))
-        if missing:
-            self.fail('followers of the local cluster replicate %s through %s, and the cross-cluster API key of this link would '
-                      'grant no replication on them: after the switch their shard follow tasks would retry forever. Add '
-                      'them to access.replication (for example access: {search: [...], replication: [{names: %s}]}), or pause '
-                      'or unfollow those followers first' % (', '.join(missing), alias, missing), step='api_key')
 
     def check_roles(self):
         """After a migration: the local users need roles with ``remote_indices`` for the alias (the certificate model

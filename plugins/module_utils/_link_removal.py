@@ -4,7 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The removal of a link (``remote_cluster_link`` with ``state: absent``). Private to this collection.
 
-A link is undone in the reverse order of its creation, so that no half-removed link points at nothing: first the alias
+A link is undone in the reverse order of its creation, so that no half-removed link points at nothing: first what
+replicates through the alias (refused unless ``ccr_on_remove: unfollow``), then the alias
 (its ``cluster.remote.<alias>.*`` settings, or its entry in ECE's remote-clusters list), then for API keys the keystore
 entry, the cross-cluster key and the proxy-CA trust entry, for certificates the peer's cluster ID in both deployments'
 trust allowlists, and last, when asked, the platform trust relationships. Each piece of trust goes only when nothing
@@ -17,6 +18,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.ece.remote_clusters.plugins.module_utils import _link_replication as replication
 from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import CrossClusterApiKey, RemoteCluster
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import same_certificate
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import KeystoreSecret, RemoteClusters, deployment_trusts
@@ -60,6 +62,8 @@ class LinkRemoval:
         alias = params['alias']
         self.result['kept'] = []
         others = self.other_aliases()
+        # followers and patterns of the alias first: refused, or stopped with ccr_on_remove: unfollow
+        replication.release(self)
         # the alias first: nothing may point at a peer whose trust is gone
         if self.result['same_environment']:
             self.steps(('ece_remote_clusters', 'alias %s in the ECE remote-clusters list of the local deployment' % alias,

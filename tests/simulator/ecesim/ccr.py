@@ -68,12 +68,17 @@ PARAMS = {
     'ccr.delete_auto_follow_pattern': {'master_timeout'},
     'ccr.pause_auto_follow_pattern': {'master_timeout'},
     'ccr.resume_auto_follow_pattern': {'master_timeout'},
+    'license.get': {'local', 'accept_enterprise', 'master_timeout'},
+    'nodes.info': {'flat_settings', 'timeout'},
 }
-NO_BODY = {'indices.get', 'indices.exists', 'indices.delete', 'indices.close', 'indices.open', 'ccr.pause_follow', 'ccr.unfollow',
+NO_BODY = {'license.get', 'nodes.info', 'indices.get', 'indices.exists', 'indices.delete', 'indices.close', 'indices.open', 'ccr.pause_follow', 'ccr.unfollow',
            'ccr.follow_info', 'ccr.follow_stats', 'ccr.stats', 'ccr.get_auto_follow_pattern', 'ccr.delete_auto_follow_pattern',
            'ccr.pause_auto_follow_pattern', 'ccr.resume_auto_follow_pattern'}
 OPS_DOC = {'set_ccr': 'env, deployment, license (basic|gold|platinum|enterprise|trial; CCR needs platinum or better), '
-                      'follow_start_seconds (how long after PUT _ccr/follow the shard follow tasks start)'}
+                      'follow_start_seconds (how long after PUT _ccr/follow the shard follow tasks start), '
+                      'node_roles (the roles of every node, GET /_nodes)'}
+# the roles of the nodes of an ECE deployment's hot tier (ECE's default templates give it remote_cluster_client)
+DEFAULT_NODE_ROLES = ['data_content', 'data_hot', 'ingest', 'master', 'remote_cluster_client', 'transform']
 
 
 # ---- state ------------------------------------------------------------------------------------------------
@@ -81,6 +86,7 @@ def state(es):
     """The CCR state of a cluster, created on first use (``EsCluster.reset`` drops it)."""
     if es.ccr is None:
         es.ccr = {'license': DEFAULT_LICENSE, 'follow_start_seconds': FOLLOW_START_SECONDS, 'indices': {}, 'patterns': {},
+                  'node_roles': list(DEFAULT_NODE_ROLES),
                   'auto_follow': {'number_of_failed_follow_indices': 0, 'number_of_failed_remote_cluster_state_requests': 0,
                                   'number_of_successful_follow_indices': 0, 'recent_auto_follow_errors': []}}
     return es.ccr
@@ -95,6 +101,8 @@ def apply_op(es, op):
         ccr['license'] = op['license']
     if 'follow_start_seconds' in op:
         ccr['follow_start_seconds'] = max(0.0, float(op['follow_start_seconds']))
+    if 'node_roles' in op:
+        ccr['node_roles'] = [str(role) for role in op['node_roles']]
     return {'ok': True}
 
 
@@ -393,6 +401,8 @@ class CcrApi:
 
     def add_routes(self, route):
         # literal paths first: /_ccr/auto_follow/{name} must not be taken for /{index}/_ccr/...
+        route(('GET',), '/_license', 'license.get', self.license)
+        route(('GET',), '/_nodes', 'nodes.info', self.nodes_info)
         route(('GET',), '/_ccr/stats', 'ccr.stats', self.stats, since=(6, 5, 0))
         route(('GET',), '/_ccr/auto_follow', 'ccr.get_auto_follow_pattern', self.get_patterns, since=(6, 5, 0))
         route(('GET',), '/_ccr/auto_follow/{name}', 'ccr.get_auto_follow_pattern', self.get_patterns, since=(6, 5, 0))
@@ -422,6 +432,22 @@ class CcrApi:
         if licensed and ccr['license'] not in CCR_LICENSES:
             raise _license_refused()
         return ccr
+
+    # ---- the prerequisites: licence and node roles -------------------------------------------------------------
+    def license(self, es, req, auth):
+        """``GET /_license``: the licence of the cluster (the fields the docs' example shows; no signature)."""
+        ccr = state(es)
+        return Response(200, {'license': {'status': 'active', 'uid': es.cluster_id[:8] + '-licence', 'type': ccr['license'],
+                                          'issue_date': '2026-01-01T00:00:00.000Z', 'issue_date_in_millis': 1767225600000,
+                                          'max_nodes': 1000, 'issued_to': es.cluster_id, 'issuer': 'elasticsearch',
+                                          'start_date_in_millis': -1}})
+
+    def nodes_info(self, es, req, auth):
+        """``GET /_nodes``: every node with its name and roles (the rest of a node's info is left out)."""
+        ccr = state(es)
+        return Response(200, {'_nodes': {'total': len(es.nodes), 'successful': len(es.nodes), 'failed': 0},
+                              'cluster_name': es.cluster_id,
+                              'nodes': dict((node.id, {'name': node.name, 'roles': list(ccr['node_roles'])}) for node in es.nodes)})
 
     # ---- indices ----------------------------------------------------------------------------------------------
     def create_index(self, es, req, auth, name):
