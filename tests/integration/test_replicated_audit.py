@@ -1,0 +1,101 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ece.remote_clusters collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A replicated link end to end through the role remote_clusters: playbooks/remote_clusters.yml creates the follower of
+the link search-a-to-data-b (scripts/simulator_inventory.py --many --replication), and playbooks/audit.yml reports it
+in the JSON, the summary, the Markdown and both pictures: replicating, then paused by someone."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import requests
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FAST = {'remote_clusters_wait_timeout': 15, 'remote_clusters_plan_wait_timeout': 120}
+LEADER, FOLLOWER = ('ece-b', 'data-b'), ('ece-a', 'search-a')
+
+
+def es_call(sim, deployment, method, path, body=None):
+    """A request to a simulated cluster, outside the playbooks (the leader's documents, a pause by someone else)."""
+    info = sim.info['environments'][deployment[0]]['deployments'][deployment[1]]['elasticsearch']
+    with requests.Session() as session:
+        session.trust_env = False
+        response = session.request(method, info['url'] + path, json=body, verify=sim.info['ca_bundle'],
+                                   headers={'Authorization': 'ApiKey ' + info['api_key']}, timeout=30)
+    assert response.status_code < 300, response.text
+    return response.json()
+
+
+@pytest.fixture
+def replicated(sim, tmp_path, ansible_playbook):
+    """The inventory of six links, search-a-to-data-b with a follower of data-b's index orders (3 documents), rolled out;
+    returns a function that runs the audit and returns (run, report, markdown, dot)."""
+    out = tmp_path / 'inventory_many'
+    subprocess.run([sys.executable, os.path.join(REPO_ROOT, 'scripts', 'simulator_inventory.py'), '--many', '--replication',
+                    sim.out_file, str(out)], check=True)
+    for number in range(3):
+        es_call(sim, LEADER, 'POST', '/orders/_doc', {'n': number})
+    run = ansible_playbook('remote_clusters.yml', inventory=str(out), extra_vars=FAST)
+    assert run.rc == 0, run.output[-5000:]
+    report_dir = tmp_path / 'audit-report'
+
+    def audit():
+        result = ansible_playbook('audit.yml', inventory=str(out), check=True, diff=True,
+                                  extra_vars=dict(FAST, audit_report_dir=str(report_dir)))
+        report = json.loads((report_dir / 'remote_clusters.json').read_text())
+        return result, report, (report_dir / 'remote_clusters.md').read_text(), (report_dir / 'remote_clusters.dot').read_text()
+    return audit
+
+
+def link_of(report, name='search-a-to-data-b'):
+    return [link for link in report['links'] if link['name'] == name][0]
+
+
+def test_the_audit_reports_the_follower_that_the_rollout_created_as_replicating(sim, replicated):
+    info = es_call(sim, FOLLOWER, 'GET', '/orders-copy/_ccr/info')['follower_indices']
+    assert [(f['remote_cluster'], f['leader_index'], f['status']) for f in info] == [('ece_b_data', 'orders', 'active')]
+    es_call(sim, LEADER, 'POST', '/orders/_doc', {'n': 3})
+    sim.clear_log()
+    run, report, markdown, dot = replicated()
+    assert run.rc == 0, run.output[-5000:]
+    assert [r for r in sim.requests() if r['write']] == []
+    replication = link_of(report)['replication']
+    assert [(f['follower_index'], f['leader_index'], f['status'], f['global_checkpoint_lag']) for f in replication['followers']] == [
+        ('orders-copy', 'orders', 'active', 0)]
+    assert replication['problems'] == []
+    assert all(link['replication'] is None for link in report['links'] if link['name'] != 'search-a-to-data-b')
+    assert (report['summary']['replicating'], report['summary']['replication_problems']) == (1, 0)
+    assert '1 link replicates indices (cross-cluster replication), 0 with problems.' in markdown
+    assert '### Replication of search-a-to-data-b (`ece_b_data`)' in markdown
+    assert '| `orders-copy` | `orders` | active | 0 | 0 | 0 |' in markdown
+    assert 'label="ece_b_data\\ncertificate\\n1 follower"' in dot and 'darkorange' not in dot
+    edge = [e for e in report['graph']['remote_clusters'] if e['link'] == 'search-a-to-data-b'][0]
+    assert edge['replication'] == {'followers': 1, 'auto_follow_patterns': 0, 'problems': 0}
+
+
+def test_a_follower_paused_by_someone_is_a_problem_of_the_link_in_the_summary_the_report_and_the_pictures(sim, replicated):
+    es_call(sim, FOLLOWER, 'POST', '/orders-copy/_ccr/pause_follow')
+    sim.clear_log()
+    run, report, markdown, dot = replicated()
+    assert run.rc == 0, run.output[-5000:]
+    assert [r for r in sim.requests() if r['write']] == []  # check mode: the resume is only predicted
+    outcome = link_of(report)
+    assert outcome['status'] == 'changed' and outcome['connected'] is True
+    assert [p['problem'] for p in outcome['replication']['problems']] == ['follower_paused']
+    message = outcome['replication']['problems'][0]['message']
+    assert message == ('Follower orders-copy of orders on ece_b_data is paused: it does not replicate until it is resumed '
+                       '(es_ccr_follower with status: active).')
+    assert 'search-a-to-data-b: ' + message in run.output  # the summary
+    assert report['summary']['replication_problems'] == 1
+    assert '| `orders-copy` | `orders` | **paused** | - | 0 | 0 |' in markdown
+    assert '- %s (`follower_paused`, local side)' % message in markdown
+    assert 'label="ece_b_data\\ncertificate\\n1 follower: 1 problem"' in dot
+    assert 'penwidth=4, color="darkorange"' in dot and 'connected, followers with problems' in dot
