@@ -99,3 +99,31 @@ def test_a_follower_paused_by_someone_is_a_problem_of_the_link_in_the_summary_th
     assert '- %s (`follower_paused`, local side)' % message in markdown
     assert 'label="ece_b_data\\ncertificate\\n1 follower: 1 problem"' in dot
     assert 'penwidth=4, color="darkorange"' in dot and 'connected, followers with problems' in dot
+
+
+def test_the_followers_of_a_link_that_is_not_connected_wait_for_it_after_the_chain_problems(sim, replicated):
+    # data-b's external trust lists search-a's deployment ID instead of its cluster ID: the link is not connected
+    search_a = sim.info['environments']['ece-a']['deployments']['search-a']
+    trust = sim.state()['environments']['ece-b']['deployments']['data-b']['elasticsearch']['trust']
+    for entry in trust['external']:
+        entry['trust_allowlist'] = [search_a['id']]
+    sim.mutate({'op': 'set_trust', 'env': 'ece-b', 'deployment': 'data-b', 'trust': trust})
+    assert sim.diagnose('ece-a', 'search-a', 'ece_b_data')['connected'] is False
+    sim.clear_log()
+    run, report, markdown, dot = replicated()
+    assert run.rc == 0, run.output[-5000:]
+    assert [r for r in sim.requests() if r['write']] == []
+    outcome = link_of(report)
+    assert outcome['connected'] is False
+    # the chain first, then one problem for the follower that retries because of it (the rollout's diagnosis and the role)
+    assert [p['problem'] for p in outcome['problems']] == ['allowlist_missing_cluster_id', 'replication_interrupted']
+    assert [p['problem'] for p in outcome['replication']['problems']] == ['replication_interrupted']
+    assert outcome['replication']['problems'][0]['message'].startswith(
+        '1 follower (orders-copy) replicates through ece_b_data, which is not connected: replication retries')
+    details = markdown.split('### search-a-to-data-b\n')[1].split('\n## ')[0]
+    assert '(`allowlist_missing_cluster_id`, remote side)' in details and 'replication_interrupted' not in details
+    assert markdown.count('(`replication_interrupted`, local side)') == 1
+    assert 'label="ece_b_data\\ncertificate, NOT connected\\n1 follower: 1 problem"' in dot
+    # the summary names each problem once (the output holds it twice: on the screen and in the log file)
+    chain = run.output.count('search-a-to-data-b: Deployment ece-b/data-b trusts only some deployments')
+    assert chain > 0 and run.output.count('search-a-to-data-b: 1 follower (orders-copy) replicates through ece_b_data') == chain
