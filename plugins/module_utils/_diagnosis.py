@@ -505,7 +505,8 @@ def replication_diagnosis(replication, alias, model='certificate', connected=Tru
     if replication.get('failed'):
         return [{'problem': 'replication_unreadable', 'side': 'local', 'message': (
             'Could not read the cross-cluster replication through %s (%s): reading it needs a licence that includes it '
-            '(platinum, enterprise or a trial) and a user with the cluster privilege monitor or manage_ccr on the local cluster.'
+            '(platinum, enterprise or a trial) and a user with the cluster privileges monitor (followers and their stats) and '
+            'manage_ccr (auto-follow patterns) on the local cluster.'
             % (alias, to_native(replication.get('msg') or 'no message')))}]
     followers = [f for f in replication.get('followers') or [] if isinstance(f, dict)]
     patterns = [p for p in replication.get('auto_follow_patterns') or [] if isinstance(p, dict)]
