@@ -18,6 +18,8 @@ import sys
 import pytest
 import requests
 
+from ansible_collections.ece.remote_clusters.tests.integration.test_aap_extensions import custom_stats
+
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FAST = {'remote_clusters_wait_timeout': 15, 'remote_clusters_plan_wait_timeout': 120}
 LEADER, FOLLOWER = ('ece-b', 'data-b'), ('ece-a', 'search-a')
@@ -48,7 +50,7 @@ def replicated(sim, tmp_path, ansible_playbook):
     report_dir = tmp_path / 'audit-report'
 
     def audit():
-        result = ansible_playbook('audit.yml', inventory=str(out), check=True, diff=True,
+        result = ansible_playbook('audit.yml', inventory=str(out), check=True, diff=True, env={'ANSIBLE_SHOW_CUSTOM_STATS': '1'},
                                   extra_vars=dict(FAST, audit_report_dir=str(report_dir)))
         report = json.loads((report_dir / 'remote_clusters.json').read_text())
         return result, report, (report_dir / 'remote_clusters.md').read_text(), (report_dir / 'remote_clusters.dot').read_text()
@@ -67,6 +69,7 @@ def test_the_audit_reports_the_follower_that_the_rollout_created_as_replicating(
     run, report, markdown, dot = replicated()
     assert run.rc == 0, run.output[-5000:]
     assert [r for r in sim.requests() if r['write']] == []
+    assert custom_stats(run.output)['audit_links_replication_problems'] == []
     replication = link_of(report)['replication']
     assert [(f['follower_index'], f['leader_index'], f['status'], f['global_checkpoint_lag']) for f in replication['followers']] == [
         ('orders-copy', 'orders', 'active', 0)]
@@ -87,6 +90,8 @@ def test_a_follower_paused_by_someone_is_a_problem_of_the_link_in_the_summary_th
     run, report, markdown, dot = replicated()
     assert run.rc == 0, run.output[-5000:]
     assert [r for r in sim.requests() if r['write']] == []  # check mode: the resume is only predicted
+    # the next node of an Automation Platform workflow gets the link's name
+    assert custom_stats(run.output)['audit_links_replication_problems'] == ['search-a-to-data-b']
     outcome = link_of(report)
     assert outcome['status'] == 'changed' and outcome['connected'] is True
     assert [p['problem'] for p in outcome['replication']['problems']] == ['follower_paused']
