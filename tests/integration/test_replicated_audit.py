@@ -17,6 +17,7 @@ import sys
 
 import pytest
 import requests
+import yaml
 
 from ansible_collections.ece.remote_clusters.tests.integration.test_aap_extensions import custom_stats
 
@@ -37,24 +38,38 @@ def es_call(sim, deployment, method, path, body=None):
 
 
 @pytest.fixture
-def replicated(sim, tmp_path, ansible_playbook):
-    """The inventory of six links, search-a-to-data-b with a follower of data-b's index orders (3 documents), rolled out;
-    returns a function that runs the audit and returns (run, report, markdown, dot)."""
-    out = tmp_path / 'inventory_many'
-    subprocess.run([sys.executable, os.path.join(REPO_ROOT, 'scripts', 'simulator_inventory.py'), '--many', '--replication',
-                    sim.out_file, str(out)], check=True)
-    for number in range(3):
-        es_call(sim, LEADER, 'POST', '/orders/_doc', {'n': number})
-    run = ansible_playbook('remote_clusters.yml', inventory=str(out), extra_vars=FAST)
-    assert run.rc == 0, run.output[-5000:]
-    report_dir = tmp_path / 'audit-report'
+def rolled_out(sim, tmp_path, ansible_playbook):
+    """A function that writes the inventory of six links, search-a-to-data-b with a follower of data-b's index orders
+    (3 documents) and the given auto-follow patterns, rolls it out, and returns a function that runs the audit and
+    returns (run, report, markdown, dot)."""
+    def roll_out(auto_follow=None):
+        out = tmp_path / 'inventory_many'
+        subprocess.run([sys.executable, os.path.join(REPO_ROOT, 'scripts', 'simulator_inventory.py'), '--many', '--replication',
+                        sim.out_file, str(out)], check=True)
+        if auto_follow:
+            links_file = out / 'group_vars' / 'all' / 'links.yml'
+            variables = yaml.safe_load(links_file.read_text())
+            variables['remote_clusters_links'][0]['replication']['auto_follow'] = auto_follow
+            links_file.write_text(yaml.safe_dump(variables))
+        for number in range(3):
+            es_call(sim, LEADER, 'POST', '/orders/_doc', {'n': number})
+        run = ansible_playbook('remote_clusters.yml', inventory=str(out), extra_vars=FAST)
+        assert run.rc == 0, run.output[-5000:]
+        report_dir = tmp_path / 'audit-report'
 
-    def audit():
-        result = ansible_playbook('audit.yml', inventory=str(out), check=True, diff=True, env={'ANSIBLE_SHOW_CUSTOM_STATS': '1'},
-                                  extra_vars=dict(FAST, audit_report_dir=str(report_dir)))
-        report = json.loads((report_dir / 'remote_clusters.json').read_text())
-        return result, report, (report_dir / 'remote_clusters.md').read_text(), (report_dir / 'remote_clusters.dot').read_text()
-    return audit
+        def audit():
+            result = ansible_playbook('audit.yml', inventory=str(out), check=True, diff=True, env={'ANSIBLE_SHOW_CUSTOM_STATS': '1'},
+                                      extra_vars=dict(FAST, audit_report_dir=str(report_dir)))
+            report = json.loads((report_dir / 'remote_clusters.json').read_text())
+            return result, report, (report_dir / 'remote_clusters.md').read_text(), (report_dir / 'remote_clusters.dot').read_text()
+        return audit
+    return roll_out
+
+
+@pytest.fixture
+def replicated(rolled_out):
+    """The audit of the rolled out links, search-a-to-data-b with a follower of orders."""
+    return rolled_out()
 
 
 def link_of(report, name='search-a-to-data-b'):
@@ -132,3 +147,21 @@ def test_the_followers_of_a_link_that_is_not_connected_wait_for_it_after_the_cha
     # the summary names each problem once (the output holds it twice: on the screen and in the log file)
     chain = run.output.count('search-a-to-data-b: Deployment ece-b/data-b trusts only some deployments')
     assert chain > 0 and run.output.count('search-a-to-data-b: 1 follower (orders-copy) replicates through ece_b_data') == chain
+
+
+def test_an_auto_follow_pattern_that_cannot_create_a_follower_is_named_with_the_pattern_and_the_leader_index(sim, rolled_out):
+    audit = rolled_out(auto_follow=[{'name': 'logs-from-b', 'leader_index_patterns': ['logs-*'],
+                                     'follow_index_pattern': '{{ "{{leader_index}}" }}-copy'}])
+    # a regular index on search-a has the name the pattern gives the follower of a new leader index logs-2
+    es_call(sim, FOLLOWER, 'PUT', '/logs-2-copy')
+    es_call(sim, LEADER, 'POST', '/logs-2/_doc', {'n': 1})
+    run, report, markdown, dot = audit()
+    assert run.rc == 0, run.output[-5000:]
+    replication = link_of(report)['replication']
+    assert [(p['name'], p['active']) for p in replication['auto_follow_patterns']] == [('logs-from-b', True)]
+    assert [p['problem'] for p in replication['problems']] == ['auto_follow_failed']
+    assert replication['problems'][0]['message'].startswith(
+        'Auto-follow pattern logs-from-b of ece_b_data failed to follow logs-2: index [logs-2-copy] already exists '
+        '(resource_already_exists_exception)')
+    assert '| `logs-from-b` | `logs-*` | yes |' in markdown
+    assert 'label="ece_b_data\\ncertificate\\n1 follower, 1 pattern: 1 problem"' in dot
