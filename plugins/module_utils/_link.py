@@ -173,6 +173,9 @@ class RemoteClusterLink(LinkRemoval, Composition):
         if params['model'] == 'api_key':
             errors.extend(self.validate_api_key())
         errors.extend(replication.validate(self.context, params, access_given=params['access'] is not None))
+        if params['role'] and params['local']['es'] is not None and (params['model'] == 'api_key' or params['replication']):
+            # checked by the role's own step before any request
+            errors.extend('role.%s' % error for error in Role.create(self.context, None, **self.role_options()).validate() if error)
         return errors
 
     def validate_api_key(self):
@@ -188,12 +191,10 @@ class RemoteClusterLink(LinkRemoval, Composition):
                           'es_password)')
             return errors
         errors.append(check_key_authentication(params['remote']['es']['es_api_key']))
-        # the options of the key and of the role, checked by their own steps before any request (the local cluster ID
-        # that names the key is not known yet: a stand-in takes its place)
+        # the options of the key, checked by its own step before any request (the local cluster ID that names the key is
+        # not known yet: a stand-in takes its place)
         stand_in = {'cluster_id': '0' * 32}
         errors.extend(CrossClusterApiKey.create(self.context, None, **self.key_options(stand_in)).validate())
-        if params['role'] and params['local']['es'] is not None:
-            errors.extend('role.%s' % error for error in Role.create(self.context, None, **self.role_options()).validate() if error)
         return errors
 
     # -- life cycle ------------------------------------------------------------------------------
@@ -618,6 +619,8 @@ class RemoteClusterLink(LinkRemoval, Composition):
         if encoded:
             self.context.mask(encoded)
         previous = key.get('previous_ids') or []
+        if observed is None and (key['created'] or previous):  # a new key, or a rotation an earlier run began: proven below
+            observed = replication.observe(self)
         rotation = key.get('rotation')  # how far a rotation that an earlier run began got
         # what needs a plan comes before the credentials are written: no plan runs while a node holds credentials that
         # its alias cannot use yet (a migration) or that wait to be loaded
@@ -656,7 +659,7 @@ class RemoteClusterLink(LinkRemoval, Composition):
             self.wait_for_connection(cluster)
         self.retire_previous(cluster, key, previous)
         replication.resume(self, key, paused)
-        if key['created'] and observed:  # a new key serves the followers of the alias: they replicate
+        if (key['created'] or previous) and observed:  # a new key serves the followers of the alias: they replicate
             replication.verify(self, observed, expected=[f['follower_index'] for f in observed['followers'] if f['status'] == 'active'])
         if params['list_owned_keys']:
             self.result['owned_keys'] = self.owned_keys()

@@ -75,10 +75,7 @@ NO_BODY = {'license.get', 'nodes.info', 'indices.get', 'indices.exists', 'indice
            'ccr.follow_info', 'ccr.follow_stats', 'ccr.stats', 'ccr.get_auto_follow_pattern', 'ccr.delete_auto_follow_pattern',
            'ccr.pause_auto_follow_pattern', 'ccr.resume_auto_follow_pattern'}
 OPS_DOC = {'set_ccr': 'env, deployment, license (basic|gold|platinum|enterprise|trial; CCR needs platinum or better), '
-                      'follow_start_seconds (how long after PUT _ccr/follow the shard follow tasks start), '
-                      'node_roles (the roles of every node, GET /_nodes)'}
-# the roles of the nodes of an ECE deployment's hot tier (ECE's default templates give it remote_cluster_client)
-DEFAULT_NODE_ROLES = ['data_content', 'data_hot', 'ingest', 'master', 'remote_cluster_client', 'transform']
+                      'follow_start_seconds (how long after PUT _ccr/follow the shard follow tasks start)'}
 
 
 # ---- state ------------------------------------------------------------------------------------------------
@@ -86,7 +83,6 @@ def state(es):
     """The CCR state of a cluster, created on first use (``EsCluster.reset`` drops it)."""
     if es.ccr is None:
         es.ccr = {'license': DEFAULT_LICENSE, 'follow_start_seconds': FOLLOW_START_SECONDS, 'indices': {}, 'patterns': {},
-                  'node_roles': list(DEFAULT_NODE_ROLES),
                   'auto_follow': {'number_of_failed_follow_indices': 0, 'number_of_failed_remote_cluster_state_requests': 0,
                                   'number_of_successful_follow_indices': 0, 'recent_auto_follow_errors': []}}
     return es.ccr
@@ -101,8 +97,6 @@ def apply_op(es, op):
         ccr['license'] = op['license']
     if 'follow_start_seconds' in op:
         ccr['follow_start_seconds'] = max(0.0, float(op['follow_start_seconds']))
-    if 'node_roles' in op:
-        ccr['node_roles'] = [str(role) for role in op['node_roles']]
     return {'ok': True}
 
 
@@ -443,11 +437,19 @@ class CcrApi:
                                           'start_date_in_millis': -1}})
 
     def nodes_info(self, es, req, auth):
-        """``GET /_nodes``: every node with its name and roles (the rest of a node's info is left out)."""
-        ccr = state(es)
+        """``GET /_nodes``: every node with its name and the roles the deployment's plan gives it (from 7.10 its
+        ``node_roles``; before, ``node_type``, with ``remote_cluster_client``, a default role then); the rest of a
+        node's info is left out."""
+        roles = set()
+        for entry in (es.plan or {}).get('cluster_topology') or []:
+            if 'node_roles' in entry:
+                roles.update(entry['node_roles'])
+            else:
+                roles.update(role for role, on in (entry.get('node_type') or {}).items() if on)
+                roles.add('remote_cluster_client')
         return Response(200, {'_nodes': {'total': len(es.nodes), 'successful': len(es.nodes), 'failed': 0},
                               'cluster_name': es.cluster_id,
-                              'nodes': dict((node.id, {'name': node.name, 'roles': list(ccr['node_roles'])}) for node in es.nodes)})
+                              'nodes': dict((node.id, {'name': node.name, 'roles': sorted(roles)}) for node in es.nodes)})
 
     # ---- indices ----------------------------------------------------------------------------------------------
     def create_index(self, es, req, auth, name):
