@@ -460,7 +460,7 @@ REPLICATION_LAG_THRESHOLD = 1000
 # errors that Elasticsearch's shard follow tasks retry forever (ShardFollowNodeTask.shouldRetry), by what they mean
 CONNECTION_ERRORS = ('connect_transport_exception', 'node_disconnected_exception', 'node_not_connected_exception',
                      'no_such_remote_cluster_exception', 'node_closed_exception', 'transport_exception')
-BLOCK_ERRORS = ('cluster_block_exception', 'index_closed_exception', 'index_not_found_exception')
+BLOCK_ERRORS = ('cluster_block_exception', 'index_closed_exception')
 
 
 def _plural(count, noun, plural=None):
