@@ -197,6 +197,13 @@ class ClientPool:
                 self._clients[key] = client
             return self._clients[key]
 
+    def read_only_twin(self):
+        """A pool of clients of its own that refuse every write (a diagnosis), under the same limit of requests per
+        environment."""
+        twin = ClientPool(True, self.warn, self.limit)
+        twin._gates, twin.names = self._gates, self.names  # pylint: disable=protected-access
+        return twin
+
     def close(self):
         for client in self._clients.values():
             client.close()
