@@ -48,7 +48,7 @@ def alias_replication(client, alias):
         error for error in auto_follow_stats.get('recent_auto_follow_errors') or []
         if str(error.get('leader_index') or '').partition(':')[0] in patterns]
     return dict(followers=followers, auto_follow_patterns=[dict(pattern, name=name) for name, pattern in sorted(patterns.items())],
-                problems=replication_problems(followers, auto_follow_stats))
+                auto_follow_errors=auto_follow_stats['recent_auto_follow_errors'], problems=replication_problems(followers, auto_follow_stats))
 
 
 def replicated_leaders(replication):

@@ -304,7 +304,7 @@ def _auto_follow(world, es, now):
                                          'indices:internal/admin/ccr/restore/session/put', None)
             if denied is not None or follower_name in ccr['indices']:
                 reason = denied.reason if denied else 'index [%s] already exists' % follower_name
-                _auto_follow_error(ccr, '%s:%s' % (pattern['remote_cluster'], leader_index['name']),
+                _auto_follow_error(ccr, '%s:%s' % (name, leader_index['name']),
                                    denied.etype if denied else 'resource_already_exists_exception', reason)
                 continue
             _create_follower(es, follower_name, pattern['remote_cluster'], leader_index, dict(pattern['parameters']), now)

@@ -313,6 +313,8 @@ def test_auto_follow_without_replication_access_records_an_error(sim, es, ccr):
     stats = local.get('/_ccr/stats').json()['auto_follow_stats']
     assert stats['number_of_failed_follow_indices'] == 1
     assert stats['recent_auto_follow_errors'][0]['auto_follow_exception']['type'] == 'security_exception'
+    # keyed by the pattern and the leader index (AutoFollowCoordinator: autoFollowPatternName + ":" + index name)
+    assert stats['recent_auto_follow_errors'][0]['leader_index'] == 'p:logs-1'
 
 
 # ---- licence --------------------------------------------------------------------------------------------------------
