@@ -38,7 +38,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._common import
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import DeploymentInfo, DeploymentRestart
 from ansible_collections.ece.remote_clusters.plugins.module_utils._link_decisions import (
     key_options, remote_cluster_options, remote_hosts, role_options)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Composition
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Composition, Planned
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
     ClientPool, ModuleFailure, connection_options, deployment_argument_spec, run_step)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import DeploymentTrust
@@ -258,6 +258,15 @@ class RemoteClusterLink(Composition):
                 self.result[name] = result
             results.append(result)
         return results
+
+    def plan(self, name, label, step):
+        """``step`` read and decided before it runs (:class:`Planned`): ``plan.changed`` says whether it will change
+        anything; give it to :meth:`steps` as any step. A failure names the step, as :meth:`steps` does."""
+        try:
+            return Planned(step)
+        except ModuleFailure as failure:
+            self.fail('%s: %s' % (label, failure.msg), status=failure.kwargs.get('status'), error=failure.kwargs.get('error'),
+                      step=name)
 
     # -- both models -----------------------------------------------------------------------------
     def read_deployments(self):

@@ -59,16 +59,17 @@ def create(link):
     keystore = dict(deployment_id=local.deployment_id, ref_id=local.view['ref_id'], remote_cluster_alias=alias)
     lookup, = link.steps(('keystore', 'look up the credentials in the local keystore',
                           local.ece_step(KeystoreSecret, **keystore)))
-    # what replicates through the alias, wherever the key may change (created, rotated, its access given): before any
-    # write, a key that would not grant replication on the leaders in use is refused
+    # the secret is readable only at creation: without it in the keystore, a new key is the only way on
+    label = 'cross-cluster API key on the remote cluster'
+    planned = link.plan('api_key', label, remote.es_step(
+        CrossClusterApiKey, rotate=params['rotate'] or not lookup['exists'], **link.key_options(local.view)))
+    # where the key changes (created, rotated, its access updated) or the alias moves to it: what replicates through the
+    # alias, read before any write; a key that would not grant replication on the leaders in use is refused
     observed = None
-    if migrating or params['rotate'] or params['rotate_before_days'] or params['access'] is not None or \
-            params['replication'] or not lookup['exists']:
+    if migrating or planned.plan.changed:
         observed = replication.observe(link)
         replication.check_key_covers(link, observed)
-    # the secret is readable only at creation: without it in the keystore, a new key is the only way on
-    key, = link.steps(('api_key', 'cross-cluster API key on the remote cluster', remote.es_step(
-        CrossClusterApiKey, rotate=params['rotate'] or not lookup['exists'], **link.key_options(local.view))))
+    key, = link.steps(('api_key', label, planned))
     encoded = key.pop('encoded', None)
     if encoded:
         link.context.mask(encoded)

@@ -135,14 +135,16 @@ def replicate(link):
     replication = params['replication']
     if not replication or not (replication['followers'] or replication['auto_follow']):
         return
-    check_prerequisites(link)
     alias = params['alias']
     steps = [('ccr_auto_follow', 'auto-follow pattern %s of %s' % (pattern['name'], alias),
               local.es_step(CcrAutoFollowPattern, remote_cluster=alias, **pattern)) for pattern in replication['auto_follow']]
     steps += [('ccr_follower', 'follower index %s of %s:%s' % (follower['name'], alias, follower['leader_index']),
                local.es_step(CcrFollower, remote_cluster=alias, wait_timeout=params['wait_timeout'], **follower))
               for follower in replication['followers']]
-    link.steps(*steps)
+    planned = [(name, label, link.plan(name, label, step)) for name, label, step in steps]
+    if any(entry[2].plan.changed for entry in planned):  # something to write: can it replicate at all
+        check_prerequisites(link)
+    link.steps(*planned)
     link.result['replication'] = observe(link, strict=not link.check_mode) or {}
 
 

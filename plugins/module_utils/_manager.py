@@ -144,9 +144,9 @@ class Manager:
         self.context.mask(*url_secrets(params[API_OPTIONS[api][1] + 'url']))
         return connection_errors(params, api, label)
 
-    def run(self, validated=False):
+    def run(self, validated=False, planned=None):
         """The result of :func:`run_manager` as a module returns it: ``changed``, the fields, the masked ``diff``."""
-        outcome = run_manager(self, validated)
+        outcome = run_manager(self, validated, planned)
         result = dict(outcome.result, changed=outcome.changed)
         if self.diff and self.context.diff:
             result['diff'] = self.diff_of(outcome.before, outcome.after)
@@ -195,16 +195,44 @@ def failed(manager, exc, changed):
     manager.fail('internal error, please report it: %s' % exc, exception=traceback.format_exc())
 
 
-def run_manager(manager, validated=False):
-    """Validate (unless done), read, compare and, outside check mode, apply and settle: the only place that decides what
-    check mode skips. API errors become :class:`ModuleFailure` with ``status`` and ``error``."""
+class Plan(namedtuple('Plan', 'current desired changed')):
+    """What a manager read and decided, before any write: the object as it is, as it should be, and whether they differ."""
+
+    __slots__ = ()
+
+
+def plan_manager(manager, validated=False):
+    """Validate (unless done), read and compare: the :class:`Plan` of ``manager``. No write."""
     check(manager, validated)
-    client = manager.client
-    writes = client.thread_writes() if client is not None else 0
     try:
         current = manager.read()
         desired = manager.desired(current)
-        changed = bool(manager.differs(current, desired))
+        return Plan(current, desired, bool(manager.differs(current, desired)))
+    except (ApiError, Interrupted, CheckModeWriteError) as exc:
+        failed(manager, exc, False)
+
+
+class Planned:
+    """A step planned before it runs (:func:`plan_manager`), so that what it will do decides what comes before it (a
+    check that only a change needs); its :meth:`run` carries the plan out without reading again."""
+
+    def __init__(self, manager):
+        self.manager = manager
+        self.plan = plan_manager(manager)
+
+    def run(self):
+        return self.manager.run(validated=True, planned=self.plan)
+
+
+def run_manager(manager, validated=False, planned=None):
+    """Validate (unless done), read, compare (or take ``planned``, a :class:`Plan` made before) and, outside check mode,
+    apply and settle: the only place that decides what check mode skips. API errors become :class:`ModuleFailure` with
+    ``status`` and ``error``."""
+    planned = planned or plan_manager(manager, validated)
+    client = manager.client
+    writes = client.thread_writes() if client is not None else 0
+    try:
+        current, desired, changed = planned
         after = desired
         if not manager.check_mode:
             if changed:
