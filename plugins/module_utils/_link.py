@@ -40,6 +40,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._proof import 
     reload_failures, restart_needed)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import (
     DeploymentTrust, TlsCertificateInfo, TrustRelationship, TrustRelationshipInfo)
+from ansible_collections.ece.remote_clusters.plugins.module_utils._waiters import wait_for_plan
 
 # direct trust entries of type proxy exist from this ECE version on (ECE API reference, DirectTrustRelationship.type)
 PROXY_TRUST_ECE_VERSION = '3.7.0'
@@ -834,7 +835,7 @@ class RemoteClusterLink(LinkRemoval, Composition):
         local = self.local
         try:
             client = local.client('ece', local.params['ece'])
-            client.wait_for_plan(local.deployment_id, local.view['ref_id'], self.params['plan_wait_timeout'])
+            wait_for_plan(client, local.deployment_id, local.view['ref_id'], self.params['plan_wait_timeout'])
         except ApiError as exc:
             self.fail('wait for the plan pending on the local deployment %s: %s' % (local.deployment_id, exc.message),
                       step='restart', status=exc.status, error=exc.error)
