@@ -163,8 +163,8 @@ from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import HAS_REQUESTS, ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
-    no_log_values, pick_resource, resource_account_id, resource_cluster_id, version_tuple)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._module import MASK, connection_argument_spec, ece_argument_spec, new_client
+    MASK, no_log_values, pick_resource, resource_account_id, resource_cluster_id, version_tuple)
+from ansible_collections.ece.remote_clusters.plugins.module_utils._module import connection_argument_spec, ece_argument_spec, new_client
 from ansible_collections.ece.remote_clusters.plugins.module_utils._views import running_version
 
 try:  # ansible-core 2.19+: a template string the plugin sets must be marked trusted to be rendered

@@ -26,6 +26,7 @@ import threading
 import time
 import traceback
 
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import COLLECTION, MASK
 from ansible_collections.ece.remote_clusters.plugins.module_utils._progress import report
 
 try:
@@ -42,7 +43,6 @@ RETRY_STATUSES = frozenset((429, 502, 503, 504))
 # is not retried on them; its caller reads first, then decides (``ApiError.ambiguous``)
 AMBIGUOUS_STATUSES = frozenset((500, 502, 503, 504))
 WRITE_METHODS = frozenset(('POST', 'PUT', 'PATCH', 'DELETE'))
-MASK = '********'
 # Retry-After can ask for a long pause; never sleep longer than this per retry.
 MAX_RETRY_AFTER = 60.0
 # a pause (retry, poll) sleeps in slices this long, and ends early once the module is interrupted
@@ -174,7 +174,7 @@ class ApiClient:
         self.session = requests.Session()
         self.session.trust_env = False  # no .netrc auth and no environment CA bundle behind our back
         self.session.headers.update({'Accept': 'application/json', 'Content-Type': 'application/json',
-                                     'User-Agent': 'ece.remote_clusters'})
+                                     'User-Agent': COLLECTION})
         if api_key:
             self.session.headers['Authorization'] = 'ApiKey %s' % api_key
         elif username:

@@ -13,7 +13,7 @@ import time
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
-    CREDENTIALS_MIN_VERSION, PROXY_MODE_VERSION, check_alias, check_metadata_keys, check_time_value, version_tuple)
+    CREDENTIALS_MIN_VERSION, MANAGED_BY, PROXY_MODE_VERSION, check_alias, check_metadata_keys, check_time_value, version_tuple)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Manager
 from ansible_collections.ece.remote_clusters.plugins.module_utils._proof import PROBE_TIMEOUT, probe_verdict
 from ansible_collections.ece.remote_clusters.plugins.module_utils._security import (
@@ -294,8 +294,6 @@ class RemoteCluster(Manager):
 
 # -- es_cross_cluster_api_key --------------------------------------------------------------------------------------
 MIN_VERSION = CREDENTIALS_MIN_VERSION
-# metadata that says which link owns a key (written by remote_cluster_link); a key that names another owner is never this one
-MANAGED_BY = 'ece.remote_clusters'
 DAY_MS = 24 * 3600 * 1000
 CHECK_MODE_ENCODED = 'check-mode-no-key-created'
 OWNER_KEYS = ('local_cluster_id', 'alias')

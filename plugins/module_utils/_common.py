@@ -14,6 +14,14 @@ import hashlib
 import re
 from urllib.parse import urlsplit
 
+# this collection's name, which its clients send as User-Agent
+COLLECTION = 'ece.remote_clusters'
+# the metadata.managed_by of the cross-cluster API keys that remote_cluster_link creates: with local_cluster_id and alias,
+# it says which link owns a key; a key that names another owner is never this one
+MANAGED_BY = COLLECTION
+# what every output (diff, result, message, log) shows in place of a secret, as Ansible's no_log does
+MASK = '********'
+
 CLUSTER_ID_RE = re.compile(r'^[0-9a-f]{32}$')
 ALIAS_RE = re.compile(r'^[a-z0-9_-]+$')
 PEM_RE = re.compile(r'-----BEGIN CERTIFICATE-----\s*([A-Za-z0-9+/=\s]+?)\s*-----END CERTIFICATE-----')
@@ -259,7 +267,7 @@ def check_pem(text, option):
     return None
 
 
-def mask_secrets(value, secret_keys, mask='********'):
+def mask_secrets(value, secret_keys, mask=MASK):
     """A copy of ``value`` with the values of ``secret_keys`` (at any depth) replaced by ``mask``."""
     if isinstance(value, dict):
         return dict((k, mask if k in secret_keys and v is not None else mask_secrets(v, secret_keys, mask)) for k, v in value.items())

@@ -15,11 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
-    API_KEY_PORT, RELOAD_MIN_VERSION, check_alias, check_ports, check_deployment_ids, check_ref_id, check_version, credentials_setting,
-    version_tuple)
+    API_KEY_PORT, MASK, RELOAD_MIN_VERSION, check_alias, check_ports, check_deployment_ids, check_ref_id, check_version,
+    credentials_setting, version_tuple)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import TRUST_QUERY, query_flag
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Manager
-from ansible_collections.ece.remote_clusters.plugins.module_utils._module import MASK, deployment_argument_spec
+from ansible_collections.ece.remote_clusters.plugins.module_utils._module import deployment_argument_spec
 from ansible_collections.ece.remote_clusters.plugins.module_utils._views import deployment_view, es_resource, running_version, trust_of
 from ansible_collections.ece.remote_clusters.plugins.module_utils._waiters import failed_attempts, plan_attempt_since, wait_for_plan
 

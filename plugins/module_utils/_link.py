@@ -527,7 +527,7 @@ class RemoteClusterLink(LinkRemoval, Composition):
     # -- API-key model ---------------------------------------------------------------------------
     def key_options(self, local_view):
         params = self.params
-        metadata = dict(params['metadata'] or {}, managed_by='ece.remote_clusters', local_cluster_id=local_view['cluster_id'],
+        metadata = dict(params['metadata'] or {}, managed_by=MANAGED_BY, local_cluster_id=local_view['cluster_id'],
                         alias=params['alias'])
         return dict(name=params['api_key_name'] or '%s-%s' % (params['alias'], local_view['cluster_id']),
                     access=params['access'] or DEFAULT_ACCESS, metadata=metadata, expiration=params['expiration'],

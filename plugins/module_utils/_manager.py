@@ -27,9 +27,9 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError, CheckModeWriteError, Interrupted)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._common import mask_secrets
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import MASK, mask_secrets
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
-    API_OPTIONS, CONSTRAINTS, MASK, ModuleFailure, connection_errors, connection_options, given, new_client, restore_interrupts,
+    API_OPTIONS, CONSTRAINTS, ModuleFailure, connection_errors, connection_options, given, new_client, restore_interrupts,
     url_secrets, watch_interrupts)
 
 

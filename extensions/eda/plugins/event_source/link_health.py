@@ -139,9 +139,9 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # noqa: 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError  # noqa: E402
 from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import (  # noqa: E402
     MANAGED_BY, CrossClusterApiKey, connected_through_every_node, days_left)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._common import view_version  # noqa: E402
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import MASK, view_version  # noqa: E402
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (  # noqa: E402
-    MASK, ClientPool, ModuleFailure, connection_errors, connection_options)
+    ClientPool, ModuleFailure, connection_errors, connection_options)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._views import elasticsearch_view  # noqa: E402
 
 KINDS = ('key_expiring', 'key_invalid', 'disconnected', 'credentials_not_loaded', 'unreachable', 'recovered',
