@@ -6,10 +6,12 @@
 
 Private to this collection: the API may change without notice.
 
-One ``requests.Session`` per module run (keep-alive), ``verify`` passed on every request (a
+One ``requests.Session`` per client (keep-alive), ``verify`` passed on every request (a
 ``REQUESTS_CA_BUNDLE`` in the environment would otherwise override a session-level ``verify``),
 jittered exponential backoff on connection errors, 429, 502, 503 and 504 honouring ``Retry-After``,
-never a retry of another 4xx, and error messages that never carry a credential.
+never a retry of another 4xx, and error messages that never carry a credential. A client of a check-mode run refuses
+every write (a safety net: ``run_manager`` calls no write in check mode); reads may be kept for the next step of a link
+(``keep_reads``); a write that is not idempotent is sent once (``write_once``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -193,7 +195,8 @@ class ApiClient:
         """Pause ``seconds`` (a retry, a poll), ending early with :class:`Interrupted` once the module is interrupted.
 
         ``waiting``: for the poll of a wait, ``(what is awaited, deadline as time.monotonic(), limit in seconds)``,
-        told to the action plugin of remote_cluster_link, which shows it while the module runs (never a credential)."""
+        told to the action plugin of remote_cluster_link or remote_clusters_rollout, which shows it while the module runs
+        (never a credential)."""
         self.check_interrupt(what)
         if waiting:
             report(waiting[0], waiting[1], waiting[2], seconds)
@@ -231,7 +234,7 @@ class ApiClient:
     def keep_reads(self):
         """Answer a GET that passes ``reuse=True`` from an identical earlier one, until a write to that resource.
 
-        For a module that applies several steps over one client (``remote_cluster_link``): each step
+        For a module that applies several steps over one client (``remote_cluster_link``, ``remote_clusters_rollout``): each step
         reads the object it manages, and the next step does not read it again when nothing was
         written to it in between. A write forgets the reads of its path, of the paths below it and of
         the paths above it (a keystore update forgets the deployment). Polls never pass ``reuse``.

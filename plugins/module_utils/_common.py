@@ -2,7 +2,8 @@
 # Copyright: Contributors to the ece.remote_clusters collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Validation, version and comparison helpers shared by the modules. Private to this collection."""
+"""Validation, version and comparison helpers shared by the modules, and the constants they share (the mask of a secret,
+the name that marks what this collection manages, the ports of the ECE proxies). Private to this collection."""
 
 from __future__ import absolute_import, division, print_function
 

@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Platform trust relationships, deployment trust and TLS certificate chains of ECE: the logic of the modules
-ece_trust_relationship_info, ece_trust_relationship, ece_deployment_trust and ece_tls_certificate_info.
-Private to this collection."""
+ece_trust_relationship_info, ece_trust_relationship, ece_deployment_trust and ece_tls_certificate_info, with the
+deployment trust's read-modify-write (DeploymentTrust.apply) and its pure merge (merge_trust), which the plan rounds of
+remote_clusters_rollout use too. Private to this collection."""
 
 from __future__ import absolute_import, division, print_function
 
