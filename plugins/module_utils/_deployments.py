@@ -21,7 +21,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import TR
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Manager
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import deployment_argument_spec
 from ansible_collections.ece.remote_clusters.plugins.module_utils._views import deployment_view, es_resource, running_version, trust_of
-from ansible_collections.ece.remote_clusters.plugins.module_utils._waiters import failed_attempts, plan_attempt_since, wait_for_plan
+from ansible_collections.ece.remote_clusters.plugins.module_utils._waiters import failed_attempts, plan_attempt_since, plan_wait_options, wait_for_plan
 
 # -- ece_deployment_info -------------------------------------------------------------------------------------------
 MAX_WORKERS = 8
@@ -116,8 +116,7 @@ class DeploymentRestart(Manager):
         skip_snapshot=dict(type='bool', default=True),
         group_attribute=dict(type='str', default='__zone__'),
         cancel_pending=dict(type='bool', default=False),
-        wait=dict(type='bool', default=True),
-        wait_timeout=dict(type='int', default=1800),
+        **plan_wait_options(1800)
     )
 
     def validate(self):

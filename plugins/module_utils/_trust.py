@@ -21,7 +21,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._common import
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Manager
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import deployment_argument_spec
 from ansible_collections.ece.remote_clusters.plugins.module_utils._views import es_resource, relationship_view, settings_update, trust_of
-from ansible_collections.ece.remote_clusters.plugins.module_utils._waiters import await_pending_plan, failed_attempts, wait_for_plan
+from ansible_collections.ece.remote_clusters.plugins.module_utils._waiters import await_pending_plan, failed_attempts, plan_wait_options, wait_for_plan
 
 
 # -- ece_trust_relationship_info -----------------------------------------------------------------------------------
@@ -427,8 +427,7 @@ class DeploymentTrust(Manager):
         )),
         state=dict(type='str', default='present', choices=['present', 'absent']),
         purge=dict(type='bool', default=False),
-        wait=dict(type='bool', default=True),
-        wait_timeout=dict(type='int', default=600),
+        **plan_wait_options(600)
     )
 
     def validate(self):

@@ -32,6 +32,12 @@ QUIET_POLL_INTERVAL = 0.25
 MAX_QUIET_POLL_INTERVAL = 1.0
 
 
+def plan_wait_options(timeout):
+    """The options of a module that waits for the plan its write starts: ``wait`` (true by default) and ``wait_timeout``
+    (seconds, ``timeout`` by default), as ece_deployment_trust and ece_deployment_restart take them."""
+    return dict(wait=dict(type='bool', default=True), wait_timeout=dict(type='int', default=timeout))
+
+
 def wait_for_plan(client, deployment_id, ref_id, timeout, previous_attempt=None, after_write=False, ignore=()):
     """Wait until the Elasticsearch resource has no pending plan; fail with the plan's own error.
 
