@@ -142,7 +142,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster impor
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import MASK, view_version  # noqa: E402
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (  # noqa: E402
     ClientPool, ModuleFailure, connection_errors, connection_options)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._views import elasticsearch_view  # noqa: E402
+from ansible_collections.ece.remote_clusters.plugins.module_utils._views import elasticsearch_view, es_resource  # noqa: E402
 
 KINDS = ('key_expiring', 'key_invalid', 'disconnected', 'credentials_not_loaded', 'unreachable', 'recovered',
          # cross-cluster replication links will report these (see replication_findings)
@@ -451,7 +451,7 @@ class LinkHealth:
                     return Unreachable(which, 'environment %s has %d deployments named %s; name the deployment by its ID' % (
                         environment, len(matches), side['deployment_name']))
                 deployment = client.get_deployment(matches[0]['id'])[0]
-            cluster = elasticsearch_view(client.es_resource(deployment, side['ref_id']), deployment, None, 9443)
+            cluster = elasticsearch_view(es_resource(deployment, side['ref_id']), deployment, None, 9443)
         except (ApiError, ModuleFailure) as exc:
             return Unreachable(which, 'environment %s: %s' % (environment, self.mask(exc)))
         return {'id': deployment.get('id'), 'name': deployment.get('name'), 'cluster': cluster}
