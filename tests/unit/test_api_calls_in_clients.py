@@ -16,8 +16,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 CLIENTS = {'_client.py', '_ece.py', '_elasticsearch.py'}
 # the clients of named calls (_client.py is their transport)
 NAMED_CALLS = ('_ece.py', '_elasticsearch.py')
-# a decision: check mode (run_manager decides it), a wait or a pause (_waiters.py), a warning, an import of what decides
-DECISION = re.compile(r"\bread_only\b|check_mode|\.sleep\(|\bimport time\b|\btime\.|\.warn\(|"
+# a decision: check mode (run_manager decides it), a wait or a pause (_waiters.py), a warning, a request chosen by the
+# version, an import of what decides
+DECISION = re.compile(r"\bread_only\b|check_mode|\.sleep\(|\bimport time\b|\btime\.|\.warn\(|self\.version_at_least\(|"
                       r"module_utils\._(manager|waiters|views|trust|deployments|cluster|link|rollout|ccr)\b")
 # a request sent, or an API path written, outside the clients
 CALL = re.compile(r"\.request\(|client\.get\(|deployment_path\(|platform_path\(|['\"]/(_security|_cluster|_remote|_resolve|api/v1)")
@@ -57,6 +58,7 @@ def test_the_clients_of_named_calls_decide_nothing():
 def test_the_check_finds_a_decision_in_a_client():
     assert DECISION.search("            if settings is None or self.read_only:")
     assert DECISION.search("        self.sleep(interval)")
+    assert DECISION.search("        if self.version_at_least(RESOLVE_CLUSTER_VERSION):")
     assert DECISION.search("                self.warn('update deployment %s: changed concurrently' % deployment_id)")
     assert DECISION.search("from ansible_collections.ece.remote_clusters.plugins.module_utils._waiters import wait_for_plan")
     assert not DECISION.search("        return self.request('PUT', self.deployment_path(deployment_id), 'update deployment')[1]")
