@@ -97,7 +97,7 @@ from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import HAS_REQUESTS, ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
-    MASK, no_log_values, pick_resource, resource_account_id, resource_cluster_id, version_tuple)
+    no_log_values, pick_resource, redact, resource_account_id, resource_cluster_id, version_tuple)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
     connection_argument_spec, connection_options, ece_argument_spec, new_client)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._views import running_version
@@ -251,7 +251,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                               % (groups[group], environment['name'], group))
             groups[group] = environment['name']
         if errors:
-            raise AnsibleParserError(_redact('; '.join(errors), secrets))
+            raise AnsibleParserError(redact('; '.join(errors), secrets))
         return environments
 
     def _render(self, value):
@@ -321,14 +321,7 @@ def _read_environment(environment):
     except Exception as exc:  # a bug or an unexpected answer: one line, redacted
         message = '%s: %s' % (type(exc).__name__, exc)
         secrets = [environment.get(k) for k in SECRET_OPTIONS]
-        return None, warnings, client.redact(message) if client else _redact(message, secrets)
+        return None, warnings, client.redact(message) if client else redact(message, secrets)
     finally:
         if client is not None:
             client.close()
-
-
-def _redact(text, secrets):
-    for secret in secrets:
-        if secret and isinstance(secret, str) and secret in text:
-            text = text.replace(secret, MASK)
-    return text

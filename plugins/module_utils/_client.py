@@ -28,7 +28,7 @@ import threading
 import time
 import traceback
 
-from ansible_collections.ece.remote_clusters.plugins.module_utils._common import COLLECTION, MASK
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import COLLECTION, redact
 from ansible_collections.ece.remote_clusters.plugins.module_utils._progress import report
 
 try:
@@ -216,12 +216,8 @@ class ApiClient:
             self._secrets.append(value)
 
     def redact(self, text):
-        if not isinstance(text, str):
-            return text
-        for secret in self._secrets:
-            if secret and secret in text:
-                text = text.replace(secret, MASK)
-        return text
+        """``text`` without any credential of this client or value registered with :meth:`add_secret`."""
+        return redact(text, self._secrets)
 
     # -- requests ----------------------------------------------------------------------------
     def url(self, path):

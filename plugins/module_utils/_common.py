@@ -268,6 +268,16 @@ def check_pem(text, option):
     return None
 
 
+def redact(text, secrets):
+    """``text`` with every one of ``secrets`` in it replaced by MASK, the longest first (a secret may hold another);
+    anything but a string as it is."""
+    if not isinstance(text, str):
+        return text
+    for secret in sorted((s for s in secrets if s and isinstance(s, str)), key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
+
+
 def mask_secrets(value, secret_keys, mask=MASK):
     """A copy of ``value`` with the values of ``secret_keys`` (at any depth) replaced by ``mask``."""
     if isinstance(value, dict):

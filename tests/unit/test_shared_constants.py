@@ -2,7 +2,8 @@
 # Copyright: Contributors to the ece.remote_clusters collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The mask of a secret and the name that marks what this collection manages are each written once, in _common.py."""
+"""The mask of a secret, the one redaction and the name that marks what this collection manages are each written once,
+in _common.py."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -43,3 +44,11 @@ def test_the_check_finds_a_literal():
     assert LITERALS.search("        text = text.replace(secret, '********')")
     assert LITERALS.search("    metadata = dict(managed_by='ece.remote_clusters')")
     assert not LITERALS.search("      - A key whose metadata names another owner (C(managed_by=ece.remote_clusters))")
+
+
+def test_one_redaction_masks_the_longest_secret_first_and_leaves_other_values_alone():
+    from ansible_collections.ece.remote_clusters.plugins.module_utils._common import redact
+
+    assert redact('key abc and abcdef', ['abc', 'abcdef', '', None]) == 'key %s and %s' % (MASK, MASK)
+    assert redact('key abcdef', ['abc', 'abcdef']) == 'key %s' % MASK  # not "********def"
+    assert redact(None, ['abc']) is None and redact({'a': 'abc'}, ['abc']) == {'a': 'abc'}

@@ -139,7 +139,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # noqa: 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError  # noqa: E402
 from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import (  # noqa: E402
     MANAGED_BY, CrossClusterApiKey, connected_through_every_node, days_left)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._common import MASK, view_version  # noqa: E402
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import redact, view_version  # noqa: E402
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (  # noqa: E402
     ClientPool, ModuleFailure, connection_errors, connection_options)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._views import elasticsearch_view, es_resource  # noqa: E402
@@ -353,10 +353,7 @@ class LinkHealth:
         self.keys_seen = {}  # link name -> the ID of its last active key
 
     def mask(self, text):
-        text = str(text)
-        for secret in sorted(self.settings.secrets, key=len, reverse=True):
-            text = text.replace(secret, MASK)
-        return text
+        return redact(str(text), self.settings.secrets)
 
     def poll(self):
         pool = ClientPool(read_only=True, warn=lambda message: None)
