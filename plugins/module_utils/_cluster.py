@@ -13,9 +13,10 @@ import time
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
-    CREDENTIALS_MIN_VERSION, PROXY_MODE_VERSION, check_alias, check_metadata_keys, check_time_value, version_tuple)
+    CREDENTIALS_MIN_VERSION, MANAGED_BY, PROXY_MODE_VERSION, check_alias, check_metadata_keys, check_time_value, version_tuple)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Manager
-from ansible_collections.ece.remote_clusters.plugins.module_utils._proof import PROBE_TIMEOUT, probe_verdict
+from ansible_collections.ece.remote_clusters.plugins.module_utils._proof import (
+    PROBE_TIMEOUT, RESOLVE_CLUSTER_VERSION, RESOLVE_TIMEOUT_VERSION, probe_verdict)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._security import (
     check_field_security, check_query, normalize_entries, request_entry, string_set)
 
@@ -57,9 +58,16 @@ def normalize(key, value):
 
 def probe(client, alias, timeout=PROBE_TIMEOUT):
     """One cross-cluster request to ``alias`` through whichever node of ``client``'s cluster answers: ``(connected,
-    reason)``, the verdict of :func:`_proof.probe_verdict`."""
+    reason)``, the verdict of :func:`_proof.probe_verdict`. The request is the resolve cluster API from 8.13 (with a
+    timeout of its own from 8.18, a second shorter than the client's, so that the cluster answers before the client gives
+    up), else a search of the remote cluster that matches no index."""
     try:
-        status, body = client.probe_remote_cluster(alias, timeout)
+        if client.version_at_least(RESOLVE_TIMEOUT_VERSION):
+            status, body = client.resolve_remote_cluster(alias, timeout, max(1, int(timeout) - 1))
+        elif client.version_at_least(RESOLVE_CLUSTER_VERSION):
+            status, body = client.resolve_remote_cluster(alias, timeout)
+        else:
+            status, body = client.search_remote_cluster(alias, timeout)
     except ApiError as exc:
         return False, exc.message
     connected, reason = probe_verdict(alias, status, body, client.parse_error(body) if status >= 400 else None)
@@ -294,8 +302,6 @@ class RemoteCluster(Manager):
 
 # -- es_cross_cluster_api_key --------------------------------------------------------------------------------------
 MIN_VERSION = CREDENTIALS_MIN_VERSION
-# metadata that says which link owns a key (written by remote_cluster_link); a key that names another owner is never this one
-MANAGED_BY = 'ece.remote_clusters'
 DAY_MS = 24 * 3600 * 1000
 CHECK_MODE_ENCODED = 'check-mode-no-key-created'
 OWNER_KEYS = ('local_cluster_id', 'alias')

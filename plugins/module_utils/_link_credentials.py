@@ -15,6 +15,7 @@ import time
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import connected_through_every_node
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import credentials_setting, view_version
+from ansible_collections.ece.remote_clusters.plugins.module_utils._waiters import wait_for_plan
 from ansible_collections.ece.remote_clusters.plugins.module_utils._proof import (
     credentials_loading, evidence_version, file_evidence, refused_for_privileges, reload_failures, restart_needed)
 
@@ -120,7 +121,7 @@ def pending_plan_loaded(link, cluster):
     local = link.local
     try:
         client = local.client('ece', local.params['ece'])
-        client.wait_for_plan(local.deployment_id, local.view['ref_id'], link.params['plan_wait_timeout'])
+        wait_for_plan(client, local.deployment_id, local.view['ref_id'], link.params['plan_wait_timeout'])
     except ApiError as exc:
         link.fail('wait for the plan pending on the local deployment %s: %s' % (local.deployment_id, exc.message),
                   step='restart', status=exc.status, error=exc.error)

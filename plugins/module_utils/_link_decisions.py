@@ -11,7 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import MANAGED_BY
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import MANAGED_BY
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import PROXY_MODE_VERSION, version_tuple
 from ansible_collections.ece.remote_clusters.plugins.module_utils._replication import (
     access_with_replication, follower_role, replicated_leaders)

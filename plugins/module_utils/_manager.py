@@ -6,10 +6,12 @@
 
 A manager knows one object of ECE or Elasticsearch (a trust relationship, a deployment's trust, a keystore secret, a
 role, ...): its options (``argument_spec`` and constraints, without the connection options), a pure :meth:`validate`
-that sends no request, :meth:`read` (the object as it is), :meth:`desired` (as it should be; pure), :meth:`apply` (the
-writes) and :meth:`report` (the fields of its result). :func:`run_manager` runs them and is the only place that knows
-check mode (``apply`` and ``settle`` are never called in it) and builds the diff, with the secrets masked. It returns
-an :class:`Outcome`.
+that sends no request, :meth:`read` (the object as it is), :meth:`desired` (as it should be; no request),
+:meth:`differs`, :meth:`apply` (the writes, the read-modify-write of its object included), :meth:`settle` (a wait after
+them) and :meth:`report` (the fields of its result). :func:`run_manager` runs them and is the only place that decides
+what check mode skips: ``apply`` and ``settle`` are never called in it (a manager reads ``check_mode`` only to word or
+predict its report). It returns an :class:`Outcome`, which :meth:`Manager.run` turns into a module's result with the
+diff, secrets masked.
 
 A module is ``run_module(Manager)``; ``remote_cluster_link`` and ``remote_clusters_rollout`` compose managers
 (:meth:`Manager.create`) over clients they share.
@@ -27,9 +29,9 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError, CheckModeWriteError, Interrupted)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._common import mask_secrets
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import MASK, mask_secrets
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
-    API_OPTIONS, CONSTRAINTS, MASK, ModuleFailure, connection_errors, connection_options, given, new_client, restore_interrupts,
+    API_OPTIONS, CONSTRAINTS, ModuleFailure, connection_errors, connection_options, given, new_client, restore_interrupts,
     url_secrets, watch_interrupts)
 
 

@@ -26,7 +26,6 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._client import
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import USERINFO_RE, check_url, check_version
 from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import API_PREFIX
 
-MASK = '********'
 # on these a module sends no further request (no retry, no poll): it fails, naming what it did not send
 INTERRUPT_SIGNALS = ('SIGINT', 'SIGTERM', 'SIGHUP')
 REGION_RE = re.compile(r'^[A-Za-z0-9._-]*$')

@@ -27,7 +27,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._manager impor
 from ansible_collections.ece.remote_clusters.plugins.module_utils._outcome import describe
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
     ClientPool, ModuleFailure, run_step)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import KINDS, DeploymentTrust, comparable
+from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import KINDS, DeploymentTrust, comparable, merge_trust
 
 # the steps that start a plan: in a rollout they join the plan round of every link
 PLAN_STEPS = (DeploymentTrust, DeploymentRestart)
@@ -209,7 +209,7 @@ def merged_trust(steps):
 
 def own_trust(merged, step):
     """The trust of the deployment as read by the merged step, with the entries of one link's step only."""
-    return step.trust_after(merged.before, step.wanted())
+    return merge_trust(merged.before, step.wanted(), step.params['state'], step.params['purge'])
 
 
 def unshared(merged, step):
