@@ -144,7 +144,7 @@ def replicate(link):
     planned = [(name, label, link.plan(name, label, step)) for name, label, step in steps]
     if any(entry[2].plan.changed for entry in planned):  # something to write: can it replicate at all
         check_prerequisites(link)
-    link.steps(*planned)
+    run(link, *planned)
     link.result['replication'] = observe(link, strict=not link.check_mode) or {}
 
 
@@ -204,7 +204,15 @@ def run_states(link, observed, record, active):
         **record['followers'][follower['follower_index']]))
         for follower in observed['followers'] if follower['follower_index'] in record['followers']]
     for step in (followers + patterns if active else patterns + followers):
-        link.steps(step)
+        run(link, step)
+
+
+def run(link, *steps):
+    """Run the steps of followers and patterns, and record those that changed (or would) in ``result.ccr_changes``: what
+    each one manages, in words, with its diff."""
+    for (name, label, dummy), result in zip(steps, link.steps(*steps)):
+        if result.get('changed'):
+            link.result.setdefault('ccr_changes', []).append({'step': name, 'what': label, 'diff': result.get('diff')})
 
 
 def mark(link, key, record):
@@ -253,5 +261,5 @@ def release(link):
     steps += [('ccr_follower', 'follower index %s of %s' % (follower['follower_index'], params['alias']),
                local.es_step(CcrFollower, name=follower['follower_index'], state='absent')) for follower in observed['followers']]
     for step in steps:  # the patterns first: none may start a follower of a leader the link stops replicating
-        link.steps(step)
+        run(link, step)
     link.result['unfollowed'] = names

@@ -1235,6 +1235,19 @@ links:
             max_read_request_operation_count: 5120
         auto_follow:
         - logs
+    ccr_changes:
+      description: The follower indices and auto-follow patterns that the run changed (or would change, in check mode),
+        each with C(step), C(what) (in words) and C(diff).
+      returned: when a follower or an auto-follow pattern changed
+      type: list
+      elements: dict
+      sample:
+      - step: ccr_follower
+        what: follower index orders-copy of orders:orders
+        diff:
+          before: {}
+          after:
+            status: active
     ccr_outage:
       description:
       - A migration with O(links[].ccr_pause=true). Which followers and auto-follow patterns replicate nothing, and

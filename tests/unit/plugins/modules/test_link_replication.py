@@ -260,6 +260,9 @@ def test_replication_in_a_rollout_adds_no_plan_round_and_converges(sim, conn, ru
     assert done['plan_rounds'] == 1  # the trust of both links in one round, as without replication
     outcome = dict((o['name'], o) for o in done['links'])['replicated']
     assert outcome['replication']['followers'][0]['status'] == 'active'
+    # the rollout's words of what the link changed name its follower and its pattern
+    assert 'follower index orders-copy of orders_link:orders on ece-a/search-a' in [c['what'] for c in outcome['changes']]
+    assert any(c['what'].startswith('auto-follow pattern logs of orders_link') for c in outcome['changes'])
     sim.clear_log()
     again = run_module('remote_clusters_rollout', dict(links=[replicated, plain]))
     assert again['changed'] is False and again['plan_rounds'] == 0 and writes(sim) == []
