@@ -119,7 +119,13 @@ NEEDED_READS = {
     'ece_keystore_secret': (r'GET /deployments/\{id\}/elasticsearch/[^/]+/keystore$',),
     'es_cross_cluster_api_key': (r'GET /_security/api_key$',),
     'ece_tls_certificate_info': (r'GET /platform/configuration/security/tls/proxy$',),
-    'es_remote_cluster': (r'GET /_cluster/settings$', r'GET /_remote/info$'),
+    # the alias, and the proof that it works: cross-cluster requests through every node (as many as the health says)
+    'es_remote_cluster': (r'GET /_cluster/settings$', r'GET /_remote/info$', r'GET /_cluster/health$', r'GET /_resolve/cluster/',
+                          r'GET /[^/]+/_search$'),
+    # a replicating link: each follower and pattern it manages, and its report of what replicates through the alias
+    'es_ccr_follower': (r'GET /[^_][^/]*/_ccr/info$',),
+    'es_ccr_auto_follow_pattern': (r'GET /_ccr/auto_follow/[^/]+$',),
+    'es_ccr_info': (r'GET /_all/_ccr/info$', r'GET /_ccr/auto_follow$', r'GET /_ccr/stats$'),
     'es_role': (r'GET /_security/role/\{name\}$',),
     'ece_deployment_restart': (r'GET /deployments/\{id\}$',),
 }
@@ -127,6 +133,8 @@ NEEDED_READS = {
 NEEDED_READS['remote_cluster_link'] = tuple(sorted(set(pattern for patterns in NEEDED_READS.values() for pattern in patterns)))
 # the rollout engine runs the links of the whole inventory in one process: each object read once in the run
 NEEDED_READS['remote_clusters_rollout'] = NEEDED_READS['remote_cluster_link']
+# the proof of a connection (module_utils/_cluster.py probe): the same request once through every node of the cluster
+PROBES = r'GET /_resolve/cluster/|GET /[^/]+/_search$'
 CONTROLLER_ACTIONS = {'set_fact', 'validate_argument_spec', 'assert', 'debug', 'include_role', 'include_tasks', 'import_role', 'import_tasks', 'meta',
                       'fail', 'include_vars'}
 
@@ -470,7 +478,11 @@ def _per_action(tasks, log):
                 if not entry['write'] and action in NEEDED_READS:
                     url = (entry['server'], entry['method'], entry['path'], tuple(sorted(entry['query'].items())))
                     seen[url] += 1
-                    if seen[url] > runs or not any(re.search(pattern, signature) for pattern in NEEDED_READS[action]):
+                    # a probe of the connection is sent once through every node: its repeats are not extra; the
+                    # alias's _remote/info is read by its step and again after the probes proved it
+                    allowed = runs * (2 if signature == 'GET /_remote/info' else 1)
+                    repeated = seen[url] > allowed and not re.search(PROBES, signature)
+                    if repeated or not any(re.search(pattern, signature) for pattern in NEEDED_READS[action]):
                         item['extra'][signature] += 1
     return actions
 

@@ -74,11 +74,12 @@ def probe(client, alias, timeout=PROBE_TIMEOUT):
     return connected, client.redact(reason) if reason else reason
 
 
-def connected_through_every_node(client, alias):
+def connected_through_every_node(client, alias, timeout=PROBE_TIMEOUT):
     """Whether cross-cluster requests to ``alias`` succeed through every node (as many in a row as the cluster has nodes:
-    its load balancer spreads them): ``(connected, reason of the first failure)``."""
+    its load balancer spreads them): ``(connected, reason of the first failure)``; each request waits ``timeout`` at
+    most."""
     for dummy in range(client.node_count()):
-        connected, reason = probe(client, alias)
+        connected, reason = probe(client, alias, timeout)
         if not connected:
             return False, reason
     return True, None
