@@ -43,7 +43,7 @@ def test_an_expiration_not_longer_than_rotate_before_days_is_refused_before_any_
 
 
 def test_a_link_replaces_a_key_before_it_expires_without_an_outage_then_converges(sim, conn, run_module):
-    args = link(conn, 'api_key', *API_KEY, expiration='10d')
+    args = link(conn, 'api_key', *API_KEY, expiration='10d', credentials_settle_seconds=1)  # the simulator's nodes hold a file in 0.4 s
     first = converge(run_module, args)
     args.update(expiration='30d', rotate_before_days=14)
 

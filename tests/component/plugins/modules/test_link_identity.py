@@ -171,7 +171,8 @@ def test_deployments_whose_trust_names_no_account_are_not_taken_for_one_environm
 
 
 def test_a_rotated_key_is_invalidated_only_after_the_link_connects_with_the_new_one(sim, conn, run_module):
-    args = link(conn, 'api_key', ('ece-a', 'search-a'), ('ece-b', 'data-b'))
+    # a rotation reloads until credentials_settle_seconds after the write: the simulator's nodes hold the file in 0.4 s
+    args = link(conn, 'api_key', ('ece-a', 'search-a'), ('ece-b', 'data-b'), credentials_settle_seconds=1)
     first = converge(run_module, args)
     sim.clear_log()
 
