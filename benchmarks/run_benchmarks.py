@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Benchmark (not a timed test) of the collection against the bundled simulator with 20 ms added per request.
 
-    python benchmarks/run_benchmarks.py [--per-model 5] [--cases rollout,hub,link,audit]
+    python benchmarks/run_benchmarks.py [--per-model 5] [--cases rollout,hub,link,audit,replication]
                                         [--variants collection,remote_clusters,uri,ping] [--out-dir DIR]
 
 Run it from the checkout with a Python that has ansible-core, PyYAML and requests, for example the virtual
@@ -19,6 +19,10 @@ Cases (--cases rollout runs rollout-cold and rollout-conv, --cases hub runs hub-
   link          one TLS-certificate link between two environments (the first link of the rollout), the simulator
                 reset before each variant.
   audit         --check audit of the 200 deployments of tests/simulator/scenarios/large.yml.
+  repl-cold, repl-conv  (--cases replication) the cold rollout and the converged run of rollout-cold's links through
+                playbooks/remote_clusters.yml, every link with a follower of an index of its remote deployment
+                (option replication; the API-key links' keys grant replication on it): compared with rollout-cold and
+                rollout-conv of the variant remote_clusters, replication must leave the plan rounds as they are.
 Variants
   collection    the collection's playbooks of one model each, playbooks/certificate.yml and playbooks/api_key.yml: one
                 role per link (audit: ece_deployment_info without deployment_id per environment, and the
@@ -584,6 +588,15 @@ def print_targets(by):
             ratio = cold['wall'] / cold_uri['wall']
             print('  cold rollout (%s): %.1f s vs uri %.1f s = %.0f%% (target <= 50%%) -> %s'
                   % (variant, cold['wall'], cold_uri['wall'], 100 * ratio, _met(ratio <= 0.5, cold, cold_uri)))
+    for cold_case, repl_case in (('rollout-cold', 'repl-cold'), ('rollout-conv', 'repl-conv')):
+        plain, replicated = by.get((cold_case, 'remote_clusters')), by.get((repl_case, 'remote_clusters'))
+        if replicated:
+            compared = ('%.2f plan rounds vs %.2f without replication (%s)' % (
+                replicated['plan_rounds'], plain['plan_rounds'], cold_case) if plain else '%.2f plan rounds' % replicated['plan_rounds'])
+            unchanged = round(replicated['plan_rounds'], 1) <= round(plain['plan_rounds'], 1) if plain else replicated['plan_rounds'] <= 2.1
+            print('  rollout with replication, %s (remote_clusters): %s, %.1f s, %d reads, %d writes (target: the same plan rounds) -> %s'
+                  % ('cold' if repl_case == 'repl-cold' else 'converged', compared, replicated['wall'], replicated['reads'],
+                     replicated['writes'], _met(unchanged, replicated)))
     audit = by.get(('audit', 'collection'))
     if audit:
         print('  audit of 200 deployments: %.1f s (target < 20 s) -> %s' % (audit['wall'], _met(audit['wall'] < 20, audit)))
@@ -593,7 +606,7 @@ def print_targets(by):
 
 # -- main -----------------------------------------------------------------------------------------------------------
 
-CASES = ('rollout', 'hub', 'link', 'audit')
+CASES = ('rollout', 'hub', 'link', 'audit', 'replication')
 VARIANTS = ('collection', 'remote_clusters', 'uri', 'ping')
 ROLLOUT_PLAYS = {'remote_clusters': [os.path.join(ROOT, 'playbooks', 'remote_clusters.yml')],
                  'uri': [os.path.join(HERE, 'uri', 'certificate.yml'), os.path.join(HERE, 'uri', 'api_key.yml')]}
@@ -676,6 +689,62 @@ def run_link(runner, sims, args, variants):
             print('    not connected: %s' % '; '.join(problems))
 
 
+def replicate_links(sim, inventory):
+    """Every link of an inventory in the shape of inventory_many follows ``leader-<alias>`` of its remote deployment,
+    written there first (3 documents); an API-key link's key also grants replication on it. Returns the followers as
+    (local side, name)."""
+    path = os.path.join(inventory, 'group_vars', 'all', 'links.yml')
+    with open(path) as handle:
+        variables = yaml.safe_load(handle)
+    followers = []
+    for link in variables['remote_clusters_links']:
+        leader = 'leader-%s' % link['alias'].replace('_', '-')
+        remote = [d for d in sim.info['environments'][link['remote']['environment']]['deployments'].values()
+                  if d['id'] == link['remote']['deployment_id']][0]['elasticsearch']
+        for number in range(3):
+            requests.post('%s/%s/_doc' % (remote['url'], leader), json={'n': number}, auth=(remote['username'], remote['password']),
+                          verify=sim.info['ca_bundle'], timeout=60).raise_for_status()
+        link['replication'] = {'followers': [{'name': leader + '-copy', 'leader_index': leader}]}
+        if link['model'] == 'api_key':
+            link['access'] = dict(link['access'], replication=[{'names': [leader]}])
+        followers.append((link['local'], leader + '-copy'))
+    with open(path, 'w') as handle:
+        handle.write('---\n' + yaml.safe_dump(variables, default_flow_style=False, sort_keys=False))
+    return followers
+
+
+def check_replicating(sim, followers):
+    """Every follower active and caught up with its leader (GET /<follower>/_ccr/stats on its local cluster)."""
+    problems = []
+    for local, name in followers:
+        cluster = [d for d in sim.info['environments'][local['environment']]['deployments'].values()
+                   if d['id'] == local['deployment_id']][0]['elasticsearch']
+        response = requests.get('%s/%s/_ccr/stats' % (cluster['url'], name), auth=(cluster['username'], cluster['password']),
+                                verify=sim.info['ca_bundle'], timeout=60)
+        shards = [shard for index in (response.json().get('indices') or []) for shard in index['shards']] if response.ok else []
+        if not shards or any(s.get('fatal_exception') or s['follower_global_checkpoint'] < s['leader_global_checkpoint'] for s in shards):
+            problems.append('%s: %s' % (name, response.text[:200]))
+    return problems
+
+
+def run_replication(runner, sims, args):
+    """rollout-cold's links, each with a follower, through playbooks/remote_clusters.yml: cold, then converged."""
+    sim = Simulator(os.path.join(HERE, 'scenario.yml'), runner.workdir, 'sim-replication')
+    sims.append(sim)
+    inventory = os.path.join(runner.workdir, 'inventory-replication')
+    certificate, api_key = write_inventory(sim, inventory, CERTIFICATE_LINKS[:args.per_model], API_KEY_LINKS[:args.per_model], many=True)
+    followers = replicate_links(sim, inventory)
+    print('replication: the %d links of the rollout, each with a follower of an index of its remote deployment'
+          % len(followers), flush=True)
+    for case in ('repl-cold', 'repl-conv'):
+        result = runner.run(case, 'remote_clusters', inventory, ROLLOUT_PLAYS['remote_clusters'], sim)
+        problems = check_connected(sim, certificate, api_key) + check_replicating(sim, followers)
+        if problems:
+            print('    not connected or not replicating: %s' % '; '.join(problems))
+        if case == 'repl-conv' and result['changed_tasks']:
+            print('    the converged run changed %d tasks' % result['changed_tasks'])
+
+
 def run_audit(runner, sims, variants):
     sim = Simulator(LARGE, runner.workdir, 'sim-audit')
     sims.append(sim)
@@ -728,11 +797,14 @@ def main(argv=None):
             run_link(runner, sims, args, variants)
         if 'audit' in cases:
             run_audit(runner, sims, variants)
+        if 'replication' in cases and 'remote_clusters' in variants:
+            run_replication(runner, sims, args)
     finally:
         for sim in sims:
             sim.stop()
 
-    order = ['rollout-cold', 'rollout-conv', 'hub-1', 'hub-5', 'link', 'audit'], ['collection', 'collection-inventory', 'remote_clusters', 'uri', 'ping']
+    order = (['rollout-cold', 'rollout-conv', 'repl-cold', 'repl-conv', 'hub-1', 'hub-5', 'link', 'audit'],
+             ['collection', 'collection-inventory', 'remote_clusters', 'uri', 'ping'])
     results = sorted(runner.results, key=lambda r: (order[0].index(r['case']), order[1].index(r['variant'])))
     by = {(r['case'], r['variant']): r for r in results}
     print_table(results)

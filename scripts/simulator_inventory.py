@@ -1,7 +1,7 @@
 """Write an example inventory's variables for the bundled simulator (used by the demo and the tests).
 
     python scripts/simulator_inventory.py SIMULATOR_JSON OUT_DIR
-    python scripts/simulator_inventory.py --many [--vault-password-file FILE] SIMULATOR_JSON OUT_DIR
+    python scripts/simulator_inventory.py --many [--replication] [--vault-password-file FILE] SIMULATOR_JSON OUT_DIR
 
 Without --many, OUT_DIR receives hosts.yml and group_vars/all/{environments,links}.yml in the shape of
 playbooks/inventory (certificate.yml, api_key.yml), with the simulator's URLs, IDs, CA files and credentials.
@@ -10,6 +10,8 @@ With --many, OUT_DIR receives the shape of playbooks/inventory_many (remote_clus
 environments in group_vars/all/environments.yml, six links of both models in group_vars/all/links.yml, and every
 secret in group_vars/all/vault.yml, which the other files reference as vault_* variables. With
 --vault-password-file, vault.yml is encrypted with ansible-vault (run the playbooks with the same password file).
+With --replication, the link search-a-to-data-b also replicates, as in playbooks/inventory_many: search-a follows the
+index orders of data-b (create it on data-b before the rollout).
 """
 
 import argparse
@@ -75,9 +77,14 @@ def many_cluster(sim, env, deployment, by_name=False):
     return side
 
 
-def many_links(sim):
-    """Six links over the default scenario's three environments, all of which the simulator connects."""
-    return [
+# the replication of the link search-a-to-data-b, as in playbooks/inventory_many (the leader index is data-b's)
+REPLICATION = {'followers': [{'name': 'orders-copy', 'leader_index': 'orders'}]}
+
+
+def many_links(sim, replication=False):
+    """Six links over the default scenario's three environments, all of which the simulator connects; with
+    ``replication``, search-a-to-data-b replicates the index orders of data-b."""
+    links = [
         # TLS-certificate model across environments, deployments given by name
         {'name': 'search-a-to-data-b', 'model': 'certificate', 'alias': 'ece_b_data',
          'local': many_cluster(sim, 'ece-a', 'search-a', by_name=True), 'remote': many_cluster(sim, 'ece-b', 'data-b', by_name=True)},
@@ -99,6 +106,9 @@ def many_links(sim):
          'access': {'search': [{'names': ['metrics-*', 'logs-*']}]},
          'local': many_cluster(sim, 'ece-b', 'data-b', by_name=True), 'remote': many_cluster(sim, 'ece-a', 'search-a', by_name=True)},
     ]
+    if replication:
+        links[0]['replication'] = REPLICATION
+    return links
 
 
 def many_secrets(sim):
@@ -137,6 +147,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--many', action='store_true', help='write the shape of playbooks/inventory_many')
     parser.add_argument('--vault-password-file', help='encrypt vault.yml with this password (with --many)')
+    parser.add_argument('--replication', action='store_true',
+                        help='with --many: the link search-a-to-data-b replicates the index orders of data-b')
     parser.add_argument('simulator_json')
     parser.add_argument('out_dir')
     args = parser.parse_args(argv)
@@ -158,7 +170,7 @@ def main(argv=None):
         'hosts.yml': _dump(hosts()),
         os.path.join(all_vars, 'environments.yml'): _dump({'remote_clusters_environments': many_environments(sim),
                                                            'remote_clusters_public_ca_path': public_roots(sim)}),
-        os.path.join(all_vars, 'links.yml'): _dump({'remote_clusters_links': many_links(sim)}),
+        os.path.join(all_vars, 'links.yml'): _dump({'remote_clusters_links': many_links(sim, args.replication)}),
         os.path.join(all_vars, 'vault.yml'): vault,
     })
 

@@ -3,24 +3,22 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Action plugin of remote_clusters_rollout: the progress lines of remote_cluster_link's action plugin, one per wait of
-every link (plan rounds, connections, credentials), labelled with the rollout."""
+every link (plan rounds, connections, credentials), labelled with the rollout (see
+plugins/plugin_utils/_progress_lines.py)."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.ece.remote_clusters.plugins.action.remote_cluster_link import ActionModule as LinkActionModule
+from ansible_collections.ece.remote_clusters.plugins.plugin_utils._progress_lines import ProgressActionModule
 
 
-class ActionModule(LinkActionModule):
+class ActionModule(ProgressActionModule):
     """The module as usual, with progress lines while it runs."""
 
-    def _progress_label(self, task_vars):
+    def _progress_name(self):
         label = 'remote_clusters_rollout'
         links = self._task.args.get('links')
         if isinstance(links, list):
             label += ' (%d links)' % len(links)
-        host = task_vars.get('inventory_hostname')
-        if host and host != 'localhost':
-            label += ' (host %s)' % host
         return label

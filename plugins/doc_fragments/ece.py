@@ -48,3 +48,76 @@ notes:
 requirements:
   - requests
 '''
+
+    # the ECE connection options above, per environment of the inventory plugin ece_deployments (options of a list
+    # element cannot extend a fragment): the same names, types and defaults as the modules' argument spec
+    ENVIRONMENTS = r'''
+options:
+  environments:
+    description:
+      - The ECE environments to read, each with its own connection options.
+      - String values may be templates, for example a C(lookup) of a secret store or an environment variable, and
+        vault-encrypted.
+      - An option not given falls back to the environment variable named, for every environment that omits it. That
+        suits one environment, or a value all environments share.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      name:
+        description:
+          - Name of the environment, for host and group names and the host variable C(ece_environment).
+          - Unique within the list.
+        type: str
+        required: true
+      ece_url:
+        description:
+          - URL of the environment's ECE API, for example V(https://ece-a.example.com:12443).
+          - If not set, the value of the E(ECE_URL) environment variable is used.
+        type: str
+      ece_api_key:
+        description:
+          - "An ECE API key, sent as C(Authorization: ApiKey ...). Never shown in output or errors."
+          - Mutually exclusive with O(environments[].ece_username). If not set, the E(ECE_API_KEY) environment
+            variable is used.
+        type: str
+      ece_username:
+        description:
+          - User for basic authentication. Requires O(environments[].ece_password).
+          - If not set, the E(ECE_USERNAME) environment variable is used.
+        type: str
+      ece_password:
+        description:
+          - Password of O(environments[].ece_username). Never shown in output or errors.
+          - If not set, the E(ECE_PASSWORD) environment variable is used.
+        type: str
+      ece_region:
+        description:
+          - Region of the ECE installation, set as the group variable C(ece_region) of the environment's group.
+          - If not set, the E(ECE_REGION) environment variable is used, else V(ece-region).
+        type: str
+        default: ece-region
+      validate_certs:
+        description:
+          - Verify the TLS certificate of the ECE API. V(false) only for tests; it prints a warning.
+        type: bool
+        default: true
+      ca_path:
+        description:
+          - PEM file with the CA certificates that signed the ECE API certificate, for a private CA.
+        type: path
+      request_timeout:
+        description: Seconds to wait for the ECE API to answer the request.
+        type: float
+        default: 30
+      retries:
+        description:
+          - How often the request is retried after a connection error, a timeout, or an HTTP 429, 502, 503 or 504
+            answer, with jittered exponential backoff. Other errors are not retried.
+        type: int
+        default: 3
+      retry_backoff:
+        description: Base delay in seconds between retries (about 1, 2, 4, ... times this value).
+        type: float
+        default: 1
+'''

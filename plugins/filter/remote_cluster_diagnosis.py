@@ -25,6 +25,10 @@ description:
     Elasticsearch cluster ID.
   - Checks, in this order, what applies to the link's model, and skips the checks whose input is missing or failed; each
     failed read is reported as a problem of kind C(unreadable).
+  - Then the cross-cluster replication through the alias, when given. First followers stopped on a fatal exception and
+    paused followers (each needs an action of its own); over a connected link, followers that retry read exceptions (a security
+    error names the key's C(replication) access and the roles), auto-follow errors and a lag above a threshold; over a link
+    that is not connected, one problem says that the followers and patterns retry because of it.
   - The role ece.remote_clusters.remote_clusters feeds it for every link that is not connected.
 positional: _input
 options:
@@ -47,6 +51,15 @@ options:
         C(check_mode) for the key the link uses (C(created=true) means no active key of that name exists).
       - C(remote.proxy_certificate), the result of M(ece.remote_clusters.ece_tls_certificate_info) for the remote
         environment's proxy.
+      - C(local.replication), the followers and auto-follow patterns of the local cluster that replicate through the alias,
+        like the C(replication) of M(ece.remote_clusters.remote_cluster_link) (C(followers) as
+        RV(ece.remote_clusters.es_ccr_info#module:followers) returns them, C(auto_follow_patterns), and C(auto_follow_errors),
+        the C(recent_auto_follow_errors) of their patterns). A failed read (C(failed=true)) is a problem of kind
+        C(replication_unreadable).
+      - C(connected) (a boolean), whether the link is connected, when known otherwise (default what C(remote_info) of
+        C(local.remote_cluster) says; when that was not read, connected unless a part of the chain is broken).
+      - C(replication_lag_threshold), the operations a follower may be behind its leader before its lag is a problem
+        (default V(1000)).
       - A value that is the result of a failed task (C(failed=true)) is reported as unreadable and skipped.
     type: dict
     required: true
@@ -80,8 +93,9 @@ _value:
       V(incompatible_versions), V(wrong_mode), V(wrong_model), V(wrong_address), V(wrong_server_name), V(wrong_port),
       V(relationship_missing), V(wrong_environment_id), V(wrong_certificate), V(deployment_trust_missing),
       V(allowlist_missing_cluster_id), V(keystore_missing_credentials), V(restart_required), V(api_key_invalid),
-      V(proxy_ca_not_trusted), V(credentials_mismatch), V(unknown)), C(side) (V(local), V(remote) or V(both)) and
-      C(message), the plain words.
+      V(proxy_ca_not_trusted), V(credentials_mismatch), V(unknown), then of the replication V(replication_unreadable),
+      V(follower_stopped), V(follower_paused), V(replication_interrupted), V(follower_retrying), V(replication_lag),
+      V(auto_follow_failed)), C(side) (V(local), V(remote) or V(both)) and C(message), the plain words.
   type: list
   elements: dict
 '''

@@ -34,6 +34,8 @@ options:
     description:
       - The link outcomes, each a dictionary with C(name), C(alias), C(model), C(status), C(connected), and C(local) and
         C(remote) (each with C(environment), C(deployment_id) and optionally C(deployment_name)).
+      - Optionally C(replication), the cross-cluster replication through the link's alias (C(followers),
+        C(auto_follow_patterns) and C(problems), lists).
     type: list
     elements: dict
     required: true
@@ -97,7 +99,10 @@ _value:
       type: list
       elements: dict
     remote_clusters:
-      description: Edges C(from) the local C(to) the remote deployment (keys), with C(link), C(alias), C(model), C(status) and C(connected).
+      description:
+        - Edges C(from) the local C(to) the remote deployment (keys), with C(link), C(alias), C(model), C(status) and C(connected).
+        - And C(replication), null for a link whose outcome has no C(replication), else the numbers of its C(followers),
+          its C(auto_follow_patterns) and its C(problems) (the cross-cluster replication through the alias).
       type: list
       elements: dict
     proxy_trust:
@@ -138,6 +143,13 @@ def _deployment_items(value):
     if _usable(value):
         return value.get('deployments') or []
     return []
+
+
+def _replication(value):
+    """What a remote-cluster edge shows of the replication through its alias: how many followers, patterns and problems."""
+    if not isinstance(value, dict):
+        return None
+    return dict((key, len(value.get(key) or [])) for key in ('followers', 'auto_follow_patterns', 'problems'))
 
 
 class Graph:
@@ -260,7 +272,8 @@ class Graph:
             source = self.find_node(local['environment'], local.get('deployment_id'), local.get('deployment_name'))
             target = self.find_node(remote['environment'], remote.get('deployment_id'), remote.get('deployment_name'))
             edges.append({'from': source['key'], 'to': target['key'], 'link': outcome.get('name'), 'alias': outcome.get('alias'),
-                          'model': outcome.get('model'), 'status': outcome.get('status'), 'connected': bool(outcome.get('connected'))})
+                          'model': outcome.get('model'), 'status': outcome.get('status'), 'connected': bool(outcome.get('connected')),
+                          'replication': _replication(outcome.get('replication'))})
         return edges
 
     def proxy_trust(self):

@@ -38,73 +38,6 @@ options:
     type: str
     required: true
     choices: [ece.remote_clusters.ece_deployments]
-  environments:
-    description:
-      - The ECE environments to read, each with its own connection options.
-      - String values may be templates, for example a C(lookup) of a secret store or an environment variable, and
-        vault-encrypted.
-      - An option not given falls back to the environment variable named, for every environment that omits it. That
-        suits one environment, or a value all environments share.
-    type: list
-    elements: dict
-    required: true
-    suboptions:
-      name:
-        description:
-          - Name of the environment, for host and group names and the host variable C(ece_environment).
-          - Unique within the list.
-        type: str
-        required: true
-      ece_url:
-        description:
-          - URL of the environment's ECE API, for example V(https://ece-a.example.com:12443).
-          - If not set, the value of the E(ECE_URL) environment variable is used.
-        type: str
-      ece_api_key:
-        description:
-          - "An ECE API key, sent as C(Authorization: ApiKey ...). Never shown in output or errors."
-          - Mutually exclusive with O(environments[].ece_username). If not set, the E(ECE_API_KEY) environment
-            variable is used.
-        type: str
-      ece_username:
-        description:
-          - User for basic authentication. Requires O(environments[].ece_password).
-          - If not set, the E(ECE_USERNAME) environment variable is used.
-        type: str
-      ece_password:
-        description:
-          - Password of O(environments[].ece_username). Never shown in output or errors.
-          - If not set, the E(ECE_PASSWORD) environment variable is used.
-        type: str
-      ece_region:
-        description:
-          - Region of the ECE installation, set as the group variable C(ece_region) of the environment's group.
-          - If not set, the E(ECE_REGION) environment variable is used, else V(ece-region).
-        type: str
-        default: ece-region
-      validate_certs:
-        description:
-          - Verify the TLS certificate of the ECE API. V(false) only for tests; it prints a warning.
-        type: bool
-        default: true
-      ca_path:
-        description:
-          - PEM file with the CA certificates that signed the ECE API certificate, for a private CA.
-        type: path
-      request_timeout:
-        description: Seconds to wait for the ECE API to answer the request.
-        type: float
-        default: 30
-      retries:
-        description:
-          - How often the request is retried after a connection error, a timeout, or an HTTP 429, 502, 503 or 504
-            answer, with jittered exponential backoff. Other errors are not retried.
-        type: int
-        default: 3
-      retry_backoff:
-        description: Base delay in seconds between retries (about 1, 2, 4, ... times this value).
-        type: float
-        default: 1
 notes:
   - The search asks for up to 10000 deployments in one request; should an environment hold more, the search
     cursor is followed with further requests.
@@ -118,6 +51,7 @@ notes:
 requirements:
   - requests
 extends_documentation_fragment:
+  - ece.remote_clusters.ece.environments
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
 author:
@@ -163,9 +97,10 @@ from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import HAS_REQUESTS, ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
-    no_log_values, pick_resource, resource_account_id, resource_cluster_id, version_tuple)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import running_version
-from ansible_collections.ece.remote_clusters.plugins.module_utils._module import MASK, connection_argument_spec, ece_argument_spec, new_client
+    no_log_values, pick_resource, redact, resource_account_id, resource_cluster_id, version_tuple)
+from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
+    connection_argument_spec, connection_options, ece_argument_spec, new_client)
+from ansible_collections.ece.remote_clusters.plugins.module_utils._views import running_version
 
 try:  # ansible-core 2.19+: a template string the plugin sets must be marked trusted to be rendered
     from ansible.template import trust_as_template
@@ -180,14 +115,17 @@ GROUP_UNSAFE = re.compile(r'[^A-Za-z0-9_]')
 
 
 def environment_spec():
-    """The connection options of the modules (their defaults and environment variables), each environment with a name; a
-    missing ece_url is reported by _environments with a hint instead of as a missing required option."""
+    """The ECE connection options of the modules (their defaults and environment variables; documented by the doc fragment
+    ece.remote_clusters.ece.environments), each environment with a name; a missing ece_url is reported by _environments
+    with a hint instead of as a missing required option."""
     spec = dict(name=dict(type='str', required=True), **ece_argument_spec())
     spec.update(ece_url=dict((k, v) for k, v in spec['ece_url'].items() if k != 'required'), **connection_argument_spec())
     return spec
 
 
 ENVIRONMENT_SPEC = environment_spec()
+# the constraints of the modules' ECE credentials; missing credentials are reported with a hint of their own
+ENVIRONMENT_CONSTRAINTS = dict((name, rules) for name, rules in connection_options('ece')[1].items() if name != 'required_one_of')
 SECRET_OPTIONS = ('ece_api_key', 'ece_password')
 
 
@@ -288,12 +226,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             secrets.extend(entry.get(k) for k in SECRET_OPTIONS if isinstance(entry.get(k), str))
             if isinstance(entry.get('name'), str):
                 label = '%s (%s)' % (label, entry['name'])
-            validator = ArgumentSpecValidator(
-                ENVIRONMENT_SPEC,
-                mutually_exclusive=[('ece_api_key', 'ece_username')],
-                required_together=[('ece_username', 'ece_password')],
-            )
-            result = validator.validate(entry)
+            result = ArgumentSpecValidator(ENVIRONMENT_SPEC, **ENVIRONMENT_CONSTRAINTS).validate(entry)
             secrets.extend(no_log_values(ENVIRONMENT_SPEC, result.validated_parameters))
             params = result.validated_parameters
             messages = list(result.error_messages)
@@ -318,7 +251,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                               % (groups[group], environment['name'], group))
             groups[group] = environment['name']
         if errors:
-            raise AnsibleParserError(_redact('; '.join(errors), secrets))
+            raise AnsibleParserError(redact('; '.join(errors), secrets))
         return environments
 
     def _render(self, value):
@@ -388,14 +321,7 @@ def _read_environment(environment):
     except Exception as exc:  # a bug or an unexpected answer: one line, redacted
         message = '%s: %s' % (type(exc).__name__, exc)
         secrets = [environment.get(k) for k in SECRET_OPTIONS]
-        return None, warnings, client.redact(message) if client else _redact(message, secrets)
+        return None, warnings, client.redact(message) if client else redact(message, secrets)
     finally:
         if client is not None:
             client.close()
-
-
-def _redact(text, secrets):
-    for secret in secrets:
-        if secret and isinstance(secret, str) and secret in text:
-            text = text.replace(secret, MASK)
-    return text

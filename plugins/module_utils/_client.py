@@ -6,10 +6,12 @@
 
 Private to this collection: the API may change without notice.
 
-One ``requests.Session`` per module run (keep-alive), ``verify`` passed on every request (a
+One ``requests.Session`` per client (keep-alive), ``verify`` passed on every request (a
 ``REQUESTS_CA_BUNDLE`` in the environment would otherwise override a session-level ``verify``),
 jittered exponential backoff on connection errors, 429, 502, 503 and 504 honouring ``Retry-After``,
-never a retry of another 4xx, and error messages that never carry a credential.
+never a retry of another 4xx, and error messages that never carry a credential. A client of a check-mode run refuses
+every write (a safety net: ``run_manager`` calls no write in check mode); reads may be kept for the next step of a link
+(``keep_reads``); a write that is not idempotent is sent once (``write_once``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,6 +28,7 @@ import threading
 import time
 import traceback
 
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import COLLECTION, redact
 from ansible_collections.ece.remote_clusters.plugins.module_utils._progress import report
 
 try:
@@ -42,7 +45,6 @@ RETRY_STATUSES = frozenset((429, 502, 503, 504))
 # is not retried on them; its caller reads first, then decides (``ApiError.ambiguous``)
 AMBIGUOUS_STATUSES = frozenset((500, 502, 503, 504))
 WRITE_METHODS = frozenset(('POST', 'PUT', 'PATCH', 'DELETE'))
-MASK = '********'
 # Retry-After can ask for a long pause; never sleep longer than this per retry.
 MAX_RETRY_AFTER = 60.0
 # a pause (retry, poll) sleeps in slices this long, and ends early once the module is interrupted
@@ -174,7 +176,7 @@ class ApiClient:
         self.session = requests.Session()
         self.session.trust_env = False  # no .netrc auth and no environment CA bundle behind our back
         self.session.headers.update({'Accept': 'application/json', 'Content-Type': 'application/json',
-                                     'User-Agent': 'ece.remote_clusters'})
+                                     'User-Agent': COLLECTION})
         if api_key:
             self.session.headers['Authorization'] = 'ApiKey %s' % api_key
         elif username:
@@ -193,7 +195,8 @@ class ApiClient:
         """Pause ``seconds`` (a retry, a poll), ending early with :class:`Interrupted` once the module is interrupted.
 
         ``waiting``: for the poll of a wait, ``(what is awaited, deadline as time.monotonic(), limit in seconds)``,
-        told to the action plugin of remote_cluster_link, which shows it while the module runs (never a credential)."""
+        told to the action plugin of remote_cluster_link or remote_clusters_rollout, which shows it while the module runs
+        (never a credential)."""
         self.check_interrupt(what)
         if waiting:
             report(waiting[0], waiting[1], waiting[2], seconds)
@@ -213,12 +216,8 @@ class ApiClient:
             self._secrets.append(value)
 
     def redact(self, text):
-        if not isinstance(text, str):
-            return text
-        for secret in self._secrets:
-            if secret and secret in text:
-                text = text.replace(secret, MASK)
-        return text
+        """``text`` without any credential of this client or value registered with :meth:`add_secret`."""
+        return redact(text, self._secrets)
 
     # -- requests ----------------------------------------------------------------------------
     def url(self, path):
@@ -231,7 +230,7 @@ class ApiClient:
     def keep_reads(self):
         """Answer a GET that passes ``reuse=True`` from an identical earlier one, until a write to that resource.
 
-        For a module that applies several steps over one client (``remote_cluster_link``): each step
+        For a module that applies several steps over one client (``remote_cluster_link``, ``remote_clusters_rollout``): each step
         reads the object it manages, and the next step does not read it again when nothing was
         written to it in between. A write forgets the reads of its path, of the paths below it and of
         the paths above it (a keystore update forgets the deployment). Polls never pass ``reuse``.

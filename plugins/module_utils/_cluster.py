@@ -13,9 +13,10 @@ import time
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
-    CREDENTIALS_MIN_VERSION, PROXY_MODE_VERSION, check_alias, check_metadata_keys, check_time_value, version_tuple)
+    CREDENTIALS_MIN_VERSION, MANAGED_BY, PROXY_MODE_VERSION, check_alias, check_metadata_keys, check_time_value, version_tuple)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Manager
-from ansible_collections.ece.remote_clusters.plugins.module_utils._proof import PROBE_TIMEOUT, probe_verdict
+from ansible_collections.ece.remote_clusters.plugins.module_utils._proof import (
+    PROBE_TIMEOUT, RESOLVE_CLUSTER_VERSION, RESOLVE_TIMEOUT_VERSION, probe_verdict)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._security import (
     check_field_security, check_query, normalize_entries, request_entry, string_set)
 
@@ -57,9 +58,16 @@ def normalize(key, value):
 
 def probe(client, alias, timeout=PROBE_TIMEOUT):
     """One cross-cluster request to ``alias`` through whichever node of ``client``'s cluster answers: ``(connected,
-    reason)``, the verdict of :func:`_proof.probe_verdict`."""
+    reason)``, the verdict of :func:`_proof.probe_verdict`. The request is the resolve cluster API from 8.13 (with a
+    timeout of its own from 8.18, a second shorter than the client's, so that the cluster answers before the client gives
+    up), else a search of the remote cluster that matches no index."""
     try:
-        status, body = client.probe_remote_cluster(alias, timeout)
+        if client.version_at_least(RESOLVE_TIMEOUT_VERSION):
+            status, body = client.resolve_remote_cluster(alias, timeout, max(1, int(timeout) - 1))
+        elif client.version_at_least(RESOLVE_CLUSTER_VERSION):
+            status, body = client.resolve_remote_cluster(alias, timeout)
+        else:
+            status, body = client.search_remote_cluster(alias, timeout)
     except ApiError as exc:
         return False, exc.message
     connected, reason = probe_verdict(alias, status, body, client.parse_error(body) if status >= 400 else None)
@@ -294,8 +302,6 @@ class RemoteCluster(Manager):
 
 # -- es_cross_cluster_api_key --------------------------------------------------------------------------------------
 MIN_VERSION = CREDENTIALS_MIN_VERSION
-# metadata that says which link owns a key (written by remote_cluster_link); a key that names another owner is never this one
-MANAGED_BY = 'ece.remote_clusters'
 DAY_MS = 24 * 3600 * 1000
 CHECK_MODE_ENCODED = 'check-mode-no-key-created'
 OWNER_KEYS = ('local_cluster_id', 'alias')
@@ -305,6 +311,10 @@ EXPIRATION_KEY = 'requested_expiration'
 # keystore, ``loaded`` once every node loaded it; an interrupted rotation is finished from there by the next run
 ROTATION_KEY = 'rotation'
 ROTATION_STATES = ('stored', 'loaded')
+# metadata of the key of a migration that paused replication through its alias (option ccr_pause): the followers (with the
+# tuning parameters they ran with) and auto-follow patterns it paused, so that a run interrupted before they were resumed
+# leaves the next run to resume exactly those
+CCR_PAUSED_KEY = 'ccr_paused'
 # metadata of a key that a rotation retired with a grace expiration: no longer the link's key, though still active
 RETIRED_KEY = 'retired'
 # a key created with an expiration ends within this many milliseconds of its creation plus that duration
@@ -441,8 +451,9 @@ class CrossClusterApiKey(Manager):
             metadata[EXPIRATION_KEY] = params['expiration']
         elif EXPIRATION_KEY in ((current or {}).get('metadata') or {}):
             metadata.setdefault(EXPIRATION_KEY, current['metadata'][EXPIRATION_KEY])
-        if ROTATION_KEY in ((current or {}).get('metadata') or {}):
-            metadata.setdefault(ROTATION_KEY, current['metadata'][ROTATION_KEY])
+        for kept in (ROTATION_KEY, CCR_PAUSED_KEY):  # the link's records of an unfinished rotation or migration
+            if kept in ((current or {}).get('metadata') or {}):
+                metadata.setdefault(kept, current['metadata'][kept])
         return metadata
 
     @staticmethod
@@ -530,6 +541,7 @@ class CrossClusterApiKey(Manager):
             # else left to the caller (once the new key is in use)
             'previous_ids': ids if created else [i for i in ids[1:] if i in remaining] if self.interrupted_rotation(current) else [],
             'rotation': ((key.get('metadata') or {}).get(ROTATION_KEY) if key and not created else None),
+            'ccr_paused': ((key.get('metadata') or {}).get(CCR_PAUSED_KEY) if key and not created else None),
             'invalidated_ids': [i for i in ids if i not in remaining],
             # check mode creates no key, so no secret: a stand-in, so that a task that stores it predicts its change as the
             # real run makes it
@@ -687,13 +699,15 @@ class PreviousKeys(Manager):
 class RotationMark(Manager):
     """How far a rotation got, recorded in the new key's metadata (``rotation``: ``stored`` once it is in the local
     keystore, ``loaded`` once every node loaded it), so that an interrupted rotation is finished by the next run, not
-    begun again."""
+    begun again; and what a migration paused of the replication through the alias (``ccr_paused``; an empty record
+    removes it), so that the next run resumes exactly that."""
 
     api = 'elasticsearch'
     argument_spec = dict(
         name=dict(type='str', required=True),
         id=dict(type='str', required=True),
-        state=dict(type='str', required=True, choices=list(ROTATION_STATES)),
+        state=dict(type='str', choices=list(ROTATION_STATES)),
+        ccr_paused=dict(type='dict'),
     )
 
     def read(self):
@@ -704,7 +718,15 @@ class RotationMark(Manager):
         return keys[0]
 
     def desired(self, current):
-        return dict(current, metadata=dict(current.get('metadata') or {}, **{ROTATION_KEY: self.params['state']}))
+        metadata = dict(current.get('metadata') or {})
+        if self.params['state'] is not None:
+            metadata[ROTATION_KEY] = self.params['state']
+        paused = self.params['ccr_paused']
+        if paused is not None:
+            metadata[CCR_PAUSED_KEY] = paused
+            if not any(paused.values()):
+                del metadata[CCR_PAUSED_KEY]
+        return dict(current, metadata=metadata)
 
     def differs(self, current, desired):
         return self.view(current) != self.view(desired)
@@ -715,7 +737,8 @@ class RotationMark(Manager):
         return desired
 
     def view(self, state):
-        return {'id': state.get('id'), ROTATION_KEY: (state.get('metadata') or {}).get(ROTATION_KEY)}
+        metadata = state.get('metadata') or {}
+        return {'id': state.get('id'), ROTATION_KEY: metadata.get(ROTATION_KEY), CCR_PAUSED_KEY: metadata.get(CCR_PAUSED_KEY)}
 
 
 class Role(Manager):

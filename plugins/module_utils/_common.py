@@ -2,7 +2,8 @@
 # Copyright: Contributors to the ece.remote_clusters collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Validation, version and comparison helpers shared by the modules. Private to this collection."""
+"""Validation, version and comparison helpers shared by the modules, and the constants they share (the mask of a secret,
+the name that marks what this collection manages, the ports of the ECE proxies). Private to this collection."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -13,6 +14,14 @@ import binascii
 import hashlib
 import re
 from urllib.parse import urlsplit
+
+# this collection's name, which its clients send as User-Agent
+COLLECTION = 'ece.remote_clusters'
+# the metadata.managed_by of the cross-cluster API keys that remote_cluster_link creates: with local_cluster_id and alias,
+# it says which link owns a key; a key that names another owner is never this one
+MANAGED_BY = COLLECTION
+# what every output (diff, result, message, log) shows in place of a secret, as Ansible's no_log does
+MASK = '********'
 
 CLUSTER_ID_RE = re.compile(r'^[0-9a-f]{32}$')
 ALIAS_RE = re.compile(r'^[a-z0-9_-]+$')
@@ -259,7 +268,17 @@ def check_pem(text, option):
     return None
 
 
-def mask_secrets(value, secret_keys, mask='********'):
+def redact(text, secrets):
+    """``text`` with every one of ``secrets`` in it replaced by MASK, the longest first (a secret may hold another);
+    anything but a string as it is."""
+    if not isinstance(text, str):
+        return text
+    for secret in sorted((s for s in secrets if s and isinstance(s, str)), key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
+
+
+def mask_secrets(value, secret_keys, mask=MASK):
     """A copy of ``value`` with the values of ``secret_keys`` (at any depth) replaced by ``mask``."""
     if isinstance(value, dict):
         return dict((k, mask if k in secret_keys and v is not None else mask_secrets(v, secret_keys, mask)) for k, v in value.items())

@@ -15,70 +15,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
-    API_KEY_PORT, RELOAD_MIN_VERSION, certificate_port as passthrough_port, check_alias, check_ports, check_deployment_ids, check_ref_id,
-    check_version, credentials_setting, resource_account_id, resource_cluster_id, version_tuple)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import TRUST_QUERY, query_flag, running_version
+    API_KEY_PORT, MASK, RELOAD_MIN_VERSION, check_alias, check_ports, check_deployment_ids, check_ref_id, check_version,
+    credentials_setting, version_tuple)
+from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import TRUST_QUERY, query_flag
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Manager
-from ansible_collections.ece.remote_clusters.plugins.module_utils._module import MASK, deployment_argument_spec
+from ansible_collections.ece.remote_clusters.plugins.module_utils._module import deployment_argument_spec
+from ansible_collections.ece.remote_clusters.plugins.module_utils._views import deployment_view, es_resource, running_version, trust_of
+from ansible_collections.ece.remote_clusters.plugins.module_utils._waiters import failed_attempts, plan_attempt_since, plan_wait_options, wait_for_plan
 
 # -- ece_deployment_info -------------------------------------------------------------------------------------------
 MAX_WORKERS = 8
 SEARCH_PAGE_SIZE = 1000  # per search page; further pages follow the cursor
-
-
-def remote_connection(endpoint, ports, certificate_port=None, api_key_port=API_KEY_PORT):
-    """The settings a local cluster needs to reach this resource through the ECE proxies, per model."""
-    if not endpoint:
-        return None
-    passthrough = passthrough_port(ports)
-    return {
-        'certificate': {'proxy_address': '%s:%d' % (endpoint, passthrough_port(ports, certificate_port)), 'server_name': endpoint},
-        'api_key': {'proxy_address': '%s:%d' % (endpoint, api_key_port), 'server_name': endpoint},
-        # sniff mode through the proxy (6.7 to 7.5): a seed the proxy ignores, and the proxy's passthrough port
-        'legacy_sniff': {'seeds': ['%s:1' % endpoint], 'proxy': '%s:%d' % (endpoint, passthrough)},
-    }
-
-
-def elasticsearch_view(resource, deployment, certificate_port, api_key_port):
-    info = resource.get('info') or {}
-    metadata = info.get('metadata') or {}
-    plan_info = info.get('plan_info') or {}
-    plan = (plan_info.get('current') or {}).get('plan') or {}
-    ports = metadata.get('ports') or {}
-    trust = (info.get('settings') or {}).get('trust')
-    return {
-        'ref_id': resource.get('ref_id'),
-        'cluster_id': resource_cluster_id(resource),
-        'region': resource.get('region'),
-        'version': (plan.get('elasticsearch') or {}).get('version'),
-        # only what instances report: a stopped cluster runs nothing
-        'running_version': running_version(resource) if (info.get('topology') or {}).get('instances') else None,
-        'healthy': bool(info.get('healthy')),
-        'status': info.get('status'),
-        'pending_plan': bool(plan_info.get('pending')),
-        'endpoint': metadata.get('endpoint'),
-        'aliased_endpoint': metadata.get('aliased_endpoint'),
-        'service_url': metadata.get('service_url'),
-        'ports': {'http': ports.get('http'), 'https': ports.get('https'),
-                  'transport_passthrough': ports.get('transport_passthrough')},
-        'trust': trust,
-        'account_id': resource_account_id(deployment, resource),
-        'remote_connection': remote_connection(metadata.get('endpoint'), ports, certificate_port, api_key_port),
-    }
-
-
-def deployment_view(deployment, certificate_port, api_key_port):
-    resources = deployment.get('resources') or {}
-    return {
-        'id': deployment.get('id'),
-        'name': deployment.get('name'),
-        'alias': deployment.get('alias'),
-        'healthy': bool(deployment.get('healthy')),
-        'kibana': [{'ref_id': k.get('ref_id'), 'id': k.get('id'), 'status': (k.get('info') or {}).get('status'),
-                    'healthy': bool((k.get('info') or {}).get('healthy'))} for k in resources.get('kibana') or []],
-        'elasticsearch': [elasticsearch_view(r, deployment, certificate_port, api_key_port)
-                          for r in resources.get('elasticsearch') or []],
-    }
 
 
 class DeploymentInfo(Manager):
@@ -154,8 +101,8 @@ def deployment_trusts(client):
     nothing, so that a relationship in use would look unused."""
     found, match_count = client.search_deployments({'match_all': {}}, SEARCH_PAGE_SIZE)
     deployments = get_deployments(client, [d['id'] for d in found], reuse=False, **TRUST_QUERY)
-    trusts = dict((d['id'], dict((r.get('ref_id'), ((r.get('info') or {}).get('settings') or {}).get('trust') or {})
-                                 for r in (d.get('resources') or {}).get('elasticsearch') or [])) for d in deployments)
+    trusts = dict((d['id'], dict((r.get('ref_id'), trust_of(r)) for r in (d.get('resources') or {}).get('elasticsearch') or []))
+                  for d in deployments)
     return trusts, max(0, (match_count or 0) - len(found))
 
 
@@ -169,8 +116,7 @@ class DeploymentRestart(Manager):
         skip_snapshot=dict(type='bool', default=True),
         group_attribute=dict(type='str', default='__zone__'),
         cancel_pending=dict(type='bool', default=False),
-        wait=dict(type='bool', default=True),
-        wait_timeout=dict(type='int', default=1800),
+        **plan_wait_options(1800)
     )
 
     def validate(self):
@@ -191,7 +137,7 @@ class DeploymentRestart(Manager):
     def wait_for_pending(self, deployment_id, ref_id, previous_attempt):
         """Wait for a plan someone else started; it fails the task (before any restart) when it fails or does not end."""
         try:
-            summary = self.client.wait_for_plan(deployment_id, ref_id, self.remaining(), previous_attempt)
+            summary = wait_for_plan(self.client, deployment_id, ref_id, self.remaining(), previous_attempt)
         except ApiError as exc:
             raise ApiError('not restarted: a plan already pending on deployment %s did not finish well: %s' % (deployment_id, exc.message),
                            status=exc.status, error=exc.error)
@@ -205,7 +151,7 @@ class DeploymentRestart(Manager):
         operation = 'restart deployment %s (%s)' % (deployment_id, ref_id)
 
         def started():
-            return self.client.plan_attempt_since(deployment_id, ref_id, previous_attempt, ignore=cancelled)
+            return plan_attempt_since(self.client, deployment_id, ref_id, previous_attempt, ignore=cancelled)
 
         self.client.write_once(operation, lambda: self.client.restart_elasticsearch(deployment_id, ref_id, params, operation),
                                started)
@@ -213,7 +159,7 @@ class DeploymentRestart(Manager):
     def read(self):
         self.deadline = time.monotonic() + self.params['wait_timeout']
         deployment, dummy = self.client.get_deployment(self.params['deployment_id'])
-        resource = self.client.es_resource(deployment, self.params['ref_id'])
+        resource = es_resource(deployment, self.params['ref_id'])
         return {'ref_id': resource['ref_id'], 'elasticsearch_version': running_version(resource), 'restarted': False,
                 'plan_info': resource['info'].get('plan_info') or {}}
 
@@ -233,7 +179,7 @@ class DeploymentRestart(Manager):
         deployment_id, ref_id, plan_info = self.params['deployment_id'], current['ref_id'], current['plan_info']
         previous_attempt = (plan_info.get('current') or {}).get('plan_attempt_id')
         # attempts that end after the current one but are not the restart's: a pending plan that it cancels, failed ones
-        cancelled = self.client.failed_attempts(deployment_id, ref_id, plan_info)
+        cancelled = failed_attempts(self.client, deployment_id, ref_id, plan_info)
         if plan_info.get('pending') and not self.params['cancel_pending']:
             previous_attempt = self.wait_for_pending(deployment_id, ref_id, previous_attempt)
         elif plan_info.get('pending'):
@@ -254,11 +200,11 @@ class DeploymentRestart(Manager):
             return
         deployment_id, ref_id = self.params['deployment_id'], after['ref_id']
         if self.params['wait']:
-            after['plan'] = self.client.wait_for_plan(deployment_id, ref_id, self.remaining(), after['previous_attempt'],
-                                                      after_write=True, ignore=after['cancelled'])
+            after['plan'] = wait_for_plan(self.client, deployment_id, ref_id, self.remaining(), after['previous_attempt'],
+                                          after_write=True, ignore=after['cancelled'])
             return
         # the restart's plan shows a moment after the answer: read until it does (a few reads at most)
-        attempt_id = self.client.plan_attempt_since(deployment_id, ref_id, after['previous_attempt'], ignore=after['cancelled'])
+        attempt_id = plan_attempt_since(self.client, deployment_id, ref_id, after['previous_attempt'], ignore=after['cancelled'])
         if attempt_id:
             after['plan'] = {'attempt_id': attempt_id, 'status': 'pending', 'duration_seconds': None}
 
@@ -332,7 +278,7 @@ class KeystoreSecret(Manager):
     def read_resource(self):
         """The Elasticsearch resource's ref_id and running version (one deployment GET)."""
         deployment, dummy = self.client.get_deployment(self.params['deployment_id'])
-        resource = self.client.es_resource(deployment, self.params['ref_id'])
+        resource = es_resource(deployment, self.params['ref_id'])
         return resource['ref_id'], running_version(resource)
 
     def read(self):
@@ -535,7 +481,7 @@ class RemoteClusters(Manager):
         # a small GET: no plans, settings, metadata or template enrichment
         deployment = self.client.get_deployment(deployment_id, show_plans=False, show_settings=False, show_metadata=False,
                                                 show_instance_configurations=False, enrich_with_template=False)[0]
-        return self.client.es_resource(deployment)['ref_id']
+        return es_resource(deployment)['ref_id']
 
     def merged(self, current):
         """The whole list to write: the entries ``current``, with the listed aliases upserted or removed."""

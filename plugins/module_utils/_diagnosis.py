@@ -394,17 +394,37 @@ class Diagnosis:
         self.check_inputs()
         self.check_clusters()
         settings, remote_info = self.alias_settings()
-        if not self.check_alias(settings, remote_info):
-            return self.problems
-        self.check_versions()
-        if self.model == 'certificate':
-            self.check_certificate_stray_credentials()
-            self.check_certificate_trust()
-        else:
-            self.check_api_key(remote_info)
-        if not self.problems and not (remote_info or {}).get('connected'):
-            self.add_fallback(remote_info)
+        if self.check_alias(settings, remote_info):
+            self.check_versions()
+            if self.model == 'certificate':
+                self.check_certificate_stray_credentials()
+                self.check_certificate_trust()
+            else:
+                self.check_api_key(remote_info)
+            if not self.problems and not (remote_info or {}).get('connected'):
+                self.add_fallback(remote_info)
+        self.check_replication(remote_info)
         return self.problems
+
+    def connected(self, remote_info):
+        """Whether the link is connected: as given, else as _remote/info says, else (not read) when no part of the chain
+        is broken."""
+        if isinstance(self.facts.get('connected'), bool):
+            return self.facts['connected']
+        if remote_info is not None:
+            return bool(remote_info.get('connected'))
+        return not any(p['problem'] != 'unreadable' for p in self.problems)
+
+    def check_replication(self, remote_info):
+        """The followers and auto-follow patterns that replicate through the alias, after the chain: a follower cannot
+        replicate over a link that is not connected."""
+        replication = (self.facts.get('local') or {}).get('replication') if isinstance(self.facts.get('local'), dict) else None
+        if replication is None:
+            return
+        threshold = self.facts.get('replication_lag_threshold')
+        self.problems.extend(replication_diagnosis(
+            replication, self.alias, self.model, self.connected(remote_info),
+            REPLICATION_LAG_THRESHOLD if threshold is None else int(threshold)))
 
     def check_certificate_stray_credentials(self):
         keystore = (self.facts.get('local') or {}).get('keystore')
@@ -432,6 +452,120 @@ class Diagnosis:
         self.add('unknown', 'both', 'Every part of the chain the APIs show is right, yet %s reports %s as not connected: check that '
                  'its nodes reach the ECE proxy of %s on the remote endpoint, and the proxy logs.'
                  % (self.local.label, self.alias, self.remote.environment))
+
+
+# -- cross-cluster replication through the alias --------------------------------------------------------------------
+# operations a follower may be behind its leader before the diagnosis names the lag
+REPLICATION_LAG_THRESHOLD = 1000
+# errors that Elasticsearch's shard follow tasks retry forever (ShardFollowNodeTask.shouldRetry), by what they mean
+CONNECTION_ERRORS = ('connect_transport_exception', 'node_disconnected_exception', 'node_not_connected_exception',
+                     'no_such_remote_cluster_exception', 'node_closed_exception', 'transport_exception')
+BLOCK_ERRORS = ('cluster_block_exception', 'index_closed_exception')
+
+
+def _plural(count, noun, plural=None):
+    return '%d %s' % (count, noun if count == 1 else plural or noun + 's')
+
+
+def _error(exception):
+    exception = exception or {}
+    return '%s (%s)' % (to_native(exception.get('reason') or 'no reason given'), exception.get('type') or 'unknown error')
+
+
+def _privileges_hint(alias, model, leaders):
+    leaders = ', '.join(sorted(set(leaders))) or 'the leader index'
+    if model == 'api_key':
+        return ('the link\'s cross-cluster API key lacks replication access to %s (access.replication of the key, on the leader '
+                'cluster), or the local role lacks manage_ccr and remote_indices with cross_cluster_replication for %s and %s: '
+                'grant them (apply the link with its replication option), and replication resumes by itself'
+                % (leaders, alias, leaders))
+    return ('the roles of the user that created the follower lack read_ccr and the index privileges monitor and read on %s on '
+            'the leader cluster, or manage_ccr on the local cluster: grant them, and replication resumes by itself' % leaders)
+
+
+def _retry_hint(exception, alias, model, leaders):
+    """What a retried error means and what to do about it."""
+    kind = (exception or {}).get('type') or ''
+    if kind == 'security_exception':
+        return _privileges_hint(alias, model, leaders)
+    if kind in CONNECTION_ERRORS:
+        return 'the connection to %s fails: see why the link is not connected' % alias
+    if kind in BLOCK_ERRORS:
+        return 'the leader index is closed or blocked: open it on the leader cluster'
+    return 'Elasticsearch retries it; fix its cause'
+
+
+def replication_diagnosis(replication, alias, model='certificate', connected=True, lag_threshold=REPLICATION_LAG_THRESHOLD):
+    """The problems of the followers and auto-follow patterns that replicate through ``alias`` (what
+    ``_replication.alias_replication`` returned, or a failed read), each ``{problem, side, message}``: what stopped or is
+    paused, then, over a connected link, what retries, what fails to auto-follow and what lags; over a link that is not
+    connected, one problem says that the followers retry because of it."""
+    if not isinstance(replication, dict):
+        return []
+    if replication.get('failed'):
+        return [{'problem': 'replication_unreadable', 'side': 'local', 'message': (
+            'Could not read the cross-cluster replication through %s (%s): reading it needs a licence that includes it '
+            '(platinum, enterprise or a trial) and a user with the cluster privileges monitor (followers and their stats) and '
+            'manage_ccr (auto-follow patterns) on the local cluster.'
+            % (alias, to_native(replication.get('msg') or 'no message')))}]
+    followers = [f for f in replication.get('followers') or [] if isinstance(f, dict)]
+    patterns = [p for p in replication.get('auto_follow_patterns') or [] if isinstance(p, dict)]
+    problems = []
+
+    def add(problem, side, message):
+        problems.append({'problem': problem, 'side': side, 'message': message})
+
+    for follower in followers:
+        name, leader = follower.get('follower_index'), follower.get('leader_index')
+        fatal = follower.get('fatal_exceptions') or []
+        if fatal:
+            shards = ', '.join(str(f.get('shard_id')) for f in fatal)
+            gone = any(f.get('type') == 'index_not_found_exception' for f in fatal)
+            add('follower_stopped', 'local', 'Follower %s stopped replicating %s of %s on shard%s %s: %s. Elasticsearch does not '
+                'retry this error: %s.' % (name, leader, alias, 's' if len(fatal) > 1 else '', shards, _error(fatal[0]),
+                                           'the leader index is gone, so the follower cannot resume: stop following it '
+                                           '(es_ccr_follower with state: absent) and follow the new leader index' if gone else
+                                           'fix the cause, then pause and resume the follower (es_ccr_follower with '
+                                           'status: paused, then status: active)'))
+        elif follower.get('status') == 'paused':
+            add('follower_paused', 'local', 'Follower %s of %s on %s is paused: it does not replicate until it is resumed '
+                '(es_ccr_follower with status: active).' % (name, leader, alias))
+    waiting = [f for f in followers if f.get('status') != 'paused' and not f.get('fatal_exceptions')]
+    errors = [e for e in replication.get('auto_follow_errors') or [] if isinstance(e, dict)]
+    if not connected:
+        if waiting or patterns:
+            add('replication_interrupted', 'local', '%s%s replicate%s through %s, which is not connected: %s until the link '
+                'connects again, and catches up by itself then; fix why the link is not connected.' % (
+                    ('%s (%s)' % (_plural(len(waiting), 'follower'), ', '.join(f.get('follower_index') for f in waiting))) if waiting else '',
+                    ('%s%s (%s)' % (' and ' if waiting else '', _plural(len(patterns), 'auto-follow pattern'),
+                                    ', '.join(p.get('name') for p in patterns))) if patterns else '',
+                    's' if len(waiting) + len(patterns) == 1 else '', alias,
+                    'replication retries (read exceptions)' if waiting else 'no new leader index is followed'))
+        return problems
+    for follower in waiting:
+        name, leader = follower.get('follower_index'), follower.get('leader_index')
+        retried = follower.get('read_exceptions') or []
+        if retried:
+            first = retried[0]
+            add('follower_retrying', 'both' if (first.get('exception') or {}).get('type') == 'security_exception' else 'local',
+                'Follower %s cannot read %s of %s and retries (%s on shard %s): %s; %s.' % (
+                    name, leader, alias, _plural(int(first.get('retries') or 0), 'retry', 'retries'), first.get('shard_id'),
+                    _error(first.get('exception')), _retry_hint(first.get('exception'), alias, model, [leader])))
+        elif (follower.get('global_checkpoint_lag') or 0) > lag_threshold:
+            add('replication_lag', 'local', 'Follower %s is %d operations behind %s of %s (more than %d): it catches up while the '
+                'leader is written more slowly than it replicates; if the lag keeps growing, give the local cluster more '
+                'capacity or raise max_read_request_size and max_outstanding_read_requests of the follower.'
+                % (name, follower['global_checkpoint_lag'], leader, alias, lag_threshold))
+    by_name = dict((p.get('name'), p) for p in patterns)
+    for error in errors:
+        pattern, dummy, index = to_native(error.get('leader_index') or '').partition(':')
+        exception = error.get('auto_follow_exception')
+        leaders = [index] if index else (by_name.get(pattern) or {}).get('leader_index_patterns') or []
+        add('auto_follow_failed', 'both' if (exception or {}).get('type') == 'security_exception' else 'local',
+            'Auto-follow pattern %s of %s failed%s: %s; %s.' % (
+                pattern, alias, (' to follow %s' % index) if index else ' to read the leader cluster', _error(exception),
+                _retry_hint(exception, alias, model, leaders)))
+    return problems
 
 
 def diagnose(facts):

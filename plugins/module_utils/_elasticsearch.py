@@ -14,10 +14,6 @@ from urllib.parse import quote
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiClient, ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import version_tuple
 
-# the resolve cluster API, the lightest request that makes a cluster connect to its remote clusters, exists from this version
-RESOLVE_CLUSTER_VERSION = '8.13.0'
-# it takes a timeout from this version (Elasticsearch 8.18 release notes)
-RESOLVE_TIMEOUT_VERSION = '8.18.0'
 # an index pattern that matches nothing, for a probe search before 8.13
 PROBE_PATTERN = 'ece-remote-clusters-probe-none*'
 
@@ -123,19 +119,23 @@ class ElasticsearchClient(ApiClient):
         """``GET /_remote/info``: the current connection of every remote cluster; it never attempts a connection."""
         return self.get('/_remote/info', 'read the remote cluster connections') or {}
 
-    def probe_remote_cluster(self, alias, timeout):
-        """One cross-cluster request that reads no data, through whichever node answers: ``_resolve/cluster/<alias>:*`` from
-        8.13 (``timeout=`` with it from 8.18), else a search of the remote cluster that matches no index. It makes that node
-        attempt a connection when it has none, and authenticates with the credentials the node holds now. Sent once, within
-        ``timeout`` seconds. ``(status, body)``; an unanswered request raises ApiError."""
-        if self.version_at_least(RESOLVE_CLUSTER_VERSION):
-            path, params = '/_resolve/cluster/%s:*' % alias, {}
-            if self.version_at_least(RESOLVE_TIMEOUT_VERSION):
-                params['timeout'] = '%ds' % max(1, int(timeout) - 1)  # the cluster answers before the client gives up
-        else:
-            path = '/%s:%s/_search' % (alias, PROBE_PATTERN)
-            params = {'size': '0', 'allow_no_indices': 'true', 'ignore_unavailable': 'true'}
-        status, body, dummy = self.request('GET', path, 'a cross-cluster request to remote cluster %s' % alias, params=params or None,
+    def resolve_remote_cluster(self, alias, timeout, cluster_timeout=None):
+        """``GET /_resolve/cluster/<alias>:*`` (from 8.13; ``cluster_timeout`` seconds as ``timeout=`` from 8.18): a
+        cross-cluster request that reads no data, see :meth:`_probe`."""
+        params = {'timeout': '%ds' % cluster_timeout} if cluster_timeout is not None else None
+        return self._probe('/_resolve/cluster/%s:*' % alias, params, alias, timeout)
+
+    def search_remote_cluster(self, alias, timeout):
+        """``GET /<alias>:<pattern that matches nothing>/_search``: a search of the remote cluster that matches no index,
+        see :meth:`_probe`."""
+        return self._probe('/%s:%s/_search' % (alias, PROBE_PATTERN),
+                           {'size': '0', 'allow_no_indices': 'true', 'ignore_unavailable': 'true'}, alias, timeout)
+
+    def _probe(self, path, params, alias, timeout):
+        """One cross-cluster request through whichever node answers: it makes that node attempt a connection when it has
+        none, and authenticates with the credentials the node holds now. Sent once, within ``timeout`` seconds. ``(status,
+        body)``, error statuses included; an unanswered request raises ApiError."""
+        status, body, dummy = self.request('GET', path, 'a cross-cluster request to remote cluster %s' % alias, params=params,
                                            allow_status=tuple(range(400, 600)), timeout=timeout)
         return status, body
 
@@ -150,6 +150,14 @@ class ElasticsearchClient(ApiClient):
         return int((health or {}).get('number_of_nodes') or 1)
 
     # -- cross-cluster replication (follower indices, auto-follow patterns) --------------------------------------------
+    def license(self):
+        """``GET /_license``: the licence of the cluster (``type``, ``status``)."""
+        return (self.get('/_license', 'read the licence', reuse=True) or {}).get('license') or {}
+
+    def node_roles(self):
+        """``GET /_nodes``: ``{node ID: {roles: [...]}}``."""
+        return (self.get('/_nodes', 'read the roles of the nodes', params={'filter_path': 'nodes.*.roles'}, reuse=True) or {}).get('nodes') or {}
+
     def follower_info(self, index):
         """``GET /<index>/_ccr/info``: the followers among ``index`` (a name, a pattern or ``_all``); none when it is missing."""
         status, payload, dummy = self.request('GET', '/%s/_ccr/info' % _index(index), 'read the follower info of %s' % index,

@@ -6,10 +6,12 @@
 
 A manager knows one object of ECE or Elasticsearch (a trust relationship, a deployment's trust, a keystore secret, a
 role, ...): its options (``argument_spec`` and constraints, without the connection options), a pure :meth:`validate`
-that sends no request, :meth:`read` (the object as it is), :meth:`desired` (as it should be; pure), :meth:`apply` (the
-writes) and :meth:`report` (the fields of its result). :func:`run_manager` runs them and is the only place that knows
-check mode (``apply`` and ``settle`` are never called in it) and builds the diff, with the secrets masked. It returns
-an :class:`Outcome`.
+that sends no request, :meth:`read` (the object as it is), :meth:`desired` (as it should be; no request),
+:meth:`differs`, :meth:`apply` (the writes, the read-modify-write of its object included), :meth:`settle` (a wait after
+them) and :meth:`report` (the fields of its result). :func:`run_manager` runs them and is the only place that decides
+what check mode skips: ``apply`` and ``settle`` are never called in it (a manager reads ``check_mode`` only to word or
+predict its report). It returns an :class:`Outcome`, which :meth:`Manager.run` turns into a module's result with the
+diff, secrets masked.
 
 A module is ``run_module(Manager)``; ``remote_cluster_link`` and ``remote_clusters_rollout`` compose managers
 (:meth:`Manager.create`) over clients they share.
@@ -27,9 +29,9 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError, CheckModeWriteError, Interrupted)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._common import mask_secrets
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import MASK, mask_secrets
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
-    API_OPTIONS, CONSTRAINTS, MASK, ModuleFailure, connection_errors, connection_options, given, new_client, restore_interrupts,
+    API_OPTIONS, CONSTRAINTS, ModuleFailure, connection_errors, connection_options, given, new_client, restore_interrupts,
     url_secrets, watch_interrupts)
 
 
@@ -144,9 +146,9 @@ class Manager:
         self.context.mask(*url_secrets(params[API_OPTIONS[api][1] + 'url']))
         return connection_errors(params, api, label)
 
-    def run(self, validated=False):
+    def run(self, validated=False, planned=None):
         """The result of :func:`run_manager` as a module returns it: ``changed``, the fields, the masked ``diff``."""
-        outcome = run_manager(self, validated)
+        outcome = run_manager(self, validated, planned)
         result = dict(outcome.result, changed=outcome.changed)
         if self.diff and self.context.diff:
             result['diff'] = self.diff_of(outcome.before, outcome.after)
@@ -195,16 +197,44 @@ def failed(manager, exc, changed):
     manager.fail('internal error, please report it: %s' % exc, exception=traceback.format_exc())
 
 
-def run_manager(manager, validated=False):
-    """Validate (unless done), read, compare and, outside check mode, apply and settle: the only place that decides what
-    check mode skips. API errors become :class:`ModuleFailure` with ``status`` and ``error``."""
+class Plan(namedtuple('Plan', 'current desired changed')):
+    """What a manager read and decided, before any write: the object as it is, as it should be, and whether they differ."""
+
+    __slots__ = ()
+
+
+def plan_manager(manager, validated=False):
+    """Validate (unless done), read and compare: the :class:`Plan` of ``manager``. No write."""
     check(manager, validated)
-    client = manager.client
-    writes = client.thread_writes() if client is not None else 0
     try:
         current = manager.read()
         desired = manager.desired(current)
-        changed = bool(manager.differs(current, desired))
+        return Plan(current, desired, bool(manager.differs(current, desired)))
+    except (ApiError, Interrupted, CheckModeWriteError) as exc:
+        failed(manager, exc, False)
+
+
+class Planned:
+    """A step planned before it runs (:func:`plan_manager`), so that what it will do decides what comes before it (a
+    check that only a change needs); its :meth:`run` carries the plan out without reading again."""
+
+    def __init__(self, manager):
+        self.manager = manager
+        self.plan = plan_manager(manager)
+
+    def run(self):
+        return self.manager.run(validated=True, planned=self.plan)
+
+
+def run_manager(manager, validated=False, planned=None):
+    """Validate (unless done), read, compare (or take ``planned``, a :class:`Plan` made before) and, outside check mode,
+    apply and settle: the only place that decides what check mode skips. API errors become :class:`ModuleFailure` with
+    ``status`` and ``error``."""
+    planned = planned or plan_manager(manager, validated)
+    client = manager.client
+    writes = client.thread_writes() if client is not None else 0
+    try:
+        current, desired, changed = planned
         after = desired
         if not manager.check_mode:
             if changed:

@@ -26,7 +26,6 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._client import
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import USERINFO_RE, check_url, check_version
 from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import API_PREFIX
 
-MASK = '********'
 # on these a module sends no further request (no retry, no poll): it fails, naming what it did not send
 INTERRUPT_SIGNALS = ('SIGINT', 'SIGTERM', 'SIGHUP')
 REGION_RE = re.compile(r'^[A-Za-z0-9._-]*$')
@@ -196,6 +195,13 @@ class ClientPool:
                     client.gate = self._gates.setdefault(environment, threading.BoundedSemaphore(self.limit))
                 self._clients[key] = client
             return self._clients[key]
+
+    def read_only_twin(self):
+        """A pool of clients of its own that refuse every write (a diagnosis), under the same limit of requests per
+        environment."""
+        twin = ClientPool(True, self.warn, self.limit)
+        twin._gates, twin.names = self._gates, self.names  # pylint: disable=protected-access
+        return twin
 
     def close(self):
         for client in self._clients.values():

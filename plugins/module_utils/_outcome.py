@@ -60,6 +60,10 @@ def changes(params, result):
         done = result.get(step)
         if isinstance(done, dict) and done.get('changed'):
             found.append({'step': step, 'what': what.format(**names), 'diff': done.get('diff'), 'note': done.get('msg')})
+    # the followers and auto-follow patterns of the link's replication, each a step of its own
+    for done in result.get('ccr_changes') or []:
+        found.append({'step': done['step'], 'what': '%s on %s' % (done['what'], names['local']), 'diff': done.get('diff'),
+                      'note': None})
     return found
 
 

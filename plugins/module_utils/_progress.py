@@ -2,7 +2,8 @@
 # Copyright: Contributors to the ece.remote_clusters collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""What a module waits for, told to the action plugin of remote_cluster_link while the module runs.
+"""What a module waits for, told to the action plugins of remote_cluster_link and remote_clusters_rollout while the module
+runs (plugins/plugin_utils/_progress_lines.py prints it).
 
 Private to this collection: the API may change without notice.
 

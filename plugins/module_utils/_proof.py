@@ -34,6 +34,10 @@ RELOAD_PRIVILEGE_FIXED = '8.15.2'
 DOCUMENTED_API_KEY_VERSION = '8.14.0'
 # how long one probe may take, whatever the client's request_timeout (the wait's own limit comes first)
 PROBE_TIMEOUT = 10.0
+# the resolve cluster API, the lightest request that makes a cluster connect to its remote clusters, exists from this version
+RESOLVE_CLUSTER_VERSION = '8.13.0'
+# it takes a timeout from this version (Elasticsearch 8.18 release notes)
+RESOLVE_TIMEOUT_VERSION = '8.18.0'
 
 
 def _at_least(version, minimum):

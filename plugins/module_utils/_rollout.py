@@ -22,12 +22,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import DeploymentInfo, DeploymentRestart
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
-from ansible_collections.ece.remote_clusters.plugins.module_utils._link import RemoteClusterLink, Side
+from ansible_collections.ece.remote_clusters.plugins.module_utils._link import RemoteClusterLink, Side, Steps
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Composition
 from ansible_collections.ece.remote_clusters.plugins.module_utils._outcome import describe
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
     ClientPool, ModuleFailure, run_step)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import KINDS, DeploymentTrust, comparable
+from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import KINDS, DeploymentTrust, comparable, merge_trust
+
+# the steps that start a plan: in a rollout they join the plan round of every link
+PLAN_STEPS = (DeploymentTrust, DeploymentRestart)
 
 DEFAULT_CONCURRENCY = 4
 # the order of the plan-making steps of one deployment in a round
@@ -75,6 +78,23 @@ def combine(entry, want, scalars, lists, state):
             entry.pop(field, None)
         elif want.get(field) is not None:
             entry[field] = list(entry.get(field) or []) + [v for v in want[field] if v not in (entry.get(field) or [])]
+
+
+class RoundSteps(Steps):
+    """The steps of a link of a rollout: those that start plans (deployment trust, restarts) join the plan round of every
+    link (:class:`PlanRounds`), which writes each deployment once and awaits all plans together; the others run as a
+    link runs them."""
+
+    def __init__(self, rounds):
+        self.rounds = rounds
+
+    def run(self, steps):
+        if any(isinstance(step, PLAN_STEPS) for step in steps):
+            return self.rounds.join(steps)
+        return super(RoundSteps, self).run(steps)
+
+    def trusts(self):
+        return self.rounds.trusts()
 
 
 class PlanRounds:
@@ -189,7 +209,7 @@ def merged_trust(steps):
 
 def own_trust(merged, step):
     """The trust of the deployment as read by the merged step, with the entries of one link's step only."""
-    return step.trust_after(merged.before, step.wanted())
+    return merge_trust(merged.before, step.wanted(), step.params['state'], step.params['purge'])
 
 
 def unshared(merged, step):
@@ -305,7 +325,7 @@ class RemoteClustersRollout(Composition):
             for key in ('local', 'remote'):
                 self.first_contact(name, key, params[key], pool, contacts)
             link = RemoteClusterLink.create(self.context, None, **params)
-            link.pool, link.rounds = pool, rounds
+            link.pool, link.schedule = pool, RoundSteps(rounds)
             result = link.run()
         except ModuleFailure as failure:
             result = dict(result, **failure.kwargs)

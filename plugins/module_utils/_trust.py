@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Platform trust relationships, deployment trust and TLS certificate chains of ECE: the logic of the modules
-ece_trust_relationship_info, ece_trust_relationship, ece_deployment_trust and ece_tls_certificate_info.
-Private to this collection."""
+ece_trust_relationship_info, ece_trust_relationship, ece_deployment_trust and ece_tls_certificate_info, with the
+deployment trust's read-modify-write (DeploymentTrust.apply) and its pure merge (merge_trust), which the plan rounds of
+remote_clusters_rollout use too. Private to this collection."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -17,9 +18,10 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._client import
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
     check_cluster_ids, check_deployment_ids, check_identifiers, check_installation_id, check_pem, check_ref_id, normalize_pem, pem_key,
     same_certificate)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import relationship_view
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Manager
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import deployment_argument_spec
+from ansible_collections.ece.remote_clusters.plugins.module_utils._views import es_resource, relationship_view, settings_update, trust_of
+from ansible_collections.ece.remote_clusters.plugins.module_utils._waiters import await_pending_plan, failed_attempts, plan_wait_options, wait_for_plan
 
 
 # -- ece_trust_relationship_info -----------------------------------------------------------------------------------
@@ -329,6 +331,28 @@ def apply_absent(entries, wanted, kind, key):
     return result
 
 
+def merge_trust(current, wanted, state='present', purge=False, dangling=()):
+    """The trust object ``current`` with the entries ``wanted`` (lists by kind, as the options give them) added or changed
+    (``state`` present; ``purge``: their allowlists and node names replaced, not extended) or removed (``state`` absent);
+    entries not named are kept. When that is a change, also without the ``external`` entries that trust nothing and name
+    one of the deleted relationships ``dangling`` (ECE refuses every trust update that names a missing relationship).
+
+    Pure: ``current`` in, the desired trust out (a copy; ``current`` is left as it is). The one merge of the deployment
+    trust, of ece_deployment_trust as of each link of a rollout whose entries a plan round writes together."""
+    trust = copy.deepcopy(current)
+    for kind, key, scalars, sets in KINDS:
+        if not wanted.get(kind):
+            continue
+        if state == 'present':
+            trust[kind] = apply_present(trust.get(kind), wanted[kind], kind, key, scalars, sets, purge)
+        else:
+            trust[kind] = apply_absent(trust.get(kind), wanted[kind], kind, key)
+    if dangling and comparable(trust) != comparable(current):
+        trust['external'] = [e for e in trust['external'] if e.get('trust_all') or e.get('trust_allowlist') or
+                             e.get('trust_relationship_id') not in dangling]
+    return trust
+
+
 def for_write(trust):
     """The trust object to send: read-only fields dropped, certificates as ``[{pem}]``, the ``uid`` read back kept."""
     result = {}
@@ -403,8 +427,7 @@ class DeploymentTrust(Manager):
         )),
         state=dict(type='str', default='present', choices=['present', 'absent']),
         purge=dict(type='bool', default=False),
-        wait=dict(type='bool', default=True),
-        wait_timeout=dict(type='int', default=600),
+        **plan_wait_options(600)
     )
 
     def validate(self):
@@ -487,26 +510,7 @@ class DeploymentTrust(Manager):
             raise ApiError('external: trust relationship %s is given twice (by ID and by name); give it once' % ', '.join(duplicates))
         return wanted
 
-    def trust_after(self, current, wanted):
-        """The trust object ``current`` with the entries ``wanted`` (by kind) added, changed or removed; when that is a
-        change, also without the entries that name a deleted relationship and trust nothing (see :meth:`dangling`)."""
-        trust = copy.deepcopy(current)
-        for kind, key, scalars, sets in KINDS:
-            if not wanted[kind]:
-                continue
-            if self.params['state'] == 'present':
-                trust[kind] = apply_present(trust.get(kind), wanted[kind], kind, key, scalars, sets, self.params['purge'])
-            else:
-                trust[kind] = apply_absent(trust.get(kind), wanted[kind], kind, key)
-        if self._dangling and comparable(trust) != comparable(current):
-            trust['external'] = [e for e in trust['external'] if self.kept(e)]
-        return trust
-
-    _dangling = ()
-
-    def kept(self, entry):
-        """Whether an external entry stays: it trusts something, or names a relationship that exists."""
-        return bool(entry.get('trust_all') or entry.get('trust_allowlist')) or entry.get('trust_relationship_id') not in self._dangling
+    _dangling = ()  # the relationships that read() found deleted but named by external entries that trust nothing
 
     def dangling(self, trust):
         """The IDs of the deleted relationships that ``external`` entries trusting nothing still name (left by a removal of
@@ -538,13 +542,13 @@ class DeploymentTrust(Manager):
     def read(self):
         self.wanted()  # a relationship named that does not exist fails before the deployment is read
         deployment, dummy = self.client.get_deployment(self.params['deployment_id'])
-        self.resource = self.client.es_resource(deployment, self.params['ref_id'])
+        self.resource = es_resource(deployment, self.params['ref_id'])
         self.before = trust_of(self.resource)
         self._dangling = self.dangling(self.before)
         return self.before
 
     def desired(self, current):
-        return self.trust_after(current, self.wanted())
+        return merge_trust(current, self.wanted(), self.params['state'], self.params['purge'], self._dangling)
 
     def differs(self, current, desired):
         if comparable(desired) == comparable(current):
@@ -557,22 +561,62 @@ class DeploymentTrust(Manager):
         return True
 
     def apply(self, current, desired):
-        wanted, after = self.wanted(), {}
+        """Write the trust: a read-modify-write of the Elasticsearch resource's ``settings`` through ``PUT /deployments/{id}``;
+        the trust after it.
 
-        def compute(resource):  # again on the deployment read again after a concurrent change (HTTP 409)
+        The deployment is read again (from the client's kept reads unless something was written or awaited since), the
+        entries asked for are merged into the trust read, and only ``settings.trust`` is sent, with the current plan (see
+        :func:`settings_update`) and ``?version=`` of the read, so that a concurrent change is answered with 409: then the
+        deployment is read again and the entries merged again on top of the concurrent change, once. ECE refuses an update
+        while a plan is pending, so a pending plan is waited for first. With ``wait``, the plan the write started is
+        awaited (``self.plan``: its summary)."""
+        deployment_id, wait, timeout = self.params['deployment_id'], self.params['wait'], self.params['wait_timeout']
+        waited_for_pending = conflict_retried = False
+        sent = None  # a write answered with 409: its resource's ref_id, the plan attempts before it
+        for dummy in range(3):
+            deployment, version = self.client.get_deployment(deployment_id, reuse=not (waited_for_pending or conflict_retried))
+            resource = es_resource(deployment, self.params['ref_id'])
             before = trust_of(resource)
-            after['trust'] = self.trust_after(before, wanted)
-            if comparable(after['trust']) == comparable(before) and not self.reapplied:
-                return None
-            return {'trust': for_write(after['trust'])}
-
-        dummy, dummy2, self.plan = self.client.update_es_settings(self.params['deployment_id'], self.params['ref_id'], compute,
-                                                                  wait=self.params['wait'], wait_timeout=self.params['wait_timeout'])
-        return after['trust']
+            trust = merge_trust(before, self.wanted(), self.params['state'], self.params['purge'], self._dangling)
+            plan_info = resource['info'].get('plan_info') or {}
+            if comparable(trust) == comparable(before) and not self.reapplied:
+                if sent:
+                    # the change is there after a 409: a write of this run that was answered late (the transport sent it
+                    # again with the old version) or a concurrent one that made the same change; either way the deployment
+                    # changed in this run, and the plan it started is awaited
+                    self.plan = wait_for_plan(self.client, deployment_id, sent['ref_id'], timeout, sent['previous_attempt'],
+                                              after_write=True, ignore=sent['earlier']) if wait else None
+                elif wait:
+                    self.plan = await_pending_plan(self.client, deployment_id, resource, timeout)
+                return trust
+            if plan_info.get('pending') and not waited_for_pending:
+                # ECE refuses an update while another plan runs: let it finish, then read again
+                self.warn('deployment %s: waiting for the pending plan to finish before the update' % deployment_id)
+                wait_for_plan(self.client, deployment_id, resource['ref_id'], timeout)
+                waited_for_pending = True
+                continue
+            payload = settings_update(deployment_id, resource, {'trust': for_write(trust)})
+            previous_attempt = (plan_info.get('current') or {}).get('plan_attempt_id')
+            earlier = failed_attempts(self.client, deployment_id, resource['ref_id'], plan_info)
+            try:
+                self.client.put_deployment(deployment_id, version, payload)
+            except ApiError as exc:
+                if exc.status != 409 or conflict_retried:
+                    raise
+                conflict_retried = True
+                sent = dict(ref_id=resource['ref_id'], previous_attempt=previous_attempt, earlier=earlier)
+                self.warn('update deployment %s: changed concurrently (HTTP 409); read again and re-applied on top of '
+                          'the concurrent change' % deployment_id)
+                continue
+            if wait:
+                self.plan = wait_for_plan(self.client, deployment_id, resource['ref_id'], timeout, previous_attempt,
+                                          after_write=True, ignore=earlier)
+            return trust
+        raise ApiError('update deployment %s: unreachable' % deployment_id)  # pragma: no cover
 
     def settle(self, after, changed):
         if not changed and self.params['wait']:
-            self.plan = self.client.await_pending_plan(self.params['deployment_id'], self.resource, self.params['wait_timeout'])
+            self.plan = await_pending_plan(self.client, self.params['deployment_id'], self.resource, self.params['wait_timeout'])
 
     def report(self, current, after, changed):
         real_wait = changed and self.params['wait'] and not self.check_mode
@@ -580,11 +624,6 @@ class DeploymentTrust(Manager):
         if self.plan is not None:
             result['plan'] = self.plan
         return result
-
-
-def trust_of(resource):
-    """The trust settings of an Elasticsearch resource of a deployment read."""
-    return ((resource.get('info') or {}).get('settings') or {}).get('trust') or {}
 
 
 # -- ece_tls_certificate_info --------------------------------------------------------------------------------------

@@ -583,11 +583,236 @@ options:
           and later on the remote cluster.
         - Not given, the previous keys are invalidated once every node uses the new key.
         type: str
+      replication:
+        description:
+        - Cross-cluster replication through O(links[].alias), both models. The follower indices and auto-follow patterns
+          on the local cluster are created once cross-cluster requests through every node succeed.
+        - Checked first, before any follower is written - the licence of both clusters (platinum, enterprise or a trial;
+          the remote one when O(links[].remote.es) is given) and the local nodes' roles (every master-eligible node with
+          C(remote_cluster_client), and one node with it and a data role).
+        - O(links[].model=api_key), the key grants C(replication) on every leader index and leader index pattern. Without
+          O(links[].access), the link adds that to the key. With O(links[].access), the key must grant it, or the task
+          fails before any request. Elasticsearch refuses a key that grants replication together with search restricted
+          by C(query) or C(field_security). Use two aliases instead.
+        - With O(links[].role), the local role also gets C(manage_ccr) and C(monitor), C(read), C(write) and C(manage_follow_index)
+          on the follower indices. Under O(links[].model=api_key) it also gets C(remote_indices) with C(cross_cluster_replication)
+          on the leaders. Under O(links[].model=certificate) the link writes a role of the same name on the remote cluster
+          with C(read_ccr) and C(monitor) and C(read) on the leaders (with O(links[].remote.es)).
+        - Followers and patterns that a later run no longer lists are left as they are. Remove them with M(ece.remote_clusters.es_ccr_follower)
+          and M(ece.remote_clusters.es_ccr_auto_follow_pattern).
+        - RV(links[].replication) returns what replicates through the alias.
+        type: dict
+        suboptions:
+          followers:
+            description:
+            - Follower indices of leader indices of the remote cluster, as the options of M(ece.remote_clusters.es_ccr_follower)
+              (O(links[].alias) is their remote cluster). The follower waits until following has started, for at most
+              O(links[].wait_timeout).
+            type: list
+            elements: dict
+            default: []
+            suboptions:
+              name:
+                description:
+                - Name of the follower index on the local cluster.
+                type: str
+                required: true
+              leader_index:
+                description:
+                - Name of the leader index on the remote cluster.
+                type: str
+                required: true
+              data_stream_name:
+                description:
+                - Name of the data stream of the follower, when the leader index is a backing index (Elasticsearch 8.4
+                  or later).
+                type: str
+              status:
+                description:
+                - V(active) follows. V(paused) keeps the follower paused. Elasticsearch may pause a follower, and V(active)
+                  resumes it.
+                type: str
+                choices:
+                - active
+                - paused
+                default: active
+              settings:
+                description:
+                - Index settings of the follower, written on creation (never returned by Elasticsearch).
+                type: dict
+              max_read_request_operation_count:
+                description:
+                - A tuning parameter of the follower, as in M(ece.remote_clusters.es_ccr_follower); written on creation
+                  and resume.
+                type: int
+              max_outstanding_read_requests:
+                description:
+                - A tuning parameter of the follower, as in M(ece.remote_clusters.es_ccr_follower); written on creation
+                  and resume.
+                type: int
+              max_write_request_operation_count:
+                description:
+                - A tuning parameter of the follower, as in M(ece.remote_clusters.es_ccr_follower); written on creation
+                  and resume.
+                type: int
+              max_outstanding_write_requests:
+                description:
+                - A tuning parameter of the follower, as in M(ece.remote_clusters.es_ccr_follower); written on creation
+                  and resume.
+                type: int
+              max_write_buffer_count:
+                description:
+                - A tuning parameter of the follower, as in M(ece.remote_clusters.es_ccr_follower); written on creation
+                  and resume.
+                type: int
+              max_read_request_size:
+                description:
+                - A tuning parameter of the follower, as in M(ece.remote_clusters.es_ccr_follower) (a size or a time value);
+                  written on creation and resume.
+                type: str
+              max_write_request_size:
+                description:
+                - A tuning parameter of the follower, as in M(ece.remote_clusters.es_ccr_follower) (a size or a time value);
+                  written on creation and resume.
+                type: str
+              max_write_buffer_size:
+                description:
+                - A tuning parameter of the follower, as in M(ece.remote_clusters.es_ccr_follower) (a size or a time value);
+                  written on creation and resume.
+                type: str
+              max_retry_delay:
+                description:
+                - A tuning parameter of the follower, as in M(ece.remote_clusters.es_ccr_follower) (a size or a time value);
+                  written on creation and resume.
+                type: str
+              read_poll_timeout:
+                description:
+                - A tuning parameter of the follower, as in M(ece.remote_clusters.es_ccr_follower) (a size or a time value);
+                  written on creation and resume.
+                type: str
+          auto_follow:
+            description:
+            - Auto-follow patterns that follow the leader indices created after them, as the options of M(ece.remote_clusters.es_ccr_auto_follow_pattern)
+              (O(links[].alias) is their remote cluster).
+            type: list
+            elements: dict
+            default: []
+            suboptions:
+              name:
+                description:
+                - Name of the auto-follow pattern.
+                type: str
+                required: true
+              leader_index_patterns:
+                description:
+                - Index patterns of the remote cluster to follow.
+                type: list
+                elements: str
+                required: true
+              leader_index_exclusion_patterns:
+                description:
+                - Index patterns of the remote cluster not to follow.
+                type: list
+                elements: str
+              follow_index_pattern:
+                description:
+                - Name of each follower index, with C({{leader_index}}) for the leader's name; default the leader's name.
+                type: str
+              settings:
+                description:
+                - Index settings of the followers, written with the pattern (never returned by Elasticsearch).
+                type: dict
+              active:
+                description:
+                - Whether the pattern follows new leader indices (V(false) keeps it paused).
+                type: bool
+                default: true
+              max_read_request_operation_count:
+                description:
+                - A tuning parameter of the follower, as in M(ece.remote_clusters.es_ccr_follower); written on creation
+                  and resume.
+                type: int
+              max_outstanding_read_requests:
+                description:
+                - A tuning parameter of the follower, as in M(ece.remote_clusters.es_ccr_follower); written on creation
+                  and resume.
+                type: int
+              max_write_request_operation_count:
+                description:
+                - A tuning parameter of the follower, as in M(ece.remote_clusters.es_ccr_follower); written on creation
+                  and resume.
+                type: int
+              max_outstanding_write_requests:
+                description:
+                - A tuning parameter of the follower, as in M(ece.remote_clusters.es_ccr_follower); written on creation
+                  and resume.
+                type: int
+              max_write_buffer_count:
+                description:
+                - A tuning parameter of the follower, as in M(ece.remote_clusters.es_ccr_follower); written on creation
+                  and resume.
+                type: int
+              max_read_request_size:
+                description:
+                - A tuning parameter of the follower, as in M(ece.remote_clusters.es_ccr_follower) (a size or a time value);
+                  written on creation and resume.
+                type: str
+              max_write_request_size:
+                description:
+                - A tuning parameter of the follower, as in M(ece.remote_clusters.es_ccr_follower) (a size or a time value);
+                  written on creation and resume.
+                type: str
+              max_write_buffer_size:
+                description:
+                - A tuning parameter of the follower, as in M(ece.remote_clusters.es_ccr_follower) (a size or a time value);
+                  written on creation and resume.
+                type: str
+              max_retry_delay:
+                description:
+                - A tuning parameter of the follower, as in M(ece.remote_clusters.es_ccr_follower) (a size or a time value);
+                  written on creation and resume.
+                type: str
+              read_poll_timeout:
+                description:
+                - A tuning parameter of the follower, as in M(ece.remote_clusters.es_ccr_follower) (a size or a time value);
+                  written on creation and resume.
+                type: str
+      ccr_pause:
+        description:
+        - O(links[].model=api_key) only, a migration from V(certificate). Pause the auto-follow patterns, then the followers,
+          that replicate through O(links[].alias) before the switch, and resume exactly those after it. Followers resume
+          with the tuning parameters they ran with. This is the order of Elastic's migration guide.
+        - The new key's metadata records what was paused, so if the task is interrupted, the next run resumes it. RV(links[].ccr_paused)
+          and RV(links[].ccr_resumed) say what.
+        - A follower runs with the privileges of whoever resumed it last, and Elasticsearch does not tell who created
+          a follower. Resumed by the link, the followers run as the local user of O(links[].local.es), so that user needs
+          the privileges of replication, for example through O(links[].role). Elastic's guide resumes them as the user
+          or API key that created them. With V(false) they keep their user.
+        - With V(false), followers keep running through the switch. Their requests fail during the outage (RV(links[].outage)),
+          and shard follow tasks retry such errors.
+        - In any rotation or migration, the key must grant C(replication) on the leaders that followers of O(links[].alias)
+          use, or the task fails before any write. After the new key is in use, the followers must replicate within O(links[].wait_timeout).
+          No shard may have stopped, and every shard must have caught up with its leader or be advancing.
+        type: bool
+        default: true
+      ccr_on_remove:
+        description:
+        - O(links[].state=absent). While follower indices or auto-follow patterns of the local cluster replicate through
+          O(links[].alias), V(refuse) fails before any write. Without the alias their shard follow tasks would retry forever.
+        - V(unfollow) deletes those auto-follow patterns. It pauses and closes each follower, turns it into a regular
+          index, and opens it again, so its data stays. Then the link is removed. RV(links[].unfollowed) says what.
+        type: str
+        choices:
+        - refuse
+        - unfollow
+        default: refuse
       role:
         description:
-        - O(links[].model=api_key) only. A local role to create or update, as the options of M(ece.remote_clusters.es_role).
-        - Without C(remote_indices), it grants C(read), C(read_cross_cluster) and C(view_index_metadata) on the searched
-          index names of O(links[].alias).
+        - A local role to create or update, as the options of M(ece.remote_clusters.es_role). O(links[].model=api_key),
+          or O(links[].model=certificate) with O(links[].replication).
+        - O(links[].model=api_key). Without C(remote_indices), it grants C(read), C(read_cross_cluster) and C(view_index_metadata)
+          on the searched index names of O(links[].alias).
+        - With O(links[].replication), the privileges of replication are added (see there).
         type: dict
         suboptions:
           name:
@@ -979,6 +1204,79 @@ links:
       returned: model=api_key, when the credentials were checked or loaded
       type: str
       sample: loaded by a restart (Elasticsearch 8.12.2 is below 8.13.0, which first reloads remote cluster credentials)
+    replication:
+      description:
+      - What replicates through O(links[].alias) on the local cluster after the run, as M(ece.remote_clusters.es_ccr_info)
+        reads it. It is read after O(links[].replication) is applied, and after a rotation or migration proves the followers
+        replicate.
+      - C(followers) (each with C(follower_index), C(leader_index), C(status), C(global_checkpoint_lag), C(read_exceptions),
+        C(fatal_exceptions) and C(shards)), C(auto_follow_patterns), and C(problems) in plain words.
+      returned: with O(links[].replication), or after a key change while followers use the alias
+      type: dict
+      sample:
+        followers:
+        - follower_index: logs-copy
+          leader_index: logs
+          status: active
+          global_checkpoint_lag: 0
+          read_exceptions: []
+          fatal_exceptions: []
+        auto_follow_patterns: []
+        problems: []
+    ccr_paused:
+      description:
+      - A migration with O(links[].ccr_pause=true). The followers (with the tuning parameters they ran with) and the
+        auto-follow patterns that it paused, or would pause in check mode.
+      returned: when a migration paused replication
+      type: dict
+      sample:
+        followers:
+          logs-copy:
+            max_read_request_operation_count: 5120
+        auto_follow:
+        - logs
+    ccr_changes:
+      description: The follower indices and auto-follow patterns that the run changed (or would change, in check mode),
+        each with C(step), C(what) (in words) and C(diff).
+      returned: when a follower or an auto-follow pattern changed
+      type: list
+      elements: dict
+      sample:
+      - step: ccr_follower
+        what: follower index orders-copy of orders:orders
+        diff:
+          before: {}
+          after:
+            status: active
+    ccr_outage:
+      description:
+      - A migration with O(links[].ccr_pause=true). Which followers and auto-follow patterns replicate nothing, and
+        from when until when, also in check mode.
+      returned: when a migration paused replication
+      type: str
+    ccr_paused_seconds:
+      description: How long the followers and auto-follow patterns that this run paused replicated nothing.
+      returned: when this run paused and resumed replication
+      type: float
+      sample: 3.4
+    ccr_resumed:
+      description: What the run resumed of what a migration paused (this run's, or an earlier run's that was interrupted).
+      returned: when paused replication was resumed
+      type: dict
+      sample:
+        followers:
+          logs-copy: {}
+        auto_follow:
+        - logs
+    unfollowed:
+      description: O(links[].state=absent) with O(links[].ccr_on_remove=unfollow). The followers and auto-follow patterns
+        that it stopped.
+      returned: when a removal stopped replication
+      type: list
+      elements: str
+      sample:
+      - follower logs-copy
+      - auto-follow pattern logs
     step:
       description: The step that failed.
       returned: failure

@@ -415,7 +415,8 @@ def test_audit_of_a_converged_rollout_sends_no_write_and_draws_every_link_connec
     assert run.changed == 0
     assert writes(sim.requests()) == []
     assert report['summary'] == {'links': 6, 'ok': 6, 'changed': 0, 'failed': 0, 'connected': 6, 'not_connected': 0, 'removed': 0,
-                                 'failed_before_checking': 0}
+                                 'failed_before_checking': 0, 'replicating': 0, 'replication_problems': 0}
+    assert all(link['replication'] is None for link in report['links'])  # no link replicates
     graph = report['graph']
     edges = dict((e['link'], e) for e in graph['remote_clusters'])
     assert sorted(edges) == sorted(LINKS)

@@ -68,8 +68,10 @@ PARAMS = {
     'ccr.delete_auto_follow_pattern': {'master_timeout'},
     'ccr.pause_auto_follow_pattern': {'master_timeout'},
     'ccr.resume_auto_follow_pattern': {'master_timeout'},
+    'license.get': {'local', 'accept_enterprise', 'master_timeout'},
+    'nodes.info': {'flat_settings', 'timeout'},
 }
-NO_BODY = {'indices.get', 'indices.exists', 'indices.delete', 'indices.close', 'indices.open', 'ccr.pause_follow', 'ccr.unfollow',
+NO_BODY = {'license.get', 'nodes.info', 'indices.get', 'indices.exists', 'indices.delete', 'indices.close', 'indices.open', 'ccr.pause_follow', 'ccr.unfollow',
            'ccr.follow_info', 'ccr.follow_stats', 'ccr.stats', 'ccr.get_auto_follow_pattern', 'ccr.delete_auto_follow_pattern',
            'ccr.pause_auto_follow_pattern', 'ccr.resume_auto_follow_pattern'}
 OPS_DOC = {'set_ccr': 'env, deployment, license (basic|gold|platinum|enterprise|trial; CCR needs platinum or better), '
@@ -302,7 +304,7 @@ def _auto_follow(world, es, now):
                                          'indices:internal/admin/ccr/restore/session/put', None)
             if denied is not None or follower_name in ccr['indices']:
                 reason = denied.reason if denied else 'index [%s] already exists' % follower_name
-                _auto_follow_error(ccr, '%s:%s' % (pattern['remote_cluster'], leader_index['name']),
+                _auto_follow_error(ccr, '%s:%s' % (name, leader_index['name']),
                                    denied.etype if denied else 'resource_already_exists_exception', reason)
                 continue
             _create_follower(es, follower_name, pattern['remote_cluster'], leader_index, dict(pattern['parameters']), now)
@@ -393,6 +395,8 @@ class CcrApi:
 
     def add_routes(self, route):
         # literal paths first: /_ccr/auto_follow/{name} must not be taken for /{index}/_ccr/...
+        route(('GET',), '/_license', 'license.get', self.license)
+        route(('GET',), '/_nodes', 'nodes.info', self.nodes_info)
         route(('GET',), '/_ccr/stats', 'ccr.stats', self.stats, since=(6, 5, 0))
         route(('GET',), '/_ccr/auto_follow', 'ccr.get_auto_follow_pattern', self.get_patterns, since=(6, 5, 0))
         route(('GET',), '/_ccr/auto_follow/{name}', 'ccr.get_auto_follow_pattern', self.get_patterns, since=(6, 5, 0))
@@ -422,6 +426,30 @@ class CcrApi:
         if licensed and ccr['license'] not in CCR_LICENSES:
             raise _license_refused()
         return ccr
+
+    # ---- the prerequisites: licence and node roles -------------------------------------------------------------
+    def license(self, es, req, auth):
+        """``GET /_license``: the licence of the cluster (the fields the docs' example shows; no signature)."""
+        ccr = state(es)
+        return Response(200, {'license': {'status': 'active', 'uid': es.cluster_id[:8] + '-licence', 'type': ccr['license'],
+                                          'issue_date': '2026-01-01T00:00:00.000Z', 'issue_date_in_millis': 1767225600000,
+                                          'max_nodes': 1000, 'issued_to': es.cluster_id, 'issuer': 'elasticsearch',
+                                          'start_date_in_millis': -1}})
+
+    def nodes_info(self, es, req, auth):
+        """``GET /_nodes``: every node with its name and the roles the deployment's plan gives it (from 7.10 its
+        ``node_roles``; before, ``node_type``, with ``remote_cluster_client``, a default role then); the rest of a
+        node's info is left out."""
+        roles = set()
+        for entry in (es.plan or {}).get('cluster_topology') or []:
+            if 'node_roles' in entry:
+                roles.update(entry['node_roles'])
+            else:
+                roles.update(role for role, on in (entry.get('node_type') or {}).items() if on)
+                roles.add('remote_cluster_client')
+        return Response(200, {'_nodes': {'total': len(es.nodes), 'successful': len(es.nodes), 'failed': 0},
+                              'cluster_name': es.cluster_id,
+                              'nodes': dict((node.id, {'name': node.name, 'roles': sorted(roles)}) for node in es.nodes)})
 
     # ---- indices ----------------------------------------------------------------------------------------------
     def create_index(self, es, req, auth, name):

@@ -176,6 +176,19 @@ def test_a_cluster_without_the_remote_cluster_client_role_cannot_follow(sim, ece
     refused = _follow(local)
     assert refused.status_code == 400
     assert _error(refused)['reason'] == 'node [instance-0000000000] does not have the [remote_cluster_client] role'
+    # GET /_nodes shows the roles of the plan (where the link reads its prerequisites)
+    nodes = local.get('/_nodes', params={'filter_path': 'nodes.*.roles'}).json()['nodes']
+    assert len(nodes) == 2 and all('remote_cluster_client' not in node['roles'] and 'master' in node['roles'] for node in nodes.values())
+
+
+def test_the_licence_and_the_node_roles_of_a_cluster(sim, linked):
+    local, leader = linked
+    licence = local.get('/_license').json()['license']
+    assert (licence['type'], licence['status']) == ('enterprise', 'active')
+    sim.mutate({'op': 'set_ccr', 'env': LOCAL[0], 'deployment': LOCAL[1], 'license': 'basic'})
+    assert local.get('/_license').json()['license']['type'] == 'basic'
+    nodes = local.get('/_nodes').json()['nodes']
+    assert all('remote_cluster_client' in node['roles'] and 'data_hot' in node['roles'] for node in nodes.values())
 
 
 def test_data_stream_name_is_refused_below_8_4(sim, es):
@@ -300,6 +313,8 @@ def test_auto_follow_without_replication_access_records_an_error(sim, es, ccr):
     stats = local.get('/_ccr/stats').json()['auto_follow_stats']
     assert stats['number_of_failed_follow_indices'] == 1
     assert stats['recent_auto_follow_errors'][0]['auto_follow_exception']['type'] == 'security_exception'
+    # keyed by the pattern and the leader index (AutoFollowCoordinator: autoFollowPatternName + ":" + index name)
+    assert stats['recent_auto_follow_errors'][0]['leader_index'] == 'p:logs-1'
 
 
 # ---- licence --------------------------------------------------------------------------------------------------------

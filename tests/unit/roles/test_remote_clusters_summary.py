@@ -22,7 +22,7 @@ def outcome(name, status, link_status, local=('ece-a', 'search-a', None), remote
     sides = dict((key, {'environment': env, 'deployment_name': deployment, 'deployment_id': deployment_id})
                  for key, (env, deployment, deployment_id) in (('local', local), ('remote', remote)))
     return dict(dict(name=name, model='certificate', status=status, link_status=link_status, check_mode=False, changes=[],
-                     problems=[], failed_task=None, message=None, **sides), **extra)
+                     problems=[], failed_task=None, message=None, replication=None, **sides), **extra)
 
 
 def render(outcomes, check_mode=False, plan_rounds=1, rollout=None):
@@ -67,3 +67,17 @@ def test_one_link_and_the_message_of_a_module_that_ran_no_link():
     assert 'The module: Unsupported parameters for (remote_clusters_rollout) module' in lines
     assert lines[-1] == ('1 link: 0 ok, 0 would change, 1 failed; 0 connected, 0 not connected, 0 removed, 1 failed before checking; '
                          '0 plan rounds would be needed')
+
+
+def test_the_problems_of_the_replication_of_a_link_follow_its_chain_problems_once_each():
+    interrupted = {'problem': 'replication_interrupted', 'side': 'local', 'message': '1 follower (orders-copy) replicates through x.'}
+    paused = {'problem': 'follower_paused', 'side': 'local', 'message': 'Follower logs-copy of logs on y is paused.'}
+    lines = render([
+        outcome('broken', 'ok', 'not_connected', problems=[{'problem': 'unknown', 'message': 'The chain looks right.'}, interrupted],
+                replication={'followers': [], 'auto_follow_patterns': [], 'problems': [interrupted]}),
+        outcome('paused', 'ok', 'connected', replication={'followers': [], 'auto_follow_patterns': [], 'problems': [paused]}),
+        outcome('fine', 'ok', 'connected', replication={'followers': [], 'auto_follow_patterns': [], 'problems': []}),
+    ])
+    indented = [line for line in lines if line.startswith('    ')]
+    assert indented == ['    broken: The chain looks right.', '    broken: 1 follower (orders-copy) replicates through x.',
+                        '    paused: Follower logs-copy of logs on y is paused.']

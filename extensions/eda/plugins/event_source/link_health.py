@@ -139,10 +139,10 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # noqa: 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError  # noqa: E402
 from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import (  # noqa: E402
     MANAGED_BY, CrossClusterApiKey, connected_through_every_node, days_left)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._common import view_version  # noqa: E402
-from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import elasticsearch_view  # noqa: E402
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import redact, view_version  # noqa: E402
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (  # noqa: E402
-    MASK, ClientPool, ModuleFailure, connection_errors, connection_options)
+    ClientPool, ModuleFailure, connection_errors, connection_options)
+from ansible_collections.ece.remote_clusters.plugins.module_utils._views import elasticsearch_view, es_resource  # noqa: E402
 
 KINDS = ('key_expiring', 'key_invalid', 'disconnected', 'credentials_not_loaded', 'unreachable', 'recovered',
          # cross-cluster replication links will report these (see replication_findings)
@@ -353,10 +353,7 @@ class LinkHealth:
         self.keys_seen = {}  # link name -> the ID of its last active key
 
     def mask(self, text):
-        text = str(text)
-        for secret in sorted(self.settings.secrets, key=len, reverse=True):
-            text = text.replace(secret, MASK)
-        return text
+        return redact(str(text), self.settings.secrets)
 
     def poll(self):
         pool = ClientPool(read_only=True, warn=lambda message: None)
@@ -451,7 +448,7 @@ class LinkHealth:
                     return Unreachable(which, 'environment %s has %d deployments named %s; name the deployment by its ID' % (
                         environment, len(matches), side['deployment_name']))
                 deployment = client.get_deployment(matches[0]['id'])[0]
-            cluster = elasticsearch_view(client.es_resource(deployment, side['ref_id']), deployment, None, 9443)
+            cluster = elasticsearch_view(es_resource(deployment, side['ref_id']), deployment, None, 9443)
         except (ApiError, ModuleFailure) as exc:
             return Unreachable(which, 'environment %s: %s' % (environment, self.mask(exc)))
         return {'id': deployment.get('id'), 'name': deployment.get('name'), 'cluster': cluster}

@@ -434,7 +434,7 @@ def _search_hit(accounts, organization_id=None):
 ])
 def test_host_variables_name_the_resource_cluster_and_account_that_ece_deployment_info_names(accounts, organization_id):
     from ansible_collections.ece.remote_clusters.plugins.inventory.ece_deployments import deployment_record
-    from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import deployment_view
+    from ansible_collections.ece.remote_clusters.plugins.module_utils._views import deployment_view
 
     hit = _search_hit(accounts, organization_id)
     record = deployment_record('ece-a', hit)

@@ -22,6 +22,9 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._common import
     version_tuple)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import EceClient
 from ansible_collections.ece.remote_clusters.plugins.module_utils._elasticsearch import ElasticsearchClient
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Context, run_manager
+from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import DeploymentTrust
+from ansible_collections.ece.remote_clusters.plugins.module_utils._waiters import wait_for_plan
 
 API_KEY = 'sekret-api-key-123'
 USERNAME = 'elastic'
@@ -493,7 +496,15 @@ def test_a_poll_and_a_client_that_keeps_no_reads_always_ask_the_server(server, m
     assert len(server.requests) == 4
 
 
-def test_update_es_settings_reads_again_after_waiting_for_a_pending_plan_even_with_kept_reads(server, make_client):
+def _trust_writer(client, check_mode=False, ref_id=None, **params):
+    """The deployment-trust manager of deployment d1 over ``client``, which adds account x: its ``apply`` is the trust
+    read-modify-write; its warnings go where the client's go."""
+    params = dict(dict(accounts=[{'account_id': 'x'}], wait=False), **params)
+    return DeploymentTrust.create(Context(check_mode=check_mode, warn=client.test_warnings.append), client, deployment_id='d1',
+                                  ref_id=ref_id, **params)
+
+
+def test_the_trust_write_reads_again_after_waiting_for_a_pending_plan_even_with_kept_reads(server, make_client):
     pending = _deployment()
     pending['resources']['elasticsearch'][0]['info']['plan_info']['pending'] = {'plan_attempt_id': 'a2'}
     server.reply(dict(status=200, body=pending, headers={'x-cloud-resource-version': '5'}),
@@ -503,33 +514,32 @@ def test_update_es_settings_reads_again_after_waiting_for_a_pending_plan_even_wi
                  dict(status=200, body={'id': 'd1'}))
     client = make_client(EceClient)
     client.keep_reads()
-    client.update_es_settings('d1', None, lambda resource: {'trust': {'accounts': []}}, wait=False)
+    _trust_writer(client).apply(None, None)
     assert [(r.method, r.path) for r in server.requests] == [
         ('GET', '/api/v1/deployments/d1'), ('GET', '/api/v1/deployments/d1/elasticsearch/main-elasticsearch'),
         ('GET', '/api/v1/deployments/d1'), ('PUT', '/api/v1/deployments/d1')]
     assert server.requests[3].query == {'version': '6'}
 
 
-def test_ece_update_es_settings_retries_a_409_once(server, make_client):
+def test_the_trust_write_is_merged_again_and_sent_again_once_after_a_409(server, make_client):
     conflict = _ece_error('deployments.version_conflict', 'version mismatch')
+    concurrent = _deployment()
+    concurrent['resources']['elasticsearch'][0]['info']['settings']['trust'] = {'accounts': [{'account_id': 'y', 'trust_all': True}]}
     server.reply(dict(status=200, body=_deployment(), headers={'x-cloud-resource-version': '5'}),
                  dict(status=409, body=conflict),
-                 dict(status=200, body=_deployment(), headers={'x-cloud-resource-version': '6'}),
+                 dict(status=200, body=concurrent, headers={'x-cloud-resource-version': '6'}),
                  dict(status=200, body={'id': 'd1'}))
-    calls = []
-
-    def compute(resource):
-        calls.append(resource['ref_id'])
-        return {'trust': {'accounts': [{'account_id': 'x'}]}}
-
     client = make_client(EceClient)
-    resource, settings, plan = client.update_es_settings('d1', None, compute, wait=False)
-    assert (resource['id'], settings, plan) == (CLUSTER_ID, {'trust': {'accounts': [{'account_id': 'x'}]}}, None)
-    assert calls == ['main-elasticsearch', 'main-elasticsearch']
+    writer = _trust_writer(client)
+    trust = writer.apply(None, None)
+    settings = {'trust': {'accounts': [{'account_id': 'y', 'trust_all': True}, {'account_id': 'x', 'trust_all': False}]}}
+    assert (trust, writer.plan) == (settings['trust'], None)
     assert [(r.method, r.path) for r in server.requests] == [('GET', '/api/v1/deployments/d1'), ('PUT', '/api/v1/deployments/d1')] * 2
     assert server.requests[0].query == {'show_settings': 'true', 'show_metadata': 'true', 'show_plans': 'true',
                                         'clear_transient': 'true'}
     assert (server.requests[1].query, server.requests[3].query) == ({'version': '5'}, {'version': '6'})
+    assert server.requests[1].json()['resources']['elasticsearch'][0]['settings'] == {'trust': {'accounts': [
+        {'account_id': 'x', 'trust_all': False}]}}
     sent = server.requests[3].json()
     assert sent['prune_orphans'] is False
     (es,) = sent['resources']['elasticsearch']
@@ -538,18 +548,19 @@ def test_ece_update_es_settings_retries_a_409_once(server, make_client):
     assert len(client.test_warnings) == 1 and 'HTTP 409' in client.test_warnings[0]
 
 
-def test_ece_update_es_settings_second_409_fails(server, make_client):
+def test_the_trust_write_fails_on_a_second_409(server, make_client):
     conflict = dict(status=409, body=_ece_error('deployments.version_conflict', 'version mismatch'))
     server.reply(dict(status=200, body=_deployment()), conflict, dict(status=200, body=_deployment()), conflict)
     with pytest.raises(ApiError) as info:
-        make_client(EceClient).update_es_settings('d1', 'main-elasticsearch', lambda resource: {'x': 1}, wait=False)
+        _trust_writer(make_client(EceClient), ref_id='main-elasticsearch').apply(None, None)
     assert info.value.status == 409 and len(server.requests) == 4
 
 
-def test_ece_update_es_settings_read_only_sends_no_write(server, make_client):
+def test_the_trust_write_in_check_mode_reads_and_sends_no_write(server, make_client):
     server.reply(dict(status=200, body=_deployment()))
     client = make_client(EceClient, read_only=True)
-    assert client.update_es_settings('d1', None, lambda resource: {'x': 1})[1:] == ({'x': 1}, None)
+    outcome = run_manager(_trust_writer(client, check_mode=True), validated=True)
+    assert (outcome.changed, outcome.after) == (True, {'accounts': [{'account_id': 'x', 'trust_all': False}]})
     assert [r.method for r in server.requests] == ['GET']
 
 
@@ -561,7 +572,7 @@ def test_ece_wait_for_plan_success(server, make_client, fake_sleep):
     done = {'plan_attempt_id': 'a2', 'plan_attempt_log': [{'step_id': 'plan-completed', 'status': 'success'}]}
     server.reply(dict(status=200, body=_es_resource_info(pending={'plan_attempt_id': 'a2'}, current={'plan_attempt_id': 'a1'})),
                  dict(status=200, body=_es_resource_info(current=done)))
-    summary = make_client(EceClient, sleep=fake_sleep).wait_for_plan('d1', 'main-elasticsearch', 60, previous_attempt='a1')
+    summary = wait_for_plan(make_client(EceClient, sleep=fake_sleep), 'd1', 'main-elasticsearch', 60, previous_attempt='a1')
     assert (summary['attempt_id'], summary['status']) == ('a2', 'success')
     assert fake_sleep.delays == [0.25]  # first poll interval; it grows by half each poll
     assert server.requests[0].path == '/api/v1/deployments/d1/elasticsearch/main-elasticsearch'
@@ -573,7 +584,7 @@ def test_ece_wait_for_plan_failure_names_the_plan_error(server, make_client, fak
         {'step_id': 'plan-completed', 'status': 'error', 'info_log': [{'message': 'trust settings are invalid'}]}]}
     server.reply(dict(status=200, body=_es_resource_info(current={'plan_attempt_id': 'a1'}, history=[{'plan_attempt_id': 'a1'}, failed])))
     with pytest.raises(ApiError) as info:
-        make_client(EceClient, sleep=fake_sleep).wait_for_plan('d1', 'main-elasticsearch', 60, previous_attempt='a1')
+        wait_for_plan(make_client(EceClient, sleep=fake_sleep), 'd1', 'main-elasticsearch', 60, previous_attempt='a1')
     assert str(info.value).endswith('plan attempt a2 failed: trust settings are invalid')
     assert info.value.error == {'plan_attempt_id': 'a2', 'message': 'trust settings are invalid'}
 

@@ -15,6 +15,7 @@ import time
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import EceClient
 from ansible_collections.ece.remote_clusters.plugins.module_utils._progress import PROGRESS_FILE, report
+from ansible_collections.ece.remote_clusters.plugins.module_utils._waiters import wait_for_plan
 
 
 def _polls(path):
@@ -35,7 +36,7 @@ def test_a_plan_wait_tells_each_poll(server, make_client, fake_sleep, tmp_path, 
     pending = dict(status=200, body=_plan(pending={'plan_attempt_id': 'a2', 'plan_attempt_log': steps}, current={'plan_attempt_id': 'a1'}))
     server.reply(pending, pending, dict(status=200, body=_plan(current=done)))
     before = time.time()
-    make_client(EceClient, sleep=fake_sleep).wait_for_plan('d1', 'main-elasticsearch', 600, previous_attempt='a1')
+    wait_for_plan(make_client(EceClient, sleep=fake_sleep), 'd1', 'main-elasticsearch', 600, previous_attempt='a1')
     polls = _polls(progress)
     assert len(polls) == len(fake_sleep.delays) == 2
     assert [p['what'] for p in polls] == ['the plan of deployment d1 (main-elasticsearch), attempt a2, step rolling-restart-instances'] * 2

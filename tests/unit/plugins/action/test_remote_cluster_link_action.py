@@ -14,7 +14,9 @@ import time
 
 import pytest
 
-from ansible_collections.ece.remote_clusters.plugins.action import remote_cluster_link as action
+from ansible_collections.ece.remote_clusters.plugins.action.remote_cluster_link import ActionModule
+from ansible_collections.ece.remote_clusters.plugins.action.remote_clusters_rollout import ActionModule as RolloutActionModule
+from ansible_collections.ece.remote_clusters.plugins.plugin_utils import _progress_lines as action
 from ansible_collections.ece.remote_clusters.plugins.module_utils._progress import PROGRESS_FILE, report
 
 
@@ -101,7 +103,7 @@ def test_the_module_environment_names_the_progress_file_of_the_run():
         def template(value):
             return value
 
-    plugin = action.ActionModule.__new__(action.ActionModule)
+    plugin = ActionModule.__new__(ActionModule)
     plugin._task, plugin._templar = Task(), Templar()
     plugin._connection = type('Connection', (), {'_shell': Shell()})()
     assert plugin._compute_environment_string() == 'HTTPS_PROXY=http://proxy:3128'
@@ -126,7 +128,7 @@ class _Task:
 
 
 def _plugin(task, transport='local'):
-    plugin = action.ActionModule.__new__(action.ActionModule)
+    plugin = ActionModule.__new__(ActionModule)
     plugin._task = task
     plugin._connection = type('Connection', (), {'transport': transport})()
     return plugin
@@ -158,3 +160,11 @@ def test_the_label_names_the_alias_and_a_host_other_than_localhost_and_no_alias_
     assert _plugin(_Task())._progress_label({'inventory_hostname': 'localhost'}) == 'remote_cluster_link ece_b_data'
     assert _plugin(_Task())._progress_label({'inventory_hostname': 'ece-a'}) == 'remote_cluster_link ece_b_data (host ece-a)'
     assert _plugin(_Task(no_log=True))._progress_label({'inventory_hostname': 'localhost'}) == 'remote_cluster_link'
+
+
+def test_the_rollout_label_counts_the_links_and_names_a_host_other_than_localhost():
+    plugin = RolloutActionModule.__new__(RolloutActionModule)
+    plugin._task = _Task()
+    plugin._task.args = {'links': [{'name': 'a'}, {'name': 'b'}]}
+    assert plugin._progress_label({'inventory_hostname': 'localhost'}) == 'remote_clusters_rollout (2 links)'
+    assert plugin._progress_label({'inventory_hostname': 'ece-a'}) == 'remote_clusters_rollout (2 links) (host ece-a)'

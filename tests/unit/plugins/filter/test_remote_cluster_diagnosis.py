@@ -628,3 +628,160 @@ def test_the_diagnosis_never_takes_two_environments_of_one_name_for_one_environm
         resource['trust'] = dict(resource['trust'], accounts=[])
     assert 'deployment_trust_missing' not in kinds(facts), messages(facts)
     assert not [m for m in messages(facts) if 'its own environment' in m]
+
+
+# -- cross-cluster replication through the alias (after the chain) ------------------------------------------------
+def follower(name='orders-copy', leader='orders', status='active', lag=0, read_exceptions=(), fatal=()):
+    """One follower as _replication.alias_replication returns it (_ccr.follower_summary)."""
+    shards = [{'shard_id': 0, 'leader_global_checkpoint': 10 + lag, 'follower_global_checkpoint': 10,
+               'failed_read_requests': len(read_exceptions), 'time_since_last_read_millis': 50}]
+    return {'follower_index': name, 'remote_cluster': 'ece_b_data', 'leader_index': leader, 'status': status, 'parameters': None,
+            'global_checkpoint_lag': None if status == 'paused' else lag, 'read_exceptions': list(read_exceptions),
+            'fatal_exceptions': list(fatal), 'shards': [] if status == 'paused' else shards}
+
+
+def replicating(*followers, **extra):
+    replication = {'followers': list(followers), 'auto_follow_patterns': [], 'auto_follow_errors': [], 'problems': []}
+    replication.update(extra)
+    return replication
+
+
+def connected_link(replication, model='certificate', **facts):
+    link = api_key_link() if model == 'api_key' else certificate_link()
+    if model == 'certificate':
+        link['local']['remote_cluster'] = alias_result(proxy_settings('data-b', 'ece-b', 9400), connected=True)
+    else:
+        link['local']['remote_cluster']['remote_info']['connected'] = True
+    link['local']['replication'] = replication
+    link.update(facts)
+    return link
+
+
+SECURITY_ERROR = {'type': 'security_exception', 'reason': 'action [indices:data/read/xpack/ccr/shard_changes] towards remote '
+                  'cluster is unauthorized for user [_system] with assigned roles [] authenticated by API key id [k1]'}
+PATTERN = {'name': 'logs-from-b', 'active': True, 'remote_cluster': 'ece_b_data', 'leader_index_patterns': ['logs-*']}
+
+
+def test_followers_that_replicate_over_a_connected_link_are_no_problem():
+    assert remote_cluster_diagnosis(connected_link(replicating(follower(lag=3), auto_follow_patterns=[PATTERN]))) == []
+
+
+def test_a_follower_stopped_on_a_fatal_exception_is_named_with_its_reason_and_how_to_recover():
+    fatal = {'shard_id': 0, 'type': 'illegal_state_exception', 'reason': 'mapping update failed'}
+    found = remote_cluster_diagnosis(connected_link(replicating(follower(fatal=[fatal]))))
+    assert [(p['problem'], p['side']) for p in found] == [('follower_stopped', 'local')]
+    assert found[0]['message'] == (
+        'Follower orders-copy stopped replicating orders of ece_b_data on shard 0: mapping update failed (illegal_state_exception). '
+        'Elasticsearch does not retry this error: fix the cause, then pause and resume the follower (es_ccr_follower with '
+        'status: paused, then status: active).')
+
+
+def test_a_follower_whose_leader_was_deleted_cannot_resume_and_says_so():
+    fatal = {'shard_id': 1, 'type': 'index_not_found_exception', 'reason': 'no such index [orders]'}
+    found = messages(connected_link(replicating(follower(fatal=[fatal]))))
+    assert 'the leader index is gone, so the follower cannot resume: stop following it (es_ccr_follower with state: absent)' in found[0]
+
+
+def test_a_paused_follower_is_named_with_how_to_resume_it():
+    found = remote_cluster_diagnosis(connected_link(replicating(follower(status='paused'))))
+    assert [p['problem'] for p in found] == ['follower_paused']
+    assert found[0]['message'] == ('Follower orders-copy of orders on ece_b_data is paused: it does not replicate until it is '
+                                   'resumed (es_ccr_follower with status: active).')
+
+
+def test_a_security_error_that_the_follower_retries_names_the_key_and_the_role_in_the_api_key_model():
+    retried = {'shard_id': 0, 'from_seq_no': 11, 'retries': 7, 'exception': SECURITY_ERROR}
+    found = remote_cluster_diagnosis(connected_link(replicating(follower(read_exceptions=[retried])), model='api_key'))
+    assert [(p['problem'], p['side']) for p in found] == [('follower_retrying', 'both')]
+    assert found[0]['message'].startswith('Follower orders-copy cannot read orders of ece_b_data and retries (7 retries on shard 0): '
+                                          'action [indices:data/read/xpack/ccr/shard_changes] towards remote cluster is unauthorized')
+    assert ("(security_exception); the link's cross-cluster API key lacks replication access to orders (access.replication of the "
+            "key, on the leader cluster), or the local role lacks manage_ccr and remote_indices with cross_cluster_replication "
+            "for ece_b_data and orders") in found[0]['message']
+
+
+def test_a_security_error_in_the_certificate_model_names_the_privileges_of_the_roles():
+    retried = {'shard_id': 0, 'from_seq_no': 11, 'retries': 1, 'exception': SECURITY_ERROR}
+    found = messages(connected_link(replicating(follower(read_exceptions=[retried]))))
+    assert '(1 retry on shard 0)' in found[0]
+    assert 'lack read_ccr and the index privileges monitor and read on orders on the leader cluster' in found[0]
+
+
+def test_a_closed_leader_that_the_follower_retries_says_to_open_it():
+    retried = {'shard_id': 0, 'retries': 3, 'exception': {'type': 'cluster_block_exception', 'reason': 'index [orders] blocked'}}
+    found = remote_cluster_diagnosis(connected_link(replicating(follower(read_exceptions=[retried]))))
+    assert [(p['problem'], p['side']) for p in found] == [('follower_retrying', 'local')]
+    assert found[0]['message'].endswith('the leader index is closed or blocked: open it on the leader cluster.')
+
+
+def test_auto_follow_errors_name_the_pattern_and_the_leader_index():
+    errors = [{'leader_index': 'logs-from-b:logs-2026', 'timestamp': 1, 'auto_follow_exception': SECURITY_ERROR},
+              {'leader_index': 'logs-from-b', 'timestamp': 2,
+               'auto_follow_exception': {'type': 'no_such_remote_cluster_exception', 'reason': 'no such remote cluster: [ece_b_data]'}}]
+    found = remote_cluster_diagnosis(connected_link(replicating(auto_follow_patterns=[PATTERN], auto_follow_errors=errors), model='api_key'))
+    assert [(p['problem'], p['side']) for p in found] == [('auto_follow_failed', 'both'), ('auto_follow_failed', 'local')]
+    assert found[0]['message'].startswith('Auto-follow pattern logs-from-b of ece_b_data failed to follow logs-2026: action ')
+    assert 'lacks replication access to logs-2026' in found[0]['message']
+    assert found[1]['message'].startswith('Auto-follow pattern logs-from-b of ece_b_data failed to read the leader cluster: no such '
+                                          'remote cluster: [ece_b_data] (no_such_remote_cluster_exception); the connection to ece_b_data fails')
+
+
+def test_a_lag_above_the_threshold_is_named_and_one_below_is_not():
+    assert kinds(connected_link(replicating(follower(lag=1000)))) == []
+    found = remote_cluster_diagnosis(connected_link(replicating(follower(lag=1001))))
+    assert [p['problem'] for p in found] == ['replication_lag']
+    assert found[0]['message'].startswith('Follower orders-copy is 1001 operations behind orders of ece_b_data (more than 1000)')
+    assert kinds(connected_link(replicating(follower(lag=30)), replication_lag_threshold=20)) == ['replication_lag']
+
+
+def test_replication_that_cannot_be_read_is_named_with_the_licence_and_the_privileges():
+    found = remote_cluster_diagnosis(connected_link({'failed': True, 'msg': 'HTTP 403 current license is non-compliant for [ccr]'}))
+    assert [(p['problem'], p['side']) for p in found] == [('replication_unreadable', 'local')]
+    assert found[0]['message'].startswith('Could not read the cross-cluster replication through ece_b_data (HTTP 403 current license '
+                                          'is non-compliant for [ccr]): reading it needs a licence that includes it')
+
+
+def test_over_a_link_that_is_not_connected_the_followers_retry_because_of_it_and_come_after_the_chain():
+    retried = {'shard_id': 0, 'retries': 9, 'exception': {'type': 'connect_transport_exception', 'reason': 'connect timed out'}}
+    fatal = {'shard_id': 0, 'type': 'illegal_state_exception', 'reason': 'mapping update failed'}
+    facts = certificate_link()
+    facts['remote']['trust_relationships'] = relationships('ece-b')
+    facts['local']['replication'] = replicating(follower(read_exceptions=[retried], lag=5000), follower('logs-copy', 'logs', status='paused'),
+                                                follower('stopped-copy', 'stopped', fatal=[fatal]), auto_follow_patterns=[PATTERN],
+                                                auto_follow_errors=[{'leader_index': 'logs-from-b', 'auto_follow_exception': retried['exception']}])
+    found = remote_cluster_diagnosis(facts)
+    # the chain first; then what needs an action of its own; then one problem for everything that retries over the link
+    assert [p['problem'] for p in found] == ['relationship_missing', 'follower_paused', 'follower_stopped', 'replication_interrupted']
+    assert found[-1]['message'] == (
+        '1 follower (orders-copy) and 1 auto-follow pattern (logs-from-b) replicate through ece_b_data, which is not connected: '
+        'replication retries (read exceptions) until the link connects again, and catches up by itself then; fix why the link '
+        'is not connected.')
+
+
+def test_followers_of_a_link_whose_alias_is_missing_retry_too():
+    facts = certificate_link()
+    facts['local']['remote_cluster'] = alias_result({})
+    facts['local']['replication'] = replicating(follower())
+    assert kinds(facts) == ['alias_missing', 'replication_interrupted']
+
+
+def test_a_link_that_looks_right_but_is_not_connected_keeps_its_fallback_before_the_replication():
+    facts = certificate_link()
+    facts['local']['replication'] = replicating(follower())
+    assert kinds(facts) == ['unknown', 'replication_interrupted']
+
+
+def test_connected_given_as_a_fact_decides_without_the_alias_settings():
+    facts = {'alias': 'ece_b_data', 'model': 'api_key', 'connected': False, 'local': {'replication': replicating(follower())}}
+    assert kinds(facts) == ['replication_interrupted']
+    facts['connected'] = True
+    assert kinds(facts) == []
+    retried = {'shard_id': 0, 'retries': 2, 'exception': SECURITY_ERROR}
+    facts['local']['replication'] = replicating(follower(read_exceptions=[retried]))
+    assert kinds(facts) == ['follower_retrying']
+
+
+def test_a_link_without_followers_has_no_replication_problem_even_when_not_connected():
+    facts = certificate_link()
+    facts['local']['replication'] = replicating()
+    assert kinds(facts) == ['unknown']

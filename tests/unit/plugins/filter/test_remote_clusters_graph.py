@@ -87,9 +87,19 @@ def test_remote_cluster_edges_carry_alias_model_and_connection():
     graph = remote_clusters_graph(*world())
     assert graph['remote_clusters'] == [
         {'from': 'ece_a__search_a', 'to': 'ece_b__data_b', 'link': 'search-a-to-data-b', 'alias': 'search_a_to_data_b',
-         'model': 'certificate', 'status': 'ok', 'connected': True},
+         'model': 'certificate', 'status': 'ok', 'connected': True, 'replication': None},
         {'from': 'ece_b__old_b', 'to': 'ece_b__data_b', 'link': 'old-b-to-data-b', 'alias': 'old_b_to_data_b',
-         'model': 'certificate', 'status': 'failed', 'connected': False}]
+         'model': 'certificate', 'status': 'failed', 'connected': False, 'replication': None}]
+
+
+def test_remote_cluster_edges_count_the_followers_patterns_and_problems_of_the_replication_through_the_alias():
+    outcomes, environments, deployments = world()
+    outcomes[0]['replication'] = {'followers': [{'follower_index': 'a'}, {'follower_index': 'b'}], 'auto_follow_patterns': [],
+                                  'problems': [{'problem': 'follower_paused', 'side': 'local', 'message': 'Follower b ... is paused'}]}
+    outcomes[1]['replication'] = {'failed': True, 'msg': 'HTTP 403', 'problems': [{'problem': 'replication_unreadable'}]}
+    edges = remote_clusters_graph(outcomes, environments, deployments)['remote_clusters']
+    assert [e['replication'] for e in edges] == [{'followers': 2, 'auto_follow_patterns': 0, 'problems': 1},
+                                                 {'followers': 0, 'auto_follow_patterns': 0, 'problems': 1}]
 
 
 def test_platform_trust_is_verified_against_what_the_trusted_environment_states():

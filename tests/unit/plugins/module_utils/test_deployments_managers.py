@@ -13,7 +13,8 @@ import pytest
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import (
     DeploymentInfo, DeploymentRestart, KeystoreSecret, RemoteClusters)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Context
-from ansible_collections.ece.remote_clusters.plugins.module_utils._module import MASK, ModuleFailure
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import MASK
+from ansible_collections.ece.remote_clusters.plugins.module_utils._module import ModuleFailure
 
 DEPLOYMENT = '0123456789abcdef0123456789abcdef'
 OTHER = 'fedcba9876543210fedcba9876543210'

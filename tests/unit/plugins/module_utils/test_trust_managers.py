@@ -8,11 +8,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import copy
+
 import pytest
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Context
-from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import DeploymentTrust, TrustRelationship
+from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import DeploymentTrust, TrustRelationship, merge_trust
 
 DEPLOYMENT = '0123456789abcdef0123456789abcdef'
 PEER = 'fedcba9876543210fedcba9876543210'
@@ -65,17 +67,29 @@ def test_an_allowlist_entry_is_added_without_wiping_the_others():
     current = {'accounts': [{'account_id': 'acc', 'trust_all': True}],
                'external': [{'trust_relationship_id': 'r1', 'trust_all': False, 'trust_allowlist': [OTHER]}]}
     added = trust(external=[{'trust_relationship_id': 'r1', 'trust_allowlist': [PEER]}])
-    after = added.trust_after(current, added.wanted())
+    after = added.desired(current)
     assert after['accounts'] == current['accounts']
     assert after['external'] == [{'trust_relationship_id': 'r1', 'trust_all': False, 'trust_allowlist': [OTHER, PEER]}]
-    again = added.trust_after(after, added.wanted())
+    again = added.desired(after)
     assert again == after  # idempotent
 
 
 def test_absent_removes_only_the_given_cluster():
     current = {'external': [{'trust_relationship_id': 'r1', 'trust_all': False, 'trust_allowlist': [OTHER, PEER]}]}
     removed = trust(state='absent', external=[{'trust_relationship_id': 'r1', 'trust_allowlist': [PEER]}])
-    assert removed.trust_after(current, removed.wanted())['external'][0]['trust_allowlist'] == [OTHER]
+    assert removed.desired(current)['external'][0]['trust_allowlist'] == [OTHER]
+
+
+def test_the_merge_is_pure_and_drops_an_entry_that_names_a_deleted_relationship_only_with_a_change():
+    current = {'external': [{'trust_relationship_id': 'gone', 'trust_all': False, 'trust_allowlist': []},
+                            {'trust_relationship_id': 'r1', 'trust_all': False, 'trust_allowlist': [OTHER]}]}
+    read = copy.deepcopy(current)
+    after = merge_trust(current, {'accounts': [{'account_id': 'acc', 'trust_all': True}]}, dangling=('gone',))
+    assert current == read  # current in, desired out
+    assert after == {'accounts': [{'account_id': 'acc', 'trust_all': True}], 'external': [current['external'][1]]}
+    assert merge_trust(current, {'accounts': []}, dangling=('gone',)) == current  # no change: nothing to write, nothing dropped
+    purged = merge_trust(current, {'external': [{'trust_relationship_id': 'r1', 'trust_allowlist': [PEER]}]}, purge=True)
+    assert purged['external'][1]['trust_allowlist'] == [PEER]
 
 
 def test_the_same_trust_is_sent_again_only_when_the_last_plan_failed():
