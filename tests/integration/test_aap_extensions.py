@@ -148,7 +148,7 @@ def jq(query, data):
 
 
 def test_a_rollout_counts_each_deployment_it_touches_once(sim, conn, run_module):
-    from ansible_collections.ece.remote_clusters.tests.unit.plugins.modules.test_remote_cluster_link import link  # pylint: disable=import-outside-toplevel
+    from ansible_collections.ece.remote_clusters.tests.component.plugins.modules.test_remote_cluster_link import link  # pylint: disable=import-outside-toplevel
     links = []
     for index, spoke in enumerate(('data-b', 'ingest-b')):
         links.append(dict(link(conn, 'certificate', ('ece-a', 'search-a'), ('ece-b', spoke), alias='spoke_%d' % index), name='to-' + spoke))
@@ -166,7 +166,7 @@ def test_a_rollout_counts_each_deployment_it_touches_once(sim, conn, run_module)
 
 
 def test_a_link_counts_both_of_its_deployments(sim, conn, run_module):
-    from ansible_collections.ece.remote_clusters.tests.unit.plugins.modules.test_remote_cluster_link import link  # pylint: disable=import-outside-toplevel
+    from ansible_collections.ece.remote_clusters.tests.component.plugins.modules.test_remote_cluster_link import link  # pylint: disable=import-outside-toplevel
     result = run_module('remote_cluster_link', link(conn, 'certificate', ('ece-a', 'search-a'), ('ece-b', 'data-b')), check_mode=True)
     assert not result.get('failed'), result
     with open(QUERIES) as handle:

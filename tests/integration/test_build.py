@@ -33,6 +33,7 @@ def test_built_tarball_installs_and_its_module_runs_against_the_simulator(sim, t
     installed = tmp_path / 'collections' / 'ansible_collections' / 'ece' / 'remote_clusters'
     assert (installed / 'plugins' / 'modules' / 'ece_trust_relationship_info.py').is_file()
     assert not (installed / 'benchmarks').exists() and not (installed / '.ci').exists()
+    assert (installed / 'tests' / 'unit').is_dir() and not (installed / 'tests' / 'simulator').exists()
     info = sim.info['environments']['ece-a']
     proc = subprocess.run([os.path.join(BIN, 'ansible'), 'localhost', '-c', 'local', '-e', 'ansible_python_interpreter=' + sys.executable,
                            '-m', 'ece.remote_clusters.ece_trust_relationship_info',

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils import _cluster
-from ansible_collections.ece.remote_clusters.tests.unit.plugins.modules.test_remote_cluster_link import link as module_link
+from ansible_collections.ece.remote_clusters.tests.component.plugins.modules.test_remote_cluster_link import link as module_link
 
 from test_credential_types import EDA, inject, pem
 from test_remote_clusters import secrets_of

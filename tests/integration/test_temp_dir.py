@@ -2,8 +2,9 @@
 # Copyright: Contributors to the ece.remote_clusters collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Unit tests run as ``ansible-test units`` runs them, each in a forked child process, leave no simulator directory (its
-keys, API keys and passwords) in the temporary directory: a forked child exits without tearing down session fixtures."""
+"""Simulator-backed tests run each in a forked child process (as ``ansible-test units`` and pytest-forked's ``--forked``
+run tests) leave no simulator directory (its keys, API keys and passwords) in the temporary directory: a forked child
+exits without tearing down session fixtures."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -32,7 +33,7 @@ def test_forked_unit_tests_leave_the_temp_dir_as_they_found_it(tmp_path, collect
     env = dict(os.environ, TMPDIR=str(temp), PYTEST_PLUGINS='ansible_forked',
                PYTHONPATH=os.pathsep.join([collections_root, _forked_plugin_dir()]))
     env.pop('PYTEST_ADDOPTS', None)
-    tests = 'tests/unit/plugins/modules/test_ece_deployment_info.py'
+    tests = 'tests/component/plugins/modules/test_ece_deployment_info.py'
     proc = subprocess.run([sys.executable, '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '-p', 'no:xdist',
                            '--basetemp', str(tmp_path / 'pytest'), tests,
                            '-k', 'one_deployment_is_read or resource_carries_ids or many_deployments'],

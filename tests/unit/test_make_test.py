@@ -126,3 +126,16 @@ def test_make_test_fails_when_the_tests_leave_something_in_the_temp_dir():
     assert '[ -z "$ADDED" ] || die' in script[check:]
     commands = [line for line in script.splitlines() if not line.lstrip().startswith('#')]
     assert not [line for line in commands if 'apt-get' in line]  # only install_graphviz_if_asked installs anything
+
+
+def test_pytest_runs_every_directory_of_tests_once_and_ansible_test_units_tests_unit():
+    with open(os.path.join(ROOT, 'scripts', 'test')) as handle:
+        script = handle.read()
+    runs = [line for line in script.splitlines() if line.startswith('python -m pytest ')]
+    assert len(runs) == 1
+    suites = [word for word in runs[0].split() if word.startswith('tests/')]
+    assert suites == ['tests/unit', 'tests/component', 'tests/simulator/tests', 'tests/integration']
+    with_tests = [os.path.relpath(directory, ROOT) for directory, _dirs, files in os.walk(os.path.join(ROOT, 'tests'))
+                  if 'output' not in directory.split(os.sep) and any(f.startswith('test_') and f.endswith('.py') for f in files)]
+    assert with_tests and not [d for d in with_tests if not any((d + '/').startswith(s + '/') for s in suites)]
+    assert script.count('ansible-test" units ') == 1  # tests/unit, by ansible-test's convention, once per ansible-core

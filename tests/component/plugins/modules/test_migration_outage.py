@@ -11,8 +11,8 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.ece.remote_clusters.tests.unit.plugins.modules.test_link_migration import as_api_key, certificate_link
-from ansible_collections.ece.remote_clusters.tests.unit.plugins.modules.test_remote_cluster_link import (
+from ansible_collections.ece.remote_clusters.tests.component.plugins.modules.test_link_migration import as_api_key, certificate_link
+from ansible_collections.ece.remote_clusters.tests.component.plugins.modules.test_remote_cluster_link import (
     MODULE, converge, es_state, link, write_kinds)
 
 ALIAS = 'peer'

@@ -12,8 +12,8 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.ece.remote_clusters.tests.unit.plugins.modules.test_es_remote_cluster import warnings
-from ansible_collections.ece.remote_clusters.tests.unit.plugins.modules.test_remote_cluster_link import es_state, link
+from ansible_collections.ece.remote_clusters.tests.component.plugins.modules.test_es_remote_cluster import warnings
+from ansible_collections.ece.remote_clusters.tests.component.plugins.modules.test_remote_cluster_link import es_state, link
 
 MODULE = 'remote_cluster_link'
 # 8.15.1 local (reloads remote credentials, no per-node evidence before 9.3) to 8.14.3 remote (public proxy CA: no plan)

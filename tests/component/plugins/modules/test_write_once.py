@@ -9,7 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.ece.remote_clusters.tests.unit.plugins.modules.test_remote_cluster_link import (
+from ansible_collections.ece.remote_clusters.tests.component.plugins.modules.test_remote_cluster_link import (
     API_KEY, MODULE, converge, es_state, link)
 
 KEY_ACCESS = {'search': [{'names': ['logs-*']}]}
@@ -107,7 +107,7 @@ def test_links_sharing_an_alias_and_a_key_name_from_two_deployments_keep_their_o
 
 
 def test_two_keys_of_one_link_left_by_a_race_are_replaced_by_one(sim, conn, run_module):
-    args = link(conn, 'api_key', *API_KEY)
+    args = link(conn, 'api_key', *API_KEY, credentials_settle_seconds=1)  # the simulator's nodes hold a file in 0.4 s
     first = converge(run_module, args)
     key = [k for k in active_keys(sim, 'ece-b', 'data-b') if k['id'] == first['api_key']['id']][0]
     # what a second run of the same link at the same time left: another active key with the same name and owner
@@ -134,7 +134,7 @@ def _race(sim, conn, key_id):
 
 
 def test_two_runs_of_one_link_creating_a_key_at_once_keep_one_and_the_other_run_stores_nothing(sim, conn, run_module):
-    args = link(conn, 'api_key', *API_KEY)
+    args = link(conn, 'api_key', *API_KEY, credentials_settle_seconds=1)  # the simulator's nodes hold a file in 0.4 s
     _race(sim, conn, '-' * 20)  # the other run's key has the lower ID (no token sorts before '-'): it is the one kept
     sim.clear_log()
 

@@ -12,7 +12,7 @@ __metaclass__ = type
 import collections
 import datetime
 
-from ansible_collections.ece.remote_clusters.tests.unit.plugins.modules.test_remote_cluster_link import (
+from ansible_collections.ece.remote_clusters.tests.component.plugins.modules.test_remote_cluster_link import (
     es_state, link, repeated_reads, writes)
 
 MODULE = 'remote_clusters_rollout'

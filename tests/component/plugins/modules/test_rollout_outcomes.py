@@ -9,8 +9,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.ece.remote_clusters.tests.unit.plugins.modules.test_remote_cluster_link import link, writes
-from ansible_collections.ece.remote_clusters.tests.unit.plugins.modules.test_remote_clusters_rollout import (
+from ansible_collections.ece.remote_clusters.tests.component.plugins.modules.test_remote_cluster_link import link, writes
+from ansible_collections.ece.remote_clusters.tests.component.plugins.modules.test_remote_clusters_rollout import (
     by_name, hub_links)
 
 MODULE = 'remote_clusters_rollout'

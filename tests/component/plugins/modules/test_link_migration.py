@@ -9,7 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.ece.remote_clusters.tests.unit.plugins.modules.test_remote_cluster_link import (
+from ansible_collections.ece.remote_clusters.tests.component.plugins.modules.test_remote_cluster_link import (
     CERTIFICATE, MODULE, converge, es_state, link, write_kinds, writes)
 
 CLUSTER_ID = {}

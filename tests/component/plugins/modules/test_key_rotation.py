@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.ece.remote_clusters.tests.unit.plugins.modules.test_remote_cluster_link import (
+from ansible_collections.ece.remote_clusters.tests.component.plugins.modules.test_remote_cluster_link import (
     API_KEY, MODULE, converge, es_state, link)
 
 ACCESS = {'search': [{'names': ['logs-*']}]}
@@ -43,7 +43,7 @@ def test_an_expiration_not_longer_than_rotate_before_days_is_refused_before_any_
 
 
 def test_a_link_replaces_a_key_before_it_expires_without_an_outage_then_converges(sim, conn, run_module):
-    args = link(conn, 'api_key', *API_KEY, expiration='10d')
+    args = link(conn, 'api_key', *API_KEY, expiration='10d', credentials_settle_seconds=1)  # the simulator's nodes hold a file in 0.4 s
     first = converge(run_module, args)
     args.update(expiration='30d', rotate_before_days=14)
 

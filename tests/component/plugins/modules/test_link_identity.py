@@ -11,7 +11,7 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.ece.remote_clusters.tests.unit.plugins.modules.test_remote_cluster_link import (
+from ansible_collections.ece.remote_clusters.tests.component.plugins.modules.test_remote_cluster_link import (
     MODULE, converge, es_state, link, writes)
 
 RELATIONSHIPS = '/api/v1/regions/ece-region/platform/configuration/trust-relationships'
@@ -171,7 +171,8 @@ def test_deployments_whose_trust_names_no_account_are_not_taken_for_one_environm
 
 
 def test_a_rotated_key_is_invalidated_only_after_the_link_connects_with_the_new_one(sim, conn, run_module):
-    args = link(conn, 'api_key', ('ece-a', 'search-a'), ('ece-b', 'data-b'))
+    # a rotation reloads until credentials_settle_seconds after the write: the simulator's nodes hold the file in 0.4 s
+    args = link(conn, 'api_key', ('ece-a', 'search-a'), ('ece-b', 'data-b'), credentials_settle_seconds=1)
     first = converge(run_module, args)
     sim.clear_log()
 

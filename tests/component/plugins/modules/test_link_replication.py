@@ -12,8 +12,8 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.ece.remote_clusters.tests.unit.plugins.modules.test_es_ccr import es_call
-from ansible_collections.ece.remote_clusters.tests.unit.plugins.modules.test_remote_cluster_link import (
+from ansible_collections.ece.remote_clusters.tests.component.plugins.modules.test_es_ccr import es_call
+from ansible_collections.ece.remote_clusters.tests.component.plugins.modules.test_remote_cluster_link import (
     MODULE, converge, es_state, link, writes)
 
 LOCAL, LEADER = ('ece-a', 'search-a'), ('ece-b', 'data-b')

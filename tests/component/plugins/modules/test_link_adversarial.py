@@ -11,7 +11,7 @@ __metaclass__ = type
 
 import threading
 
-from ansible_collections.ece.remote_clusters.tests.unit.plugins.modules.test_remote_cluster_link import (
+from ansible_collections.ece.remote_clusters.tests.component.plugins.modules.test_remote_cluster_link import (
     CERTIFICATE, MODULE, converge, es_state, link)
 
 

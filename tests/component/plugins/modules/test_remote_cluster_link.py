@@ -263,7 +263,7 @@ def test_api_key_link_check_mode_predicts_without_writing(sim, conn, run_module)
 
 
 def test_api_key_link_rotation_replaces_the_stored_key(sim, conn, run_module):
-    args = link(conn, 'api_key', *API_KEY)
+    args = link(conn, 'api_key', *API_KEY, credentials_settle_seconds=1)  # the simulator's nodes hold a file in 0.4 s
     first = converge(run_module, args)
     before = es_state(sim, 'ece-a', 'search-a')['keystore']['cluster.remote.peer.credentials']['value']
     args['rotate'] = True
