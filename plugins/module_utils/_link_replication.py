@@ -165,11 +165,11 @@ def pause(link, key, observed):
     if not (record['followers'] or record['auto_follow']):
         return None
     link.result['ccr_paused'] = record
+    names = ['follower %s' % name for name in sorted(record['followers'])]
+    names.extend('auto-follow pattern %s' % name for name in record['auto_follow'])
     link.result['ccr_outage'] = ('%s replicate nothing from their pause before the switch of %s until they resume after the '
                                  'connection is proven with the new key: the outage of the switch (outage) and its proof'
-                                 % (', '.join(['follower %s' % name for name in sorted(record['followers'])]
-                                              + ['auto-follow pattern %s' % name for name in record['auto_follow']]),
-                                    link.params['alias']))
+                                 % (', '.join(names), link.params['alias']))
     if not link.check_mode:
         mark(link, key, record)
         link.paused_at = time.monotonic()

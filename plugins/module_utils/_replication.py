@@ -54,14 +54,16 @@ def alias_replication(client, alias):
 def replicated_leaders(replication):
     """The leader indices and leader index patterns that a link's ``replication`` option names."""
     replication = replication or {}
-    return ([follower['leader_index'] for follower in replication.get('followers') or []]
-            + [name for pattern in replication.get('auto_follow') or [] for name in pattern['leader_index_patterns']])
+    leaders = [follower['leader_index'] for follower in replication.get('followers') or []]
+    leaders.extend(name for pattern in replication.get('auto_follow') or [] for name in pattern['leader_index_patterns'])
+    return leaders
 
 
 def in_use(observed):
     """The leader indices and patterns that the followers and patterns of an :func:`alias_replication` read use."""
-    return ([follower['leader_index'] for follower in observed['followers']]
-            + [name for pattern in observed['auto_follow_patterns'] for name in pattern.get('leader_index_patterns') or []])
+    leaders = [follower['leader_index'] for follower in observed['followers']]
+    leaders.extend(name for pattern in observed['auto_follow_patterns'] for name in pattern.get('leader_index_patterns') or [])
+    return leaders
 
 
 def uncovered(leaders, access):

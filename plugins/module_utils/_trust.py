@@ -331,6 +331,12 @@ def apply_absent(entries, wanted, kind, key):
     return result
 
 
+def keeps(entry, dangling):
+    """Whether an external trust entry stays once the relationships ``dangling`` are gone: it trusts something, or names
+    another relationship."""
+    return bool(entry.get('trust_all') or entry.get('trust_allowlist')) or entry.get('trust_relationship_id') not in dangling
+
+
 def merge_trust(current, wanted, state='present', purge=False, dangling=()):
     """The trust object ``current`` with the entries ``wanted`` (lists by kind, as the options give them) added or changed
     (``state`` present; ``purge``: their allowlists and node names replaced, not extended) or removed (``state`` absent);
@@ -348,8 +354,7 @@ def merge_trust(current, wanted, state='present', purge=False, dangling=()):
         else:
             trust[kind] = apply_absent(trust.get(kind), wanted[kind], kind, key)
     if dangling and comparable(trust) != comparable(current):
-        trust['external'] = [e for e in trust['external'] if e.get('trust_all') or e.get('trust_allowlist') or
-                             e.get('trust_relationship_id') not in dangling]
+        trust['external'] = [e for e in trust['external'] if keeps(e, dangling)]
     return trust
 
 
