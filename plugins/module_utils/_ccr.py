@@ -397,6 +397,14 @@ def follower_summary(info, stats):
     }
 
 
+def summarize(infos, patterns, stats):
+    """``(followers, patterns)`` of what the CCR APIs returned: each follower's info with its shard stats
+    (:func:`follower_summary`), each auto-follow pattern with its name."""
+    by_index = dict((entry.get('index'), entry) for entry in (stats.get('follow_stats') or {}).get('indices') or [])
+    return ([follower_summary(info, by_index.get(info.get('follower_index'))) for info in infos],
+            [dict(pattern, name=name) for name, pattern in sorted(patterns.items())])
+
+
 def replication_problems(followers, auto_follow_stats):
     """Plain words about what does not replicate: fatal exceptions, paused followers, read exceptions, auto-follow errors."""
     problems = []
@@ -433,11 +441,9 @@ class CcrInfo(CcrManager):
         info = self.call(client.follower_info, expression)
         patterns = client.auto_follow_patterns()
         stats = self.call(client.ccr_stats) if self.params['stats'] else {}
-        by_index = dict((entry.get('index'), entry) for entry in (stats.get('follow_stats') or {}).get('indices') or [])
-        followers = [follower_summary(entry, by_index.get(entry.get('follower_index'))) for entry in info]
+        followers, patterns = summarize(info, patterns, stats)
         auto_follow_stats = stats.get('auto_follow_stats')
-        return {'followers': followers, 'auto_follow_patterns': [dict(pattern, name=name) for name, pattern in sorted(patterns.items())],
-                'auto_follow_stats': auto_follow_stats,
+        return {'followers': followers, 'auto_follow_patterns': patterns, 'auto_follow_stats': auto_follow_stats,
                 'problems': replication_problems(followers, auto_follow_stats) if self.params['stats'] else
                 [('follower %s is paused' % f['follower_index']) for f in followers if f['status'] == 'paused']}
 

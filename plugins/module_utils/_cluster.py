@@ -74,6 +74,13 @@ def probe(client, alias, timeout=PROBE_TIMEOUT):
     return connected, client.redact(reason) if reason else reason
 
 
+def restricted_search(access):
+    """Whether a cross-cluster API key's ``access.search`` restricts documents or fields, which a key that also grants
+    ``replication`` cannot do ("replication does not support document or field level security",
+    ``CrossClusterApiKeyRoleDescriptorBuilder``)."""
+    return any(e.get('query') is not None or e.get('field_security') is not None for e in (access or {}).get('search') or [])
+
+
 def connected_through_every_node(client, alias, timeout=PROBE_TIMEOUT):
     """Whether cross-cluster requests to ``alias`` succeed through every node (as many in a row as the cluster has nodes:
     its load balancer spreads them): ``(connected, reason of the first failure)``; each request waits ``timeout`` at
@@ -422,8 +429,7 @@ class CrossClusterApiKey(Manager):
                         errors.append('%s.names: give at least one index name or pattern, for example ["logs-*"]' % where)
                     errors.append(check_query(entry.get('query'), where + '.query'))
                     errors.append(check_field_security(entry.get('field_security'), where + '.field_security'))
-            if access.get('replication') and any(e.get('query') is not None or e.get('field_security') is not None
-                                                 for e in access.get('search') or []):
+            if access.get('replication') and restricted_search(access):
                 errors.append('access: search with query or field_security cannot be combined with replication in one key; '
                               'drop the document/field level security or create a second key for replication')
         return errors

@@ -24,10 +24,9 @@ import time
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._ccr import TUNING, CcrAutoFollowPattern, CcrFollower
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
-from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import RotationMark
+from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import RotationMark, restricted_search
 from ansible_collections.ece.remote_clusters.plugins.module_utils._replication import (
-    alias_replication, in_use, licence_problem, node_roles_problem, replicated_leaders, replication_verdict, restricted_search,
-    uncovered)
+    alias_replication, in_use, licence_problem, node_roles_problem, replicated_leaders, replication_verdict, uncovered)
 
 POLL_INTERVAL = 1.0
 # the fields of an auto-follow pattern that its GET returns and a pause or resume passes on unchanged
@@ -142,10 +141,12 @@ def replicate(link):
                local.es_step(CcrFollower, remote_cluster=alias, wait_timeout=params['wait_timeout'], **follower))
               for follower in replication['followers']]
     planned = [(name, label, link.plan(name, label, step)) for name, label, step in steps]
-    if any(entry[2].plan.changed for entry in planned):  # something to write: can it replicate at all
+    changing = any(entry[2].plan.changed for entry in planned)
+    if changing:  # something to write: can it replicate at all
         check_prerequisites(link)
     run(link, *planned)
-    link.result['replication'] = observe(link, strict=not link.check_mode) or {}
+    if changing or 'replication' not in link.result:  # (the proof of a key change read it, and nothing changed since)
+        link.result['replication'] = observe(link, strict=not link.check_mode) or {}
 
 
 # -- a migration: pause, resume -----------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ __metaclass__ = type
 
 import fnmatch
 
-from ansible_collections.ece.remote_clusters.plugins.module_utils._ccr import follower_summary, replication_problems
+from ansible_collections.ece.remote_clusters.plugins.module_utils._ccr import replication_problems, summarize
 
 # the local role of a replicating link (both models) and, in the certificate model, the role of the same name on the
 # remote cluster (the leader)
@@ -40,14 +40,13 @@ def alias_replication(client, alias):
     infos = [info for info in client.follower_info('_all') if info.get('remote_cluster') == alias]
     patterns = dict((name, pattern) for name, pattern in client.auto_follow_patterns().items() if pattern.get('remote_cluster') == alias)
     stats = client.ccr_stats() if infos or patterns else {}
-    by_index = dict((entry.get('index'), entry) for entry in (stats.get('follow_stats') or {}).get('indices') or [])
-    followers = [follower_summary(info, by_index.get(info.get('follower_index'))) for info in infos]
+    followers, summaries = summarize(infos, patterns, stats)
     auto_follow_stats = dict(stats.get('auto_follow_stats') or {})
     # the recent errors of these patterns only (each names its pattern, or pattern:leader index)
     auto_follow_stats['recent_auto_follow_errors'] = [
         error for error in auto_follow_stats.get('recent_auto_follow_errors') or []
         if str(error.get('leader_index') or '').partition(':')[0] in patterns]
-    return dict(followers=followers, auto_follow_patterns=[dict(pattern, name=name) for name, pattern in sorted(patterns.items())],
+    return dict(followers=followers, auto_follow_patterns=summaries,
                 auto_follow_errors=auto_follow_stats['recent_auto_follow_errors'], problems=replication_problems(followers, auto_follow_stats))
 
 
@@ -70,11 +69,6 @@ def uncovered(leaders, access):
     """The leaders (index names or patterns) that no ``access.replication`` entry of a cross-cluster API key covers."""
     granted = [name for entry in (access or {}).get('replication') or [] for name in entry.get('names') or []]
     return sorted(set(leader for leader in leaders if not any(fnmatch.fnmatchcase(leader, name) for name in granted)))
-
-
-def restricted_search(access):
-    """Whether a key's ``access.search`` restricts documents or fields (which a key that also replicates cannot do)."""
-    return any(entry.get('query') or entry.get('field_security') for entry in (access or {}).get('search') or [])
 
 
 def access_with_replication(access, leaders):

@@ -160,7 +160,7 @@ def _who(auth):
 
 
 # ---- the remote side: connection, credentials, leader -------------------------------------------------------
-def _remote_client_missing(es):
+def remote_client_missing(es):
     """From 7.10 (``node_roles`` in the plan) a cluster whose nodes lack the ``remote_cluster_client`` role cannot reach
     a remote cluster (``RemoteClusterService.ensureClientIsEnabled``)."""
     topology = (es.plan or {}).get('cluster_topology') or []
@@ -172,7 +172,7 @@ def _remote_client_missing(es):
 
 def _remote(world, es, alias):
     """The leader cluster of ``alias``, connected (an attempt is made as a cross-cluster request does), or an EsError."""
-    missing_role = _remote_client_missing(es)
+    missing_role = remote_client_missing(es)
     if missing_role is not None:
         return None, missing_role
     if alias not in configured_aliases(es):

@@ -442,6 +442,7 @@ class EsApi:
     def resolve_cluster(self, es, req, auth, name):
         node = es.pick_node()
         remotes, local = self._remote_expressions(es, [part for part in name.split(',') if part])
+        self._remote_client_enabled(es, remotes)
         body = {}
         if local:
             body['(local)'] = {'connected': True, 'skip_unavailable': False, 'matching_indices': False}
@@ -459,9 +460,18 @@ class EsApi:
             body[alias] = entry
         return Response(200, body)
 
+    @staticmethod
+    def _remote_client_enabled(es, remotes):
+        """A request that reaches a remote cluster through a node without the ``remote_cluster_client`` role is refused
+        (``RemoteClusterService.ensureClientIsEnabled``), as CCR is (see ccr.py)."""
+        missing = ccr.remote_client_missing(es) if remotes else None
+        if missing is not None:
+            raise missing
+
     def search(self, es, req, auth, index):
         node = es.pick_node()
         remotes, local = self._remote_expressions(es, [part for part in index.split(',') if part])
+        self._remote_client_enabled(es, remotes)
         ignore_unavailable = self._bool_param(req, 'ignore_unavailable')
         for pattern in local:
             if '*' not in pattern and not ignore_unavailable:  # the simulated clusters hold no index

@@ -176,6 +176,10 @@ def test_a_cluster_without_the_remote_cluster_client_role_cannot_follow(sim, ece
     refused = _follow(local)
     assert refused.status_code == 400
     assert _error(refused)['reason'] == 'node [instance-0000000000] does not have the [remote_cluster_client] role'
+    # nor does a cross-cluster search or resolve go through such a node
+    for path in ('/_resolve/cluster/logs:*', '/logs:*/_search'):
+        refused = local.get(path)
+        assert refused.status_code == 400 and 'remote_cluster_client' in _error(refused)['reason']
     # GET /_nodes shows the roles of the plan (where the link reads its prerequisites)
     nodes = local.get('/_nodes', params={'filter_path': 'nodes.*.roles'}).json()['nodes']
     assert len(nodes) == 2 and all('remote_cluster_client' not in node['roles'] and 'master' in node['roles'] for node in nodes.values())

@@ -86,6 +86,10 @@ def test_an_api_key_link_replicates_predicted_first_then_converged(sim, conn, ru
     assert again['changed'] is False and not again.get('failed'), again
     assert writes(sim) == []
     assert again['replication']['problems'] == []
+    # converged: the prerequisites are read only where a follower or pattern is written, what replicates once
+    reads = [r['path'] for r in sim.requests() if r['method'] == 'GET']
+    assert '/_license' not in reads and '/_nodes' not in reads
+    assert reads.count('/_all/_ccr/info') == 1 and reads.count('/_ccr/auto_follow') == 1
 
 
 def test_a_certificate_link_replicates_with_roles_on_both_sides(sim, conn, run_module):
@@ -125,6 +129,28 @@ def test_a_licence_without_replication_is_named_before_any_follower(sim, conn, r
     failed = run_module(MODULE, link(conn, 'api_key', LOCAL, LEADER, **replicating()))
     assert failed['failed'] is True and failed['step'] == 'replication'
     assert "local cluster's licence (basic, active) does not include cross-cluster replication" in failed['msg']
+    assert ccr_writes(sim) == []
+
+
+def test_nodes_without_the_remote_cluster_client_role_fail_the_connection_and_no_follower_is_written(sim, conn, run_module):
+    from ecesim.testing import ApiClient, get_deployment, update_body, wait_plan  # pylint: disable=import-error,import-outside-toplevel
+    import requests  # pylint: disable=import-outside-toplevel
+    leader_index(sim)
+    session = requests.Session()
+    session.trust_env, session.verify = False, sim.info['ca_bundle']
+    ece = ApiClient(session, sim.env(LOCAL[0])['ece_url'] + '/api/v1', sim.ece_headers(LOCAL[0]))
+    deployment_id = sim.deployment(*LOCAL)['id']
+    body = update_body(get_deployment(ece, deployment_id).json())
+    for entry in body['resources']['elasticsearch'][0]['plan']['cluster_topology']:
+        entry['node_roles'] = [role for role in entry['node_roles'] if role != 'remote_cluster_client']
+    assert ece.put('/deployments/%s' % deployment_id, json=body).status_code == 200
+    wait_plan(ece, deployment_id)
+    session.close()
+    # no node may reach a remote cluster: the proof of the connection fails and names the role (the prerequisite check of
+    # replication, for a topology where only some nodes lack it, is tested with the pure decisions)
+    failed = run_module(MODULE, link(conn, 'certificate', LOCAL, LEADER, remote_es=True, **replicating(wait_timeout=3)))
+    assert failed['failed'] is True and failed['step'] == 'remote_cluster', failed
+    assert 'does not have the [remote_cluster_client] role' in failed['msg']
     assert ccr_writes(sim) == []
 
 

@@ -8,8 +8,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import restricted_search
 from ansible_collections.ece.remote_clusters.plugins.module_utils._replication import (
-    access_with_replication, follower_role, licence_problem, node_roles_problem, replication_verdict, restricted_search, uncovered)
+    access_with_replication, follower_role, licence_problem, node_roles_problem, replication_verdict, uncovered)
 
 
 def follower(name='copy', status='active', shards=((0, 5, 5),), fatal=None, read_exceptions=()):
