@@ -39,6 +39,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments i
 from ansible_collections.ece.remote_clusters.plugins.module_utils._link_decisions import (
     key_options, remote_cluster_options, remote_hosts, role_options)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Composition, Planned
+from ansible_collections.ece.remote_clusters.plugins.module_utils._proof import PROBE_TIMEOUT
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
     ClientPool, ModuleFailure, connection_options, deployment_argument_spec, run_step)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import DeploymentTrust
@@ -351,6 +352,18 @@ class RemoteClusterLink(Composition):
             return
         connected, dummy = connected_through_every_node(cluster.client, self.params['alias'])
         self.result['remote_info'] = dict(self.result['remote_info'], connected=connected)
+
+    def proven_now(self, cluster, timeout=PROBE_TIMEOUT):
+        """Whether cross-cluster requests through every node succeed now, each within ``timeout``: ``(connected, reason
+        of the first failure)``; when they do, the link is proven and ``remote_info`` (read again, after the requests) says
+        so."""
+        alias = self.params['alias']
+        connected, reason = connected_through_every_node(cluster.client, alias, timeout)
+        if connected:
+            self.result['remote_info'] = dict(cluster.remote_info(alias) or {}, connected=True)
+            self.result['remote_cluster']['remote_info'] = self.result['remote_info']
+            self.proven = True
+        return connected, reason
 
     def diagnosis(self):
         """The problems of the link, which is not connected, in plain words (see ``_link_diagnosis``)."""

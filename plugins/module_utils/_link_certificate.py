@@ -11,7 +11,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils import _link_replication as replication
-from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import Role, connected_through_every_node
+from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import Role
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import CREDENTIALS_MIN_VERSION, credentials_setting, version_tuple, view_version
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import KeystoreSecret
 from ansible_collections.ece.remote_clusters.plugins.module_utils._link_decisions import CHECK_MODE_RELATIONSHIP, named_account
@@ -52,7 +52,8 @@ def create(link):
     cluster = link.configure_remote_cluster(link.remote_cluster_step(link.remote_cluster_options(), wait=False))
     if params['wait_for_connection'] and link.check_mode:
         link.verdict(cluster)
-    if not link.check_mode and not proven(link, cluster):
+    # a converged link is proven at once (no probe waits longer than wait_timeout): nothing to mend, nothing to wait for
+    if not link.check_mode and not link.proven_now(cluster, max(1, min(PROBE_TIMEOUT, params['wait_timeout'])))[0]:
         drop_stale_credentials(link, cluster)
     if params['wait_for_connection'] and not link.check_mode and not link.proven:
         link.wait_for_connection(cluster)
@@ -74,18 +75,6 @@ def certificate_roles(link):
         link.warn('%s: the remote cluster needs a role named %s with read_ccr and the monitor and read privileges on the '
                   'leader indices; give remote.es to have the link write it' % (params['alias'], params['role']['name']))
     link.steps(*steps)
-
-
-def proven(link, cluster):
-    """Whether cross-cluster requests through every node succeed now (a converged link: nothing to mend, nothing to
-    wait for); no probe waits longer than wait_timeout."""
-    alias = link.params['alias']
-    connected, dummy = connected_through_every_node(cluster.client, alias, max(1, min(PROBE_TIMEOUT, link.params['wait_timeout'])))
-    if connected:
-        link.result['remote_info'] = dict(cluster.remote_info(alias) or {}, connected=True)
-        link.result['remote_cluster']['remote_info'] = link.result['remote_info']
-        link.proven = True
-    return connected
 
 
 def drop_stale_credentials(link, cluster):

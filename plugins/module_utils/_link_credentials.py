@@ -28,12 +28,9 @@ def check_loaded(link, cluster):
     (a reload, or a restart); where a node's requests fail to authenticate, reload (8.13 and later) in case it holds
     other credentials than the keystore's. Other failures are the wait's to name: no restart on a guess."""
     params = link.params
-    connected, reason = connected_through_every_node(cluster.client, params['alias'])
+    connected, reason = link.proven_now(cluster)
     if connected:
         link.result['credentials'] = 'in use: cross-cluster requests through every node succeed'
-        link.result['remote_info'] = dict(cluster.remote_info(params['alias']) or {}, connected=True)
-        link.result['remote_cluster']['remote_info'] = link.result['remote_info']
-        link.proven = True
         return
     infos = [cluster.remote_info(params['alias']) or {} for dummy in range(cluster.client.node_count())]
     missing = not all('cluster_credentials' in info for info in infos)
