@@ -232,6 +232,7 @@ def test_a_remote_going_down_and_coming_back(sim, conn, run_module, clock):
         return watch.events
 
     no_secret_in(sim, run(scenario()))
+    assert [r['path'] for r in sim.requests() if '_ccr' in r['path']] == []  # a link without replication is not asked about it
 
 
 def test_an_unreachable_environment_is_an_event_and_the_source_goes_on(sim, conn, run_module, clock):
@@ -418,3 +419,33 @@ def test_before_8_13_the_verdict_is_a_search_through_every_node(sim, conn, run_m
     # the verdict: a search of the remote that matches nothing, through each node (never _remote/info)
     paths = [r['path'] for r in sim.requests() if r['server'] == 'es:ece-b/old-b' and r['path'] != '/_cluster/health']
     assert paths == ['/data_b:ece-remote-clusters-probe-none*/_search'] * 2
+
+
+def test_a_follower_that_stops_on_a_replicated_link_is_an_event(sim, conn, run_module, clock):
+    import requests  # pylint: disable=import-outside-toplevel
+    leader = sim.deployment(*REMOTE)['elasticsearch']
+    http = requests.Session()
+    http.trust_env, http.verify = False, sim.info['ca_bundle']
+    auth = {'Authorization': 'ApiKey ' + leader['api_key']}
+    assert http.put(leader['url'] + '/orders', headers=auth, timeout=30).status_code == 200
+    replication = {'followers': [{'name': 'orders-copy', 'leader_index': 'orders'}]}
+    converge(run_module, conn, 'certificate', LOCAL, REMOTE, 'ece_b_data', remote_es=True, replication=replication, wait_timeout=20)
+    source = load_source()
+    link = dict(certificate_link(conn), replication=replication)
+
+    async def scenario():
+        watch = Watch(source, dict(FAST, environments=environments(conn), links=[link]))
+        await watch.until(sim, sim.last_seq(), '/_all/_ccr/info', 1)
+        assert watch.pending() == []
+        # the leader index is deleted: the follower's shard task stops for good
+        assert http.delete(leader['url'] + '/orders', headers=auth, timeout=30).status_code == 200
+        stopped = await watch.next()
+        assert (stopped['kind'], stopped['followers']) == ('follower_fatal', ['orders-copy'])
+        assert stopped['detail'].startswith('follower orders-copy stopped on shard 0:')
+        await watch.stop()
+        return watch.events
+
+    try:
+        no_secret_in(sim, run(scenario()))
+    finally:
+        http.close()

@@ -45,7 +45,11 @@ description:
   - V(unreachable) - an ECE environment or a cluster of the link could not be read; C(side) says which, C(detail) why.
     The other checks of that link wait for the next poll, and its other findings stand.
   - V(recovered) - a finding of the link cleared; C(recovered_from) is its kind.
-  - V(follower_fatal) and V(auto_follow_errors) are reserved for cross-cluster replication links, which will bring them.
+  - V(follower_fatal) - a link with C(replication) - a follower index that replicates through the alias stopped on a
+    fatal exception (the leader index deleted, for example); C(followers) names them. Fix the cause, then pause and
+    resume the follower.
+  - V(auto_follow_errors) - a link with C(replication) - an auto-follow pattern of the alias failed recently to follow
+    a leader index; C(patterns) names them.
   - Requests to one environment (its ECE API and the clusters of its deployments together) are spread out to at most
     O(requests_per_second). Secrets never appear in an event; a message of a server that contains one is masked.
 options:
@@ -142,10 +146,11 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster impor
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import redact, view_version  # noqa: E402
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (  # noqa: E402
     ClientPool, ModuleFailure, connection_errors, connection_options)
+from ansible_collections.ece.remote_clusters.plugins.module_utils._replication import alias_replication  # noqa: E402
 from ansible_collections.ece.remote_clusters.plugins.module_utils._views import elasticsearch_view, es_resource  # noqa: E402
 
 KINDS = ('key_expiring', 'key_invalid', 'disconnected', 'credentials_not_loaded', 'unreachable', 'recovered',
-         # cross-cluster replication links will report these (see replication_findings)
+         # links with replication
          'follower_fatal', 'auto_follow_errors')
 ENVIRONMENT_VARIABLES = ('ECE_URL', 'ECE_API_KEY', 'ECE_USERNAME', 'ECE_PASSWORD', 'ECE_REGION', 'ECE_CA_PATH')
 SECRET_OPTIONS = ('ece_api_key', 'ece_password', 'es_api_key', 'es_password')
@@ -270,7 +275,7 @@ def load_args(args):
                           'es_api_key), which the source reads the remote cluster connection with' % label)
         links.append({'name': name, 'alias': link.get('alias'), 'model': model, 'local': local, 'remote': remote,
                       'rotate_before_days': link.get('rotate_before_days'), 'api_key_name': link.get('api_key_name'),
-                      'metadata': link.get('metadata') or {}})
+                      'metadata': link.get('metadata') or {}, 'replication': bool(link.get('replication'))})
     unknown = sorted(set(wanted) - names)
     if unknown:
         errors.append('link_names: no link is named %s' % ', '.join(unknown))
@@ -326,12 +331,6 @@ def link_connected(client, alias):
     ``connected`` and ``error``; below, a search of the remote cluster that reads no data). ``_remote/info`` is never
     the verdict. ``(connected, detail)``."""
     return connected_through_every_node(client, alias)
-
-
-def replication_findings(link, local_client):  # pylint: disable=unused-argument
-    """The findings of a cross-cluster replication link (``follower_fatal``, ``auto_follow_errors``): none until this
-    collection manages replication links, which will add their checks here."""
-    return {}
 
 
 # -- polling -----------------------------------------------------------------------------------------------------------
@@ -409,8 +408,9 @@ class LinkHealth:
                 remote_client = self.es_client(link, 'remote', remote, pool)
                 checked.update(['key_expiring', 'key_invalid'])
                 self.key(link, remote_client, local, found)
-            checked.update(['follower_fatal', 'auto_follow_errors'])
-            found.update(replication_findings(link, local_client))
+            if link['replication']:
+                checked.update(['follower_fatal', 'auto_follow_errors'])
+                self.replication(link, local_client, found)
             checked.add('unreachable')
         except Unreachable as exc:
             found['unreachable'] = self.event(link, 'unreachable', exc.detail, side=exc.side)
@@ -475,6 +475,25 @@ class LinkHealth:
             raise Unreachable('local', 'the local cluster: %s' % self.mask(exc))
         if not connected:
             found['disconnected'] = self.event(link, 'disconnected', '%s: %s' % (alias, detail))
+
+    def replication(self, link, client, found):
+        """The followers that replicate through the alias and stopped on a fatal exception, and the recent errors of its
+        auto-follow patterns, as remote_cluster_link reads them (``alias_replication``)."""
+        try:
+            observed = alias_replication(client, link['alias'])
+        except ApiError as exc:
+            raise Unreachable('local', 'the replication of %s could not be read: %s' % (link['alias'], exc.message))
+        stopped = [f for f in observed['followers'] if f['fatal_exceptions']]
+        if stopped:
+            found['follower_fatal'] = self.event(link, 'follower_fatal', '; '.join(
+                'follower %s stopped on shard %s: %s' % (f['follower_index'], f['fatal_exceptions'][0].get('shard_id'),
+                                                         f['fatal_exceptions'][0].get('reason')) for f in stopped),
+                followers=[f['follower_index'] for f in stopped])
+        errors = observed['auto_follow_errors']
+        if errors:
+            found['auto_follow_errors'] = self.event(link, 'auto_follow_errors', '; '.join(
+                'auto-follow of %s failed: %s' % (e.get('leader_index'), (e.get('auto_follow_exception') or {}).get('reason'))
+                for e in errors), patterns=sorted(set(str(e.get('leader_index') or '').partition(':')[0] for e in errors)))
 
     def key(self, link, client, local, found):
         cluster_id = local['cluster']['cluster_id']
