@@ -485,15 +485,15 @@ class LinkHealth:
             raise Unreachable('local', 'the replication of %s could not be read: %s' % (link['alias'], exc.message))
         stopped = [f for f in observed['followers'] if f['fatal_exceptions']]
         if stopped:
-            found['follower_fatal'] = self.event(link, 'follower_fatal', '; '.join(
-                'follower %s stopped on shard %s: %s' % (f['follower_index'], f['fatal_exceptions'][0].get('shard_id'),
-                                                         f['fatal_exceptions'][0].get('reason')) for f in stopped),
-                followers=[f['follower_index'] for f in stopped])
+            detail = '; '.join('follower %s stopped on shard %s: %s' % (
+                f['follower_index'], f['fatal_exceptions'][0].get('shard_id'), f['fatal_exceptions'][0].get('reason')) for f in stopped)
+            found['follower_fatal'] = self.event(link, 'follower_fatal', detail, followers=[f['follower_index'] for f in stopped])
         errors = observed['auto_follow_errors']
         if errors:
-            found['auto_follow_errors'] = self.event(link, 'auto_follow_errors', '; '.join(
-                'auto-follow of %s failed: %s' % (e.get('leader_index'), (e.get('auto_follow_exception') or {}).get('reason'))
-                for e in errors), patterns=sorted(set(str(e.get('leader_index') or '').partition(':')[0] for e in errors)))
+            detail = '; '.join('auto-follow of %s failed: %s' % (e.get('leader_index'), (e.get('auto_follow_exception') or {}).get('reason'))
+                               for e in errors)
+            patterns = sorted(set(str(e.get('leader_index') or '').partition(':')[0] for e in errors))
+            found['auto_follow_errors'] = self.event(link, 'auto_follow_errors', detail, patterns=patterns)
 
     def key(self, link, client, local, found):
         cluster_id = local['cluster']['cluster_id']
