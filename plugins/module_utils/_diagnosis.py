@@ -92,6 +92,10 @@ class DiagnosisInputError(ValueError):
 
 
 class Diagnosis:
+    """The diagnosis of one link: what the facts say of it (alias, model, ports, both sides) and the problems found so
+    far. ``run`` says in what order the checks run; the checks of the alias, of the certificate-model trust and of the
+    API-key model are the plain functions below the class, over this diagnosis or over the sides and ``add``."""
+
     def __init__(self, facts):
         if not isinstance(facts, dict):
             raise DiagnosisInputError('the input must be a dictionary, not %s' % type(facts).__name__)
@@ -112,6 +116,25 @@ class Diagnosis:
 
     def add(self, problem, side, message):
         self.problems.append({'problem': problem, 'side': side, 'message': message})
+
+    # -- all of it, in the order of the chain ------------------------------------------------------
+    def run(self):
+        """Unreadable inputs, both clusters, the alias (nothing of the link beyond it when it is missing), versions, the
+        trust of the model, a fallback when nothing is found yet the link is not connected; the replication last."""
+        self.check_inputs()
+        self.check_clusters()
+        settings, remote_info = self.alias_settings()
+        if check_alias_settings(self, settings, remote_info):
+            self.check_versions()
+            if self.model == 'certificate':
+                check_certificate_stray_credentials(self)
+                check_certificate_trust(self.local, self.remote, self.add)
+            else:
+                check_api_key(self, remote_info)
+            if not self.problems and not (remote_info or {}).get('connected'):
+                self.add_fallback(remote_info)
+        self.check_replication(remote_info)
+        return self.problems
 
     # -- inputs ------------------------------------------------------------------------------------
     def check_inputs(self):
@@ -169,243 +192,7 @@ class Diagnosis:
         settings = before if isinstance(before, dict) else None
         return settings, result.get('remote_info')
 
-    def check_alias(self, settings, remote_info):
-        """Address, port, mode and model of the alias; False when the alias is not configured at all."""
-        if settings is None:
-            return True
-        if not settings.get('proxy_address') and not settings.get('seeds'):
-            self.add('alias_missing', 'local', 'The remote cluster %s is not configured on the local cluster %s (it has no '
-                     'cluster.remote.%s.proxy_address or seeds): apply the link.' % (self.alias, self.local.label, self.alias))
-            return False
-        mode = settings.get('mode') or ('proxy' if settings.get('proxy_address') else 'sniff')
-        endpoint = (self.remote.cluster or {}).get('endpoint')
-        endpoints = set(e for e in (endpoint, (self.remote.cluster or {}).get('aliased_endpoint')) if e)
-        remote_ports = (self.remote.cluster or {}).get('ports')
-        passthrough = certificate_port(remote_ports)
-        self.certificate_port = certificate_port(remote_ports, self.ports.get('certificate'))
-        if mode == 'proxy':
-            self._check_proxy_mode(settings, endpoint, endpoints, passthrough)
-        else:
-            self._check_sniff_mode(settings, endpoint, endpoints, passthrough)
-        if remote_info and self.model == 'certificate' and remote_info.get('cluster_credentials'):
-            self.add('wrong_model', 'local', 'The local cluster %s has credentials loaded for %s, so it connects in the API-key '
-                     'model, but the link uses the TLS-certificate model: remove %s from its keystore '
-                     '(ece_keystore_secret with state: absent) and restart it, or set model: api_key.'
-                     % (self.local.label, self.alias, credentials_setting(self.alias)))
-        return True
-
-    def _check_proxy_mode(self, settings, endpoint, endpoints, passthrough):
-        host, port = split_address(settings.get('proxy_address'))
-        if endpoints and host not in endpoints:
-            self.add('wrong_address', 'local', 'cluster.remote.%s.proxy_address points at %s, which is not the endpoint of the '
-                     'remote deployment %s (%s): set it to %s:%d.' % (self.alias, host or 'nothing', self.remote.label, endpoint, endpoint,
-                                                                      self.api_key_port if self.model == 'api_key' else self.certificate_port))
-        server_name = settings.get('server_name')
-        if endpoint and not server_name:
-            self.add('wrong_server_name', 'local', 'cluster.remote.%s.server_name is not set; the ECE proxy routes on it: set it to '
-                     'the remote endpoint %s.' % (self.alias, endpoint))
-        elif endpoints and server_name not in endpoints:
-            self.add('wrong_server_name', 'local', 'cluster.remote.%s.server_name is %s, not the remote endpoint %s.'
-                     % (self.alias, server_name, endpoint))
-        certificate_ports = (self.certificate_port, passthrough)
-        if self.model == 'certificate':
-            if port == self.api_key_port:
-                self.add('wrong_model', 'local', 'cluster.remote.%s.proxy_address uses port %d, the remote cluster server port of the '
-                         'API-key model, but the link uses the TLS-certificate model, which connects to port %d: fix the port, or '
-                         'set model: api_key.' % (self.alias, port, self.certificate_port))
-            elif port == _common.PLAIN_TRANSPORT_PORT and port not in certificate_ports:
-                self.add('wrong_port', 'local', 'cluster.remote.%s.proxy_address uses port %d: %d is the proxy\'s plain-text '
-                         'transport port, where no remote cluster connects; the TLS-certificate model connects to the transport '
-                         'passthrough port %d: apply the link again to correct it.' % (self.alias, port, port, self.certificate_port))
-            elif port not in certificate_ports:
-                message = ('cluster.remote.%s.proxy_address uses port %s; the TLS-certificate model connects to the transport '
-                           'passthrough port %d of the ECE proxy.')
-                self.add('wrong_port', 'local', message % (self.alias, port, self.certificate_port))
-        else:
-            if port in certificate_ports + (_common.PLAIN_TRANSPORT_PORT,):
-                self.add('wrong_model', 'local', 'cluster.remote.%s.proxy_address uses port %d of the TLS-certificate model, but the '
-                         'link uses the API-key model, whose remote cluster server listens on port %d: fix the port, or set '
-                         'model: certificate.' % (self.alias, port, self.api_key_port))
-            elif port != self.api_key_port:
-                self.add('wrong_port', 'local', 'cluster.remote.%s.proxy_address uses port %s; the API-key model connects to port %d '
-                         'of the ECE proxy.' % (self.alias, port, self.api_key_port))
-
-    def _check_sniff_mode(self, settings, endpoint, endpoints, passthrough):
-        if self.model == 'api_key':
-            self.add('wrong_mode', 'local', 'The remote cluster %s is in sniff mode; the API-key model through the ECE proxy needs '
-                     'proxy mode with proxy_address %s:%d.' % (self.alias, endpoint or '<remote endpoint>', self.api_key_port))
-            return
-        if self.local.version and self.local.version >= version_tuple(_common.PROXY_MODE_VERSION):
-            self.add('wrong_mode', 'local', 'The remote cluster %s is in sniff mode, which cannot reach a cluster behind the ECE proxy '
-                     '(the sniffed node addresses are internal); Elasticsearch %s has proxy mode: use proxy_address %s:%d and '
-                     'server_name %s.' % (self.alias, self.local.version_text, endpoint or '<remote endpoint>', self.certificate_port,
-                                          endpoint or '<remote endpoint>'))
-            return
-        seeds = settings.get('seeds') or []
-        seeds = [seeds] if isinstance(seeds, str) else seeds
-        hosts = [split_address(seed)[0] for seed in seeds]
-        if endpoints and not any(h in endpoints for h in hosts):
-            self.add('wrong_address', 'local', 'The seeds of %s (%s) do not name the endpoint of the remote deployment %s (%s).'
-                     % (self.alias, ', '.join(seeds), self.remote.label, endpoint))
-        proxy = settings.get('proxy')
-        expected = '%s:%s' % (endpoint, passthrough) if endpoint else None
-        if not proxy:
-            self.add('wrong_address', 'local', 'Legacy sniff mode through the ECE proxy needs cluster.remote.%s.proxy = %s.'
-                     % (self.alias, expected or '<remote endpoint>:<transport passthrough port>'))
-        elif expected:
-            host, port = split_address(proxy)
-            if host not in endpoints:
-                self.add('wrong_address', 'local', 'cluster.remote.%s.proxy is %s, not the remote endpoint %s.' % (self.alias, proxy, expected))
-            elif port != passthrough:
-                self.add('wrong_port', 'local', 'cluster.remote.%s.proxy uses port %s; the ECE proxy takes legacy sniff connections on '
-                         'the transport passthrough port %s.' % (self.alias, port, passthrough))
-
-    # -- trust in the TLS-certificate model --------------------------------------------------------
-    def same_environment(self):
-        """Known by the environments' IDs, else by the accounts of both deployments; never by the names given to the
-        environments (two environments may be given one name): unknown is not the same environment."""
-        if self.local.environment_id and self.remote.environment_id:
-            return self.local.environment_id == self.remote.environment_id
-        if self.local.account_id and self.remote.account_id:
-            return self.local.account_id == self.remote.account_id
-        return False
-
-    def check_certificate_trust(self):
-        if not (self.local.cluster and self.remote.cluster):
-            return
-        if self.same_environment():
-            self._check_account_trust(self.local, self.remote)
-            self._check_account_trust(self.remote, self.local)
-            return
-        if not (self.local.relationships and self.remote.relationships):
-            return
-        self._check_platform_trust(self.local, self.remote)
-        self._check_platform_trust(self.remote, self.local)
-
-    def _allowlist_problem(self, truster, trustee, entry, where):
-        allowlist = entry.get('trust_allowlist') or []
-        hint = ''
-        if (trustee.deployment or {}).get('id') in allowlist:
-            hint = (' It lists the deployment ID %s instead: allowlists take Elasticsearch cluster IDs.'
-                    % trustee.deployment['id'])
-        self.add('allowlist_missing_cluster_id', truster.role, 'Deployment %s trusts only some deployments of %s, and its allowlist '
-                 '(%s) lacks the cluster ID %s of %s: add it (or set trust_all).%s'
-                 % (truster.label, where, ', '.join(allowlist) or 'empty', trustee.cluster_id, trustee.label, hint))
-
-    def _check_account_trust(self, truster, trustee):
-        entries = [e for e in truster.trust.get('accounts') or [] if e.get('account_id') == trustee.account_id]
-        if not entries:
-            self.add('deployment_trust_missing', truster.role, 'Deployment %s does not trust the deployments of its own environment '
-                     '%s: its trust has no accounts entry for account %s. Add one with trust_all or the cluster ID %s of %s.'
-                     % (truster.label, truster.environment, trustee.account_id, trustee.cluster_id, trustee.label))
-        elif not any(trust_scope(e, trustee.cluster_id) for e in entries):
-            self._allowlist_problem(truster, trustee, entries[0], 'its own environment')
-
-    def _check_platform_trust(self, truster, trustee):
-        relationships = [r for r in truster.relationships.get('trust_relationships') or [] if not r.get('local')]
-        by_environment_id = [r for r in relationships if r.get('installation_id') == trustee.environment_id]
-        named = [r for r in relationships if r.get('name') == trustee.environment and r not in by_environment_id]
-        referenced_ids = set(e.get('trust_relationship_id') for e in truster.trust.get('external') or [])
-        if not by_environment_id:
-            wrong = named or [r for r in relationships
-                              if all((r.get('id') in referenced_ids, same_certificate(r.get('certificate'), trustee.environment_certificate)))]
-            if wrong:
-                message = ('Environment %s trusts environment %s through trust relationship %s, but that relationship holds the '
-                           'environment ID %s, while %s says its environment ID is %s: update the relationship\'s installation_id.')
-                self.add('wrong_environment_id', truster.role, message % (
-                    truster.environment, trustee.environment, wrong[0].get('name'), wrong[0].get('installation_id'),
-                    trustee.environment, trustee.environment_id))
-            else:
-                message = ('Environment %s has no trust relationship for environment %s (environment ID %s): platform trust is '
-                           'missing on the %s side. Create it with the environment ID and CA certificate of %s (role platform_trust).')
-                self.add('relationship_missing', truster.role, message % (
-                    truster.environment, trustee.environment, trustee.environment_id, truster.environment, trustee.environment))
-            return
-        good = [r for r in by_environment_id
-                if r.get('certificate') is None or same_certificate(r.get('certificate'), trustee.environment_certificate)]
-        if not good:
-            self.add('wrong_certificate', truster.role, 'The trust relationship %s of environment %s for environment %s holds a CA '
-                     'certificate that is not the platform CA of %s: replace it with the certificate of %s\'s own trust '
-                     'relationship.' % (by_environment_id[0].get('name'), truster.environment, trustee.environment,
-                                        trustee.environment, trustee.environment))
-            return
-        good_ids = set(r.get('id') for r in good)
-        entries = [e for e in truster.trust.get('external') or [] if e.get('trust_relationship_id') in good_ids]
-        if not entries:
-            self.add('deployment_trust_missing', truster.role, 'Deployment %s does not trust environment %s: its trust has no '
-                     'external entry for trust relationship %s. Add one with trust_all or the cluster ID %s of %s.'
-                     % (truster.label, trustee.environment, good[0].get('name'), trustee.cluster_id, trustee.label))
-        elif not any(trust_scope(e, trustee.cluster_id) for e in entries):
-            self._allowlist_problem(truster, trustee, entries[0], 'environment %s' % trustee.environment)
-
-    # -- the API-key model -------------------------------------------------------------------------
-    def check_api_key(self, remote_info):
-        facts_local = self.facts.get('local') or {}
-        facts_remote = self.facts.get('remote') or {}
-        keystore = facts_local.get('keystore')
-        if _usable(keystore) and 'exists' in keystore:
-            if not keystore['exists']:
-                self.add('keystore_missing_credentials', 'local', 'The keystore of the local deployment %s lacks '
-                         '%s, the encoded cross-cluster API key of the remote cluster: apply the link '
-                         '(it creates a key and stores it).' % (self.local.label, credentials_setting(self.alias)))
-            elif isinstance(remote_info, dict) and not remote_info.get('cluster_credentials'):
-                version = self.local.version
-                if version and version < self.reload_min_version:
-                    self.add('restart_required', 'local', 'The keystore of %s holds the credentials of %s, but the running nodes have '
-                             'not loaded them: Elasticsearch %s loads remote cluster credentials only at a restart. Restart the '
-                             'deployment (ece_deployment_restart).' % (self.local.label, self.alias, self.local.version_text))
-                else:
-                    self.add('restart_required', 'local', 'The keystore of %s holds the credentials of %s, but the running nodes have '
-                             'not loaded them: reload the secure settings (POST _nodes/reload_secure_settings) or restart the '
-                             'deployment.' % (self.local.label, self.alias))
-        key = facts_remote.get('cross_cluster_api_key')
-        if _usable(key):
-            if key.get('created') and _usable(keystore) and keystore.get('exists') is False:
-                self.add('api_key_invalid', 'remote', 'No active cross-cluster API key named %s exists on the remote cluster %s '
-                         '(the link was never applied, or its key was invalidated or has expired). Apply the link: it creates a '
-                         'key and stores it.' % (key.get('name'), self.remote.label))
-            elif key.get('created'):
-                self.add('api_key_invalid', 'remote', 'No active cross-cluster API key named %s exists on the remote cluster %s: it '
-                         'was invalidated, has expired or was deleted, so the credentials in the local keystore no longer '
-                         'authenticate. Apply the link again: it creates a new key and stores it.' % (key.get('name'), self.remote.label))
-            elif key.get('expiration') and key['expiration'] <= self.now:
-                self.add('api_key_invalid', 'remote', 'The cross-cluster API key %s (%s) on %s has expired: apply the link with '
-                         'rotate: true.' % (key.get('name'), key.get('id'), self.remote.label))
-        self._check_proxy_ca(facts_remote.get('proxy_certificate'))
-
-    def _check_proxy_ca(self, chain):
-        if not _usable(chain) or self.same_environment():
-            return
-        if chain.get('user_supplied') or not chain.get('root_certificate'):
-            return
-        for entry in self.local.trust.get('direct') or []:
-            if entry.get('type') != 'proxy':
-                continue
-            for certificate in entry.get('certificates') or []:
-                pem = certificate.get('pem') if isinstance(certificate, dict) else certificate
-                if same_certificate(pem, chain['root_certificate']):
-                    return
-        self.add('proxy_ca_not_trusted', 'local', 'The proxy of environment %s presents a certificate of its own, private CA, and the '
-                 'local deployment %s does not trust it: add a direct trust entry of type proxy holding the root of GET '
-                 '/platform/configuration/security/tls/proxy of %s.' % (self.remote.environment, self.local.label, self.remote.environment))
-
-    # -- all of it ---------------------------------------------------------------------------------
-    def run(self):
-        self.check_inputs()
-        self.check_clusters()
-        settings, remote_info = self.alias_settings()
-        if self.check_alias(settings, remote_info):
-            self.check_versions()
-            if self.model == 'certificate':
-                self.check_certificate_stray_credentials()
-                self.check_certificate_trust()
-            else:
-                self.check_api_key(remote_info)
-            if not self.problems and not (remote_info or {}).get('connected'):
-                self.add_fallback(remote_info)
-        self.check_replication(remote_info)
-        return self.problems
-
+    # -- after the chain ---------------------------------------------------------------------------
     def connected(self, remote_info):
         """Whether the link is connected: as given, else as _remote/info says, else (not read) when no part of the chain
         is broken."""
@@ -426,18 +213,6 @@ class Diagnosis:
             replication, self.alias, self.model, self.connected(remote_info),
             REPLICATION_LAG_THRESHOLD if threshold is None else int(threshold)))
 
-    def check_certificate_stray_credentials(self):
-        keystore = (self.facts.get('local') or {}).get('keystore')
-        if not (_usable(keystore) and keystore.get('exists')):
-            return
-        if self.local.version and self.local.version < version_tuple(_common.CREDENTIALS_MIN_VERSION):
-            return
-        if any(p['problem'] == 'wrong_model' for p in self.problems):
-            return
-        self.add('wrong_model', 'local', 'The keystore of %s holds %s: once loaded, Elasticsearch uses the '
-                 'API-key model for this alias, but the link uses the TLS-certificate model. Remove the setting '
-                 '(ece_keystore_secret with state: absent), or set model: api_key.' % (self.local.label, credentials_setting(self.alias)))
-
     def add_fallback(self, remote_info):
         if remote_info is None and self.alias_settings()[0] is None:
             return  # nothing was read: nothing to say beyond the unreadable inputs
@@ -452,6 +227,263 @@ class Diagnosis:
         self.add('unknown', 'both', 'Every part of the chain the APIs show is right, yet %s reports %s as not connected: check that '
                  'its nodes reach the ECE proxy of %s on the remote endpoint, and the proxy logs.'
                  % (self.local.label, self.alias, self.remote.environment))
+
+
+# -- the alias and its addresses on the local cluster ---------------------------------------------------------------
+def check_alias_settings(diagnosis, settings, remote_info):
+    """Address, port, mode and model of the alias; False when the alias is not configured at all."""
+    if settings is None:
+        return True
+    alias, local, remote = diagnosis.alias, diagnosis.local, diagnosis.remote
+    if not settings.get('proxy_address') and not settings.get('seeds'):
+        diagnosis.add('alias_missing', 'local', 'The remote cluster %s is not configured on the local cluster %s (it has no '
+                      'cluster.remote.%s.proxy_address or seeds): apply the link.' % (alias, local.label, alias))
+        return False
+    mode = settings.get('mode') or ('proxy' if settings.get('proxy_address') else 'sniff')
+    endpoint = (remote.cluster or {}).get('endpoint')
+    endpoints = set(e for e in (endpoint, (remote.cluster or {}).get('aliased_endpoint')) if e)
+    remote_ports = (remote.cluster or {}).get('ports')
+    passthrough = certificate_port(remote_ports)
+    tls_port = certificate_port(remote_ports, diagnosis.ports.get('certificate'))
+    if mode == 'proxy':
+        _check_proxy_mode(diagnosis, settings, endpoint, endpoints, tls_port, passthrough)
+    else:
+        _check_sniff_mode(diagnosis, settings, endpoint, endpoints, tls_port, passthrough)
+    if remote_info and diagnosis.model == 'certificate' and remote_info.get('cluster_credentials'):
+        diagnosis.add('wrong_model', 'local', 'The local cluster %s has credentials loaded for %s, so it connects in the API-key '
+                      'model, but the link uses the TLS-certificate model: remove %s from its keystore '
+                      '(ece_keystore_secret with state: absent) and restart it, or set model: api_key.'
+                      % (local.label, alias, credentials_setting(alias)))
+    return True
+
+
+def _check_proxy_mode(diagnosis, settings, endpoint, endpoints, tls_port, passthrough):
+    """Proxy mode: proxy_address, server_name and the port of the model. ``tls_port`` is the port the TLS-certificate
+    model connects to, ``passthrough`` the transport passthrough port of the remote deployment."""
+    alias, model, api_key_port, add = diagnosis.alias, diagnosis.model, diagnosis.api_key_port, diagnosis.add
+    host, port = split_address(settings.get('proxy_address'))
+    if endpoints and host not in endpoints:
+        add('wrong_address', 'local', 'cluster.remote.%s.proxy_address points at %s, which is not the endpoint of the '
+            'remote deployment %s (%s): set it to %s:%d.' % (alias, host or 'nothing', diagnosis.remote.label, endpoint, endpoint,
+                                                             api_key_port if model == 'api_key' else tls_port))
+    server_name = settings.get('server_name')
+    if endpoint and not server_name:
+        add('wrong_server_name', 'local', 'cluster.remote.%s.server_name is not set; the ECE proxy routes on it: set it to '
+            'the remote endpoint %s.' % (alias, endpoint))
+    elif endpoints and server_name not in endpoints:
+        add('wrong_server_name', 'local', 'cluster.remote.%s.server_name is %s, not the remote endpoint %s.'
+            % (alias, server_name, endpoint))
+    certificate_ports = (tls_port, passthrough)
+    if model == 'certificate':
+        if port == api_key_port:
+            add('wrong_model', 'local', 'cluster.remote.%s.proxy_address uses port %d, the remote cluster server port of the '
+                'API-key model, but the link uses the TLS-certificate model, which connects to port %d: fix the port, or '
+                'set model: api_key.' % (alias, port, tls_port))
+        elif port == _common.PLAIN_TRANSPORT_PORT and port not in certificate_ports:
+            add('wrong_port', 'local', 'cluster.remote.%s.proxy_address uses port %d: %d is the proxy\'s plain-text '
+                'transport port, where no remote cluster connects; the TLS-certificate model connects to the transport '
+                'passthrough port %d: apply the link again to correct it.' % (alias, port, port, tls_port))
+        elif port not in certificate_ports:
+            message = ('cluster.remote.%s.proxy_address uses port %s; the TLS-certificate model connects to the transport '
+                       'passthrough port %d of the ECE proxy.')
+            add('wrong_port', 'local', message % (alias, port, tls_port))
+    else:
+        if port in certificate_ports + (_common.PLAIN_TRANSPORT_PORT,):
+            add('wrong_model', 'local', 'cluster.remote.%s.proxy_address uses port %d of the TLS-certificate model, but the '
+                'link uses the API-key model, whose remote cluster server listens on port %d: fix the port, or set '
+                'model: certificate.' % (alias, port, api_key_port))
+        elif port != api_key_port:
+            add('wrong_port', 'local', 'cluster.remote.%s.proxy_address uses port %s; the API-key model connects to port %d '
+                'of the ECE proxy.' % (alias, port, api_key_port))
+
+
+def _check_sniff_mode(diagnosis, settings, endpoint, endpoints, tls_port, passthrough):
+    """Sniff mode: wrong for the API-key model and for versions that have proxy mode; else the seeds and the legacy
+    cluster.remote.<alias>.proxy setting."""
+    alias, local, add = diagnosis.alias, diagnosis.local, diagnosis.add
+    if diagnosis.model == 'api_key':
+        add('wrong_mode', 'local', 'The remote cluster %s is in sniff mode; the API-key model through the ECE proxy needs '
+            'proxy mode with proxy_address %s:%d.' % (alias, endpoint or '<remote endpoint>', diagnosis.api_key_port))
+        return
+    if local.version and local.version >= version_tuple(_common.PROXY_MODE_VERSION):
+        add('wrong_mode', 'local', 'The remote cluster %s is in sniff mode, which cannot reach a cluster behind the ECE proxy '
+            '(the sniffed node addresses are internal); Elasticsearch %s has proxy mode: use proxy_address %s:%d and '
+            'server_name %s.' % (alias, local.version_text, endpoint or '<remote endpoint>', tls_port, endpoint or '<remote endpoint>'))
+        return
+    seeds = settings.get('seeds') or []
+    seeds = [seeds] if isinstance(seeds, str) else seeds
+    hosts = [split_address(seed)[0] for seed in seeds]
+    if endpoints and not any(h in endpoints for h in hosts):
+        add('wrong_address', 'local', 'The seeds of %s (%s) do not name the endpoint of the remote deployment %s (%s).'
+            % (alias, ', '.join(seeds), diagnosis.remote.label, endpoint))
+    proxy = settings.get('proxy')
+    expected = '%s:%s' % (endpoint, passthrough) if endpoint else None
+    if not proxy:
+        add('wrong_address', 'local', 'Legacy sniff mode through the ECE proxy needs cluster.remote.%s.proxy = %s.'
+            % (alias, expected or '<remote endpoint>:<transport passthrough port>'))
+    elif expected:
+        host, port = split_address(proxy)
+        if host not in endpoints:
+            add('wrong_address', 'local', 'cluster.remote.%s.proxy is %s, not the remote endpoint %s.' % (alias, proxy, expected))
+        elif port != passthrough:
+            add('wrong_port', 'local', 'cluster.remote.%s.proxy uses port %s; the ECE proxy takes legacy sniff connections on '
+                'the transport passthrough port %s.' % (alias, port, passthrough))
+
+
+# -- trust in the TLS-certificate model: functions of both sides and add -------------------------------------------
+def same_environment(local, remote):
+    """Known by the environments' IDs, else by the accounts of both deployments; never by the names given to the
+    environments (two environments may be given one name): unknown is not the same environment."""
+    if local.environment_id and remote.environment_id:
+        return local.environment_id == remote.environment_id
+    if local.account_id and remote.account_id:
+        return local.account_id == remote.account_id
+    return False
+
+
+def check_certificate_trust(local, remote, add):
+    """Each side trusts the other: by account within one environment, else by platform trust and an external entry."""
+    if not (local.cluster and remote.cluster):
+        return
+    if same_environment(local, remote):
+        _check_account_trust(local, remote, add)
+        _check_account_trust(remote, local, add)
+        return
+    if not (local.relationships and remote.relationships):
+        return
+    _check_platform_trust(local, remote, add)
+    _check_platform_trust(remote, local, add)
+
+
+def _allowlist_problem(truster, trustee, entry, where, add):
+    allowlist = entry.get('trust_allowlist') or []
+    hint = ''
+    if (trustee.deployment or {}).get('id') in allowlist:
+        hint = (' It lists the deployment ID %s instead: allowlists take Elasticsearch cluster IDs.'
+                % trustee.deployment['id'])
+    add('allowlist_missing_cluster_id', truster.role, 'Deployment %s trusts only some deployments of %s, and its allowlist '
+        '(%s) lacks the cluster ID %s of %s: add it (or set trust_all).%s'
+        % (truster.label, where, ', '.join(allowlist) or 'empty', trustee.cluster_id, trustee.label, hint))
+
+
+def _check_account_trust(truster, trustee, add):
+    entries = [e for e in truster.trust.get('accounts') or [] if e.get('account_id') == trustee.account_id]
+    if not entries:
+        add('deployment_trust_missing', truster.role, 'Deployment %s does not trust the deployments of its own environment '
+            '%s: its trust has no accounts entry for account %s. Add one with trust_all or the cluster ID %s of %s.'
+            % (truster.label, truster.environment, trustee.account_id, trustee.cluster_id, trustee.label))
+    elif not any(trust_scope(e, trustee.cluster_id) for e in entries):
+        _allowlist_problem(truster, trustee, entries[0], 'its own environment', add)
+
+
+def _check_platform_trust(truster, trustee, add):
+    relationships = [r for r in truster.relationships.get('trust_relationships') or [] if not r.get('local')]
+    by_environment_id = [r for r in relationships if r.get('installation_id') == trustee.environment_id]
+    named = [r for r in relationships if r.get('name') == trustee.environment and r not in by_environment_id]
+    referenced_ids = set(e.get('trust_relationship_id') for e in truster.trust.get('external') or [])
+    if not by_environment_id:
+        wrong = named or [r for r in relationships
+                          if all((r.get('id') in referenced_ids, same_certificate(r.get('certificate'), trustee.environment_certificate)))]
+        if wrong:
+            message = ('Environment %s trusts environment %s through trust relationship %s, but that relationship holds the '
+                       'environment ID %s, while %s says its environment ID is %s: update the relationship\'s installation_id.')
+            add('wrong_environment_id', truster.role, message % (
+                truster.environment, trustee.environment, wrong[0].get('name'), wrong[0].get('installation_id'),
+                trustee.environment, trustee.environment_id))
+        else:
+            message = ('Environment %s has no trust relationship for environment %s (environment ID %s): platform trust is '
+                       'missing on the %s side. Create it with the environment ID and CA certificate of %s (role platform_trust).')
+            add('relationship_missing', truster.role, message % (
+                truster.environment, trustee.environment, trustee.environment_id, truster.environment, trustee.environment))
+        return
+    good = [r for r in by_environment_id
+            if r.get('certificate') is None or same_certificate(r.get('certificate'), trustee.environment_certificate)]
+    if not good:
+        add('wrong_certificate', truster.role, 'The trust relationship %s of environment %s for environment %s holds a CA '
+            'certificate that is not the platform CA of %s: replace it with the certificate of %s\'s own trust '
+            'relationship.' % (by_environment_id[0].get('name'), truster.environment, trustee.environment,
+                               trustee.environment, trustee.environment))
+        return
+    good_ids = set(r.get('id') for r in good)
+    entries = [e for e in truster.trust.get('external') or [] if e.get('trust_relationship_id') in good_ids]
+    if not entries:
+        add('deployment_trust_missing', truster.role, 'Deployment %s does not trust environment %s: its trust has no '
+            'external entry for trust relationship %s. Add one with trust_all or the cluster ID %s of %s.'
+            % (truster.label, trustee.environment, good[0].get('name'), trustee.cluster_id, trustee.label))
+    elif not any(trust_scope(e, trustee.cluster_id) for e in entries):
+        _allowlist_problem(truster, trustee, entries[0], 'environment %s' % trustee.environment, add)
+
+
+def check_certificate_stray_credentials(diagnosis):
+    """Credentials in the local keystore make Elasticsearch use the API-key model for the alias once loaded; said once,
+    not again when the alias's settings already showed a wrong model."""
+    keystore = (diagnosis.facts.get('local') or {}).get('keystore')
+    if not (_usable(keystore) and keystore.get('exists')):
+        return
+    local = diagnosis.local
+    if local.version and local.version < version_tuple(_common.CREDENTIALS_MIN_VERSION):
+        return
+    if any(p['problem'] == 'wrong_model' for p in diagnosis.problems):
+        return
+    diagnosis.add('wrong_model', 'local', 'The keystore of %s holds %s: once loaded, Elasticsearch uses the '
+                  'API-key model for this alias, but the link uses the TLS-certificate model. Remove the setting '
+                  '(ece_keystore_secret with state: absent), or set model: api_key.' % (local.label, credentials_setting(diagnosis.alias)))
+
+
+# -- the API-key model ----------------------------------------------------------------------------------------------
+def check_api_key(diagnosis, remote_info):
+    """The credentials in the local keystore, whether the nodes loaded them, the key on the remote cluster, and the
+    trust of the local deployment in the remote proxy's CA."""
+    alias, local, remote, add = diagnosis.alias, diagnosis.local, diagnosis.remote, diagnosis.add
+    facts_local = diagnosis.facts.get('local') or {}
+    facts_remote = diagnosis.facts.get('remote') or {}
+    keystore = facts_local.get('keystore')
+    if _usable(keystore) and 'exists' in keystore:
+        if not keystore['exists']:
+            add('keystore_missing_credentials', 'local', 'The keystore of the local deployment %s lacks '
+                '%s, the encoded cross-cluster API key of the remote cluster: apply the link '
+                '(it creates a key and stores it).' % (local.label, credentials_setting(alias)))
+        elif isinstance(remote_info, dict) and not remote_info.get('cluster_credentials'):
+            version = local.version
+            if version and version < diagnosis.reload_min_version:
+                add('restart_required', 'local', 'The keystore of %s holds the credentials of %s, but the running nodes have '
+                    'not loaded them: Elasticsearch %s loads remote cluster credentials only at a restart. Restart the '
+                    'deployment (ece_deployment_restart).' % (local.label, alias, local.version_text))
+            else:
+                add('restart_required', 'local', 'The keystore of %s holds the credentials of %s, but the running nodes have '
+                    'not loaded them: reload the secure settings (POST _nodes/reload_secure_settings) or restart the '
+                    'deployment.' % (local.label, alias))
+    key = facts_remote.get('cross_cluster_api_key')
+    if _usable(key):
+        if key.get('created') and _usable(keystore) and keystore.get('exists') is False:
+            add('api_key_invalid', 'remote', 'No active cross-cluster API key named %s exists on the remote cluster %s '
+                '(the link was never applied, or its key was invalidated or has expired). Apply the link: it creates a '
+                'key and stores it.' % (key.get('name'), remote.label))
+        elif key.get('created'):
+            add('api_key_invalid', 'remote', 'No active cross-cluster API key named %s exists on the remote cluster %s: it '
+                'was invalidated, has expired or was deleted, so the credentials in the local keystore no longer '
+                'authenticate. Apply the link again: it creates a new key and stores it.' % (key.get('name'), remote.label))
+        elif key.get('expiration') and key['expiration'] <= diagnosis.now:
+            add('api_key_invalid', 'remote', 'The cross-cluster API key %s (%s) on %s has expired: apply the link with '
+                'rotate: true.' % (key.get('name'), key.get('id'), remote.label))
+    _check_proxy_ca(local, remote, facts_remote.get('proxy_certificate'), add)
+
+
+def _check_proxy_ca(local, remote, chain, add):
+    if not _usable(chain) or same_environment(local, remote):
+        return
+    if chain.get('user_supplied') or not chain.get('root_certificate'):
+        return
+    for entry in local.trust.get('direct') or []:
+        if entry.get('type') != 'proxy':
+            continue
+        for certificate in entry.get('certificates') or []:
+            pem = certificate.get('pem') if isinstance(certificate, dict) else certificate
+            if same_certificate(pem, chain['root_certificate']):
+                return
+    add('proxy_ca_not_trusted', 'local', 'The proxy of environment %s presents a certificate of its own, private CA, and the '
+        'local deployment %s does not trust it: add a direct trust entry of type proxy holding the root of GET '
+        '/platform/configuration/security/tls/proxy of %s.' % (remote.environment, local.label, remote.environment))
 
 
 # -- cross-cluster replication through the alias --------------------------------------------------------------------
