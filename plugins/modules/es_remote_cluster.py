@@ -93,8 +93,11 @@ options:
     default: false
   wait_for_connection:
     description:
-      - After the change (and also when nothing changed), poll C(GET /_remote/info) every second until the alias is connected,
-        and fail after O(wait_timeout) seconds naming the alias and the last state Elasticsearch reported.
+      - After the change (and also when nothing changed), wait until cross-cluster requests to the alias (C(GET
+        /_resolve/cluster/<alias>:*) from Elasticsearch 8.13 on, before that a search of the remote cluster that matches
+        no index) succeed through every node of the local cluster, and fail after
+        O(wait_timeout) seconds naming the alias, why the last request failed and what C(GET /_remote/info) reported.
+        C(_remote/info) alone is not the verdict, since it can say connected while the requests fail.
       - Not done in check mode; the module then reads C(GET /_remote/info) once.
     type: bool
     default: false
@@ -169,8 +172,9 @@ remote_cluster:
     skip_unavailable: 'true'
 remote_info:
   description:
-    - The alias's entry of C(GET /_remote/info) at the end of the run (the last one polled with O(wait_for_connection=true)),
-      null when the alias is not listed or O(state=absent).
+    - The alias's entry of C(GET /_remote/info) at the end of the run, null when the alias is not listed or
+      O(state=absent). With O(wait_for_connection=true), C(connected) is true only because the cross-cluster requests
+      through every node succeeded.
     - In check mode it shows the connection before the predicted change.
   returned: always
   type: dict
