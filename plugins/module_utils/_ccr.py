@@ -16,11 +16,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
-import time
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
-from ansible_collections.ece.remote_clusters.plugins.module_utils._common import check_alias, check_time_value
+from ansible_collections.ece.remote_clusters.plugins.module_utils._common import TIME_UNITS_MS, check_alias, check_time_value, time_value_ms
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Manager
+from ansible_collections.ece.remote_clusters.plugins.module_utils._waiters import attempts
 
 COUNT_PARAMETERS = ('max_read_request_operation_count', 'max_outstanding_read_requests', 'max_write_request_operation_count',
                     'max_outstanding_write_requests', 'max_write_buffer_count')
@@ -33,9 +33,7 @@ PATTERN_READABLE = ('max_outstanding_read_requests',)
 DATA_STREAM_VERSION = '8.4.0'
 SIZE_RE = re.compile(r'^([0-9]+)(b|kb|mb|gb|tb|pb)$')
 SIZE_UNITS = {'b': 1, 'kb': 1024, 'mb': 1024 ** 2, 'gb': 1024 ** 3, 'tb': 1024 ** 4, 'pb': 1024 ** 5}
-TIME_MS = {'nanos': 1e-6, 'micros': 1e-3, 'ms': 1, 's': 1000, 'm': 60000, 'h': 3600000, 'd': 86400000}
 INDEX_NAME_RE = re.compile(r'^[^A-Z\\/*?"<>| ,#:]+$')
-POLL_INTERVAL = 1.0
 # a follower created paused can be paused only once its shard follow tasks run: it waits this long at least
 MIN_START_WAIT = 120
 LICENSE_HINT = ('the cluster\'s licence does not include cross-cluster replication (it needs platinum or enterprise, on both '
@@ -52,7 +50,7 @@ def normalize_parameter(name, value):
         return int(found.group(1)) * SIZE_UNITS[found.group(2)] if found else text
     number = text.rstrip('nacromshd')
     unit = text[len(number):]
-    return int(number) * TIME_MS[unit] if number.isdigit() and unit in TIME_MS else text
+    return time_value_ms(text) if number.isdigit() and unit in TIME_UNITS_MS else text
 
 
 def check_tuning(params):
@@ -194,7 +192,7 @@ class CcrFollower(CcrManager):
     def request_body(self):
         return given_tuning(self.params)
 
-    def apply(self, current, desired):
+    def apply(self, current, desired, facts):
         name = self.params['name']
         client = self.client
         if desired is None:
@@ -240,27 +238,25 @@ class CcrFollower(CcrManager):
         else:
             client.open_index(name)
 
-    def settle(self, after, changed):
+    def settle(self, after, changed, facts):
+        """A follower started or resumed: its parameters once it follows."""
         if after is not None and changed and after['status'] == 'active' and self.params['wait_timeout'] > 0:
-            after['parameters'] = self.wait_until_following(self.params['wait_timeout']).get('parameters')
+            return dict(after, parameters=self.wait_until_following(self.params['wait_timeout']).get('parameters'))
+        return None
 
     def wait_until_following(self, timeout):
         """Poll ``_ccr/info`` until the follower is active with its parameters: ``PUT .../_ccr/follow`` (and a resume)
         answers before the shard follow tasks run, and ``_ccr/info`` shows it paused without parameters meanwhile."""
-        name = self.params['name']
-        deadline = time.monotonic() + timeout
-        while True:
+        name, found = self.params['name'], None
+        for dummy in attempts(self.client, 'the follower index %s to start following' % name, timeout):
             found = self.follower()
             if found and found.get('status') == 'active' and found.get('parameters') is not None:
                 return found
-            if time.monotonic() >= deadline:
-                self.fail('the follower index %s has not started following within %ds (last _ccr/info: %s); check '
-                          'es_ccr_info for read or fatal exceptions, the connection of remote cluster %s and the replication '
-                          'privileges' % (name, timeout, found or 'not a follower', self.params['remote_cluster']),
-                          changed=True)
-            self.client.sleep(POLL_INTERVAL, waiting=('the follower index %s to start following' % name, deadline, timeout))
+        self.fail('the follower index %s has not started following within %ds (last _ccr/info: %s); check es_ccr_info for '
+                  'read or fatal exceptions, the connection of remote cluster %s and the replication privileges'
+                  % (name, timeout, found or 'not a follower', self.params['remote_cluster']), changed=True)
 
-    def report(self, current, after, changed):
+    def report(self, current, after, changed, facts):
         return {'follower': self.view(after) if after is not None else None, 'created': changed and current is None and after is not None,
                 'differing_parameters': self.differing_parameters(current) if after is not None else [],
                 'unverified': self.unverified(current) if after is not None else []}
@@ -343,7 +339,7 @@ class CcrAutoFollowPattern(CcrManager):
     def compare(self, current, desired):
         return self.pattern_differs(current, desired) or bool(current.get('active')) != desired['active']
 
-    def apply(self, current, desired):
+    def apply(self, current, desired, facts):
         name = self.params['name']
         client = self.client
         if desired is None:
@@ -363,7 +359,7 @@ class CcrAutoFollowPattern(CcrManager):
             client.pause_auto_follow_pattern(name)
         return desired
 
-    def report(self, current, after, changed):
+    def report(self, current, after, changed, facts):
         unverified = []
         if after is not None and current is not None:
             unverified = (['settings'] if self.params['settings'] else []) + sorted(
@@ -450,5 +446,5 @@ class CcrInfo(CcrManager):
     def differs(self, current, desired):
         return False
 
-    def report(self, current, after, changed):
+    def report(self, current, after, changed, facts):
         return dict(current)

@@ -13,12 +13,14 @@ import time
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
-    CREDENTIALS_MIN_VERSION, MANAGED_BY, PROXY_MODE_VERSION, check_alias, check_metadata_keys, check_time_value, version_tuple)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Manager
+    CREDENTIALS_MIN_VERSION, MANAGED_BY, PROXY_MODE_VERSION, check_alias, check_metadata_keys, check_time_value, time_value_ms,
+    version_tuple)
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Manager, Observed, Plan
 from ansible_collections.ece.remote_clusters.plugins.module_utils._proof import (
     PROBE_TIMEOUT, RESOLVE_CLUSTER_VERSION, RESOLVE_TIMEOUT_VERSION, probe_verdict)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._security import (
     check_field_security, check_query, normalize_entries, request_entry, string_set)
+from ansible_collections.ece.remote_clusters.plugins.module_utils._waiters import attempts
 
 # -- es_remote_cluster ---------------------------------------------------------------------------------------------
 PROXY_KEYS = ('proxy_address', 'server_name', 'proxy_socket_connections')
@@ -26,7 +28,6 @@ SNIFF_KEYS = ('seeds', 'node_connections', 'proxy')
 LIST_KEYS = ('seeds',)
 # the mode setting and proxy mode exist from this version on
 MODE_VERSION = version_tuple(PROXY_MODE_VERSION)
-POLL_INTERVAL = 1.0
 
 
 def check_address(value, option):
@@ -159,7 +160,7 @@ class RemoteCluster(Manager):
         return errors
 
     def check_version(self, mode, version):
-        """Refuse, before any write, what this Elasticsearch version does not have."""
+        """Refuse, before any write, what this Elasticsearch version does not have; the warnings about what it has."""
         params = self.params
         if version_tuple(version) < MODE_VERSION:
             if mode == 'proxy':
@@ -170,8 +171,9 @@ class RemoteCluster(Manager):
                 self.fail('node_connections needs Elasticsearch 7.6 or later, but %s runs %s; remove it (the node setting '
                           'cluster.remote.connections_per_cluster applies)' % (self.client.base_url, version))
         elif params['proxy'] is not None:
-            self.warn('proxy (sniff mode through a TCP proxy) is a legacy setting; from Elasticsearch 7.6 on, use '
-                      'mode: proxy with proxy_address and server_name')
+            return ['proxy (sniff mode through a TCP proxy) is a legacy setting; from Elasticsearch 7.6 on, use '
+                    'mode: proxy with proxy_address and server_name']
+        return []
 
     def wanted(self, mode, version):
         """The alias's wanted settings as sent (suffix -> JSON value) and the keys of the other mode."""
@@ -191,18 +193,33 @@ class RemoteCluster(Manager):
         return 'cluster.remote.%s.' % self.params['alias']
 
     def read(self):
-        """The Elasticsearch version and the alias's keys per scope (``persistent``, ``transient``)."""
+        """The Elasticsearch version and the alias's keys per scope (``persistent``, ``transient``); in check mode, which
+        writes nothing, also its ``_remote/info`` entry as the report shows it (a real run reads it after the writes)."""
         alias = self.params['alias']
         version = self.client.version
-        if self.params['state'] == 'present':
-            self.check_version(self.requested_mode(), version)
         settings = self.client.cluster_settings()
         # search.remote.<alias>.* are its 6.x names, read as a fallback there
         owned = (self.prefix, 'search.remote.%s.' % alias)
         state = dict((scope, dict((k, v) for k, v in (settings.get(scope) or {}).items() if k.startswith(owned)))
                      for scope in ('persistent', 'transient'))
         state['version'] = version
-        return state
+        facts = {}
+        if self.check_mode and self.params['state'] == 'present':
+            facts['remote_info'] = self.remote_info(alias)
+        return Observed(state, facts)
+
+    def plan(self, observed):
+        current = observed.object
+        warnings = []
+        if self.params['state'] == 'present':
+            warnings = self.check_version(self.requested_mode(), current['version'])
+        desired = self.desired(current)
+        transient = desired['request'].get('transient')
+        if transient and self.params['state'] == 'present':
+            # transient values override persistent ones and are validated on their own: all of the alias's go
+            warnings.append('transient settings of remote cluster %s (%s) overrode the persistent ones; they are removed '
+                            '(transient settings are no longer recommended)' % (self.params['alias'], ', '.join(sorted(transient))))
+        return Plan(observed, desired, bool(desired['request']), warnings)
 
     def desired(self, current):
         """The alias's keys per scope after the run, and ``request``: the scopes of the settings update, none when the
@@ -219,26 +236,25 @@ class RemoteCluster(Manager):
             after[scope] = dict((k, v) for k, v in merged.items() if v is not None)
         return after
 
-    def differs(self, current, desired):
-        return bool(desired['request'])
-
-    def apply(self, current, desired):
+    def apply(self, current, desired, facts):
         self.client.update_cluster_settings(desired['request'], 'update the settings of remote cluster %s' % self.params['alias'])
         return desired
 
-    def settle(self, after, changed):
-        if self.params['state'] == 'present' and self.params['wait_for_connection']:
-            after['remote_info'] = self.wait_for_connection(self.params['alias'], changed=changed, remote_cluster=self.view(after))
+    def settle(self, after, changed, facts):
+        """The alias's ``_remote/info`` entry after the writes: once requests prove the connection with
+        ``wait_for_connection``, else as it is."""
+        alias = self.params['alias']
+        if self.params['state'] != 'present':
+            return None
+        if self.params['wait_for_connection']:
+            return Observed(after, {'remote_info': self.wait_for_connection(alias, changed=changed, remote_cluster=self.view(after))})
+        return Observed(after, {'remote_info': self.remote_info(alias)})
 
-    def report(self, current, after, changed):
-        remote_info = None
-        if self.params['state'] == 'present':
-            remote_info = after['remote_info'] if 'remote_info' in after else self.remote_info(self.params['alias'])
-        return {'elasticsearch_version': current['version'], 'remote_cluster': self.view(after), 'remote_info': remote_info}
+    def report(self, current, after, changed, facts):
+        return {'elasticsearch_version': current['version'], 'remote_cluster': self.view(after), 'remote_info': facts.get('remote_info')}
 
     def changes(self, scopes, prefix, version):
         """The PUT body per scope for state present: empty maps when the settings are as wanted."""
-        alias = self.params['alias']
         want, other_keys = self.wanted(self.requested_mode(), version)
         wanted = dict((k, normalize(k, v)) for k, v in want.items())
 
@@ -259,10 +275,7 @@ class RemoteCluster(Manager):
                                       if wrong(k, v) and not (k.startswith(prefix) and k[len(prefix):] in want))
         transient = scopes['transient']
         if any(wrong(k, v) for k, v in transient.items()):
-            # transient values override persistent ones and are validated on their own: remove all of the alias's
-            body['transient'] = dict((key, None) for key in transient)
-            self.warn('transient settings of remote cluster %s (%s) overrode the persistent ones; they are removed '
-                      '(transient settings are no longer recommended)' % (alias, ', '.join(sorted(transient))))
+            body['transient'] = dict((key, None) for key in transient)  # all of the alias's (see plan)
         return body
 
     def view(self, state):
@@ -278,34 +291,22 @@ class RemoteCluster(Manager):
     def remote_info(self, alias):
         return self.client.remote_info().get(alias)
 
-    def probe(self, alias, timeout=PROBE_TIMEOUT):
-        """One cross-cluster request to ``alias`` through whichever node answers: ``(connected, reason)``."""
-        return probe(self.client, alias, timeout)
-
     def wait_for_connection(self, alias, **fields):
         """Wait until cross-cluster requests to ``alias`` succeed through every node of the local cluster (as many in a
         row as it has nodes: its load balancer spreads them over the nodes, and each node has its own connection and
         credentials), within ``wait_timeout``; each probe is one request of its own short timeout. ``_remote/info`` is
         never the verdict: its entry (how the connection is built) is returned, ``connected`` set by the requests.
         ``fields`` go with a failure."""
-        timeout = self.params['wait_timeout']
-        deadline = time.monotonic() + timeout
-        nodes = self.client.node_count()
-        successes = 0
-        while True:
-            connected, reason = self.probe(alias, max(1.0, min(PROBE_TIMEOUT, deadline - time.monotonic())))
-            successes = successes + 1 if connected else 0
-            if successes >= nodes:
+        timeout, reason = self.params['wait_timeout'], None
+        for left in attempts(self.client, 'the connection of remote cluster %s' % alias, timeout):
+            connected, reason = connected_through_every_node(self.client, alias, max(1.0, min(PROBE_TIMEOUT, left)))
+            if connected:
                 return dict(self.remote_info(alias) or {}, connected=True)
-            if time.monotonic() >= deadline:
-                entry = self.remote_info(alias)
-                self.fail('remote cluster %s is not connected after %ds: a cross-cluster request failed (%s); check the address '
-                          'and server_name, the trust between the deployments (and environments), and for the API-key model '
-                          'the credentials the nodes loaded and the cross-cluster API key (_remote/info: %s)'
-                          % (alias, timeout, reason, entry if entry else 'the alias is not listed'), remote_info=entry, **fields)
-            if not connected:
-                self.client.sleep(min(POLL_INTERVAL, max(0.0, deadline - time.monotonic())),
-                                  waiting=('the connection of remote cluster %s' % alias, deadline, timeout))
+        entry = self.remote_info(alias)
+        self.fail('remote cluster %s is not connected after %ds: a cross-cluster request failed (%s); check the address and '
+                  'server_name, the trust between the deployments (and environments), and for the API-key model the '
+                  'credentials the nodes loaded and the cross-cluster API key (_remote/info: %s)'
+                  % (alias, timeout, reason, entry if entry else 'the alias is not listed'), remote_info=entry, **fields)
 
 
 # -- es_cross_cluster_api_key --------------------------------------------------------------------------------------
@@ -329,16 +330,9 @@ RETIRED_KEY = 'retired'
 EXPIRATION_TOLERANCE_MS = 60000
 # the update API takes an expiration from this version on
 EXPIRATION_UPDATE_VERSION = '8.13.0'
-TIME_UNITS_MS = {'nanos': 1e-6, 'micros': 1e-3, 'ms': 1, 's': 1000, 'm': 60000, 'h': 3600000, 'd': 86400000}
 ACCESS_KINDS = ('search', 'replication')
 # an index entry of a cross-cluster API key's access (search entries add query and field_security)
 INDEX_ENTRY = dict(names=dict(type='list', elements='str', required=True), allow_restricted_indices=dict(type='bool'))
-
-
-def time_value_ms(value):
-    """An Elasticsearch time value (checked by ``check_time_value``) in milliseconds."""
-    number = value.rstrip('nacromshd')
-    return int(number) * TIME_UNITS_MS[value[len(number):]]
 
 
 def owned_by(key, metadata):
@@ -361,11 +355,12 @@ def request_access(access):
     return dict((kind, [request_entry(e) for e in access[kind]]) for kind in ACCESS_KINDS if access.get(kind))
 
 
-def days_left(key):
-    """The days until ``key`` expires, or None for no key or a key that does not expire."""
+def days_left(key, now=None):
+    """The days from ``now`` (epoch milliseconds; by default this moment) until ``key`` expires, or None for no key or a
+    key that does not expire."""
     if key is None or not key.get('expiration'):
         return None
-    return (key['expiration'] - time.time() * 1000) / DAY_MS
+    return (key['expiration'] - (time.time() * 1000 if now is None else now)) / DAY_MS
 
 
 def check_key_authentication(api_key):
@@ -483,43 +478,53 @@ class CrossClusterApiKey(Manager):
         return abs(current['expiration'] - current['creation'] - time_value_ms(wanted)) > EXPIRATION_TOLERANCE_MS
 
     def read(self):
-        """The active keys of this name and owner, newest first."""
+        """The active keys of this name and owner, newest first; the cluster's ``version`` and the time of the read
+        (``now``, epoch milliseconds: how soon a key expires)."""
         if not self.client.version_at_least(MIN_VERSION):
             self.fail('cross-cluster API keys need Elasticsearch 8.10 or later, but %s runs %s; use the TLS-certificate '
                       'model for this cluster' % (self.client.base_url, self.client.version))
-        return self.find_active_keys()
+        return Observed(self.find_active_keys(), {'version': self.client.version, 'now': time.time() * 1000})
 
-    def desired(self, current):
+    def plan(self, observed):
         """The active keys after the run, newest first: none (absent); a new key (``id`` None) and the keys it replaces
         unless they are invalidated; or the newest key with the wanted access and metadata, and the others."""
+        current, facts = observed
         params = self.params
         if params['state'] == 'absent':
-            return []
+            return Plan(observed, [], self.differs(current, []), ())
+        warnings = []
         # several keys of one owner (this collection's metadata): left by two runs that created one at the same time; a
         # new key replaces them all, and the caller invalidates them once it is in use (rotation)
         replace = len(current) > 1 and (params['metadata'] or {}).get('managed_by') == MANAGED_BY
         if replace and self.interrupted_rotation(current):
             # the newest key is in the keystore already: finishing that rotation is the rotation asked for
-            self.warn('finishing the rotation an earlier run began: key %s (%s) replaces %s' % (
+            warnings.append('finishing the rotation an earlier run began: key %s (%s) replaces %s' % (
                 current[0]['id'], current[0]['metadata'][ROTATION_KEY], ', '.join(k['id'] for k in current[1:])))
-            return [dict(current[0], access=params['access'], metadata=self.desired_metadata(current[0]))] + current[1:]
+            desired = [dict(current[0], access=params['access'], metadata=self.desired_metadata(current[0]))] + current[1:]
+            return Plan(observed, desired, self.differs(current, desired), warnings)
         if len(current) > 1 and (replace or not (params['rotate'] and params['invalidate_previous'])):
-            self.warn('%d active cross-cluster API keys are named %s (%s); %s' % (
+            warnings.append('%d active cross-cluster API keys are named %s (%s); %s' % (
                 len(current), params['name'], ', '.join(k['id'] for k in current),
                 'a new key replaces them' if replace else 'managing the newest. Invalidate the others with state: absent (and '
                 'create one again), or with rotate: true and invalidate_previous: true'))
         key = current[0] if current else None
-        expiring = self.expires_soon(key)
+        days, before = days_left(key, facts['now']), params['rotate_before_days']
+        expiring = days is not None and before is not None and days <= before
+        if expiring:
+            warnings.append('the cross-cluster API key %s expires in %.1f days (rotate_before_days: %d): a new key replaces it'
+                            % (key['id'], days, before))
         if key is None or params['rotate'] or replace or expiring:
             new = {'id': None, 'name': params['name'], 'access': params['access'], 'metadata': self.desired_metadata()}
-            return [new] + ([] if params['invalidate_previous'] else current)
-        if self.expiration_changed(key) and not self.client.version_at_least(EXPIRATION_UPDATE_VERSION):
+            desired = [new] + ([] if params['invalidate_previous'] else current)
+            return Plan(observed, desired, self.differs(current, desired), warnings)
+        if self.expiration_changed(key) and version_tuple(facts['version']) < version_tuple(EXPIRATION_UPDATE_VERSION):
             self.fail('expiration: the key %s exists with another expiration, and Elasticsearch %s cannot change the '
                       'expiration of a key (8.13 and later can); set rotate: true to replace the key by one with this '
-                      'expiration' % (key['id'], self.client.version))
-        return [dict(key, access=params['access'], metadata=self.desired_metadata(key))] + current[1:]
+                      'expiration' % (key['id'], facts['version']))
+        desired = [dict(key, access=params['access'], metadata=self.desired_metadata(key))] + current[1:]
+        return Plan(observed, desired, self.differs(current, desired), warnings)
 
-    def apply(self, current, desired):
+    def apply(self, current, desired, facts):
         """Create or update the newest key, then invalidate the keys that ``desired`` no longer lists."""
         key = desired[0] if desired else None
         if key is not None and key['id'] is None:
@@ -532,12 +537,12 @@ class CrossClusterApiKey(Manager):
             self.client.invalidate_api_keys(gone)
         return ([key] if key else []) + desired[1:]
 
-    def report(self, current, after, changed):
+    def report(self, current, after, changed, facts):
         key = after[0] if after else None
         ids = [k['id'] for k in current]
         created = key is not None and key['id'] not in ids
         remaining = set(k['id'] for k in after)
-        days = days_left(current[0]) if self.params['state'] == 'present' and current else None
+        days = days_left(current[0], facts['now']) if self.params['state'] == 'present' and current else None
         return {
             'id': key['id'] if key else None,
             'name': self.params['name'],
@@ -570,16 +575,6 @@ class CrossClusterApiKey(Manager):
         self.client.add_secret(created.get('api_key'))
         self.keep_one(created, known)
         return dict(key, id=created.get('id'), encoded=created.get('encoded'), expiration=created.get('expiration'))
-
-    def expires_soon(self, key):
-        """Whether ``key`` expires within ``rotate_before_days`` days."""
-        days = days_left(key)
-        before = self.params['rotate_before_days']
-        if days is None or before is None or days > before:
-            return False
-        self.warn('the cross-cluster API key %s expires in %.1f days (rotate_before_days: %d): a new key replaces it'
-                  % (key['id'], days, before))
-        return True
 
     def drop_orphans(self, known):
         """After a create answered in a way that may come after the key was made: a key made then has a secret nobody got,
@@ -682,7 +677,7 @@ class PreviousKeys(Manager):
     def desired(self, current):
         return []
 
-    def apply(self, current, desired):
+    def apply(self, current, desired, facts):
         ids = [k['id'] for k in current]
         if self.params['grace'] is None:
             self.client.invalidate_api_keys(ids, 'invalidate the previous cross-cluster API keys %s' % ', '.join(ids))
@@ -693,7 +688,7 @@ class PreviousKeys(Manager):
                 'metadata': dict(key.get('metadata') or {}, **{RETIRED_KEY: True})})
         return []
 
-    def report(self, current, after, changed):
+    def report(self, current, after, changed, facts):
         ids = [k['id'] for k in current]
         if self.params['grace'] is None:
             return {'invalidated_ids': ids, 'expiring_ids': []}
@@ -738,7 +733,7 @@ class RotationMark(Manager):
     def differs(self, current, desired):
         return self.view(current) != self.view(desired)
 
-    def apply(self, current, desired):
+    def apply(self, current, desired, facts):
         self.client.update_cross_cluster_api_key(current['id'], {'access': request_access(normalize_access(current.get('access'))),
                                                                  'metadata': desired['metadata']})
         return desired
@@ -820,14 +815,14 @@ class Role(Manager):
             return current is not None
         return current is None or self.view(current) != self.view(desired)
 
-    def apply(self, current, desired):
+    def apply(self, current, desired, facts):
         if desired is None:
             self.client.delete_role(self.params['name'])
         else:
             self.client.put_role(self.params['name'], desired)
         return desired
 
-    def report(self, current, after, changed):
+    def report(self, current, after, changed, facts):
         return {'role': self.view(after) if after is not None else None,
                 'created': changed and current is None and after is not None}
 

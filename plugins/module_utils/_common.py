@@ -32,6 +32,8 @@ IDENTIFIER_RE = re.compile(r'^[A-Za-z0-9._-]+$')
 # user:password@ before the host, with or without a scheme: never echo such a URL
 USERINFO_RE = re.compile(r'^(?:[A-Za-z][A-Za-z0-9+.-]*://)?([^/?#@]*)@')
 TIME_VALUE_RE = re.compile(r'^[0-9]+(nanos|micros|ms|s|m|h|d)$')
+# the units of an Elasticsearch time value, in milliseconds
+TIME_UNITS_MS = {'nanos': 1e-6, 'micros': 1e-3, 'ms': 1, 's': 1000, 'm': 60000, 'h': 3600000, 'd': 86400000}
 
 # Ports of the ECE proxies for remote clusters (ECE networking prerequisites, "Enable CCS/CCR"): the TLS-certificate
 # model connects on the transport passthrough port that the deployment read reports (9400 where it reports none); 9300 is
@@ -127,6 +129,12 @@ def check_url(value, option, example):
     if not host:
         return '%s: %r has no valid host; write it like %s' % (option, value, example)
     return None
+
+
+def time_value_ms(value):
+    """An Elasticsearch time value (checked by :func:`check_time_value`) in milliseconds."""
+    number = value.rstrip('nacromshd')
+    return int(number) * TIME_UNITS_MS[value[len(number):]]
 
 
 def check_time_value(value, option, example='90d'):

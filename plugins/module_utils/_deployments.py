@@ -18,10 +18,11 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._common import
     API_KEY_PORT, MASK, RELOAD_MIN_VERSION, check_alias, check_ports, check_deployment_ids, check_ref_id, check_version,
     credentials_setting, version_tuple)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import TRUST_QUERY, query_flag
-from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Manager
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Manager, Observed, Plan
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import deployment_argument_spec
 from ansible_collections.ece.remote_clusters.plugins.module_utils._views import deployment_view, es_resource, running_version, trust_of
-from ansible_collections.ece.remote_clusters.plugins.module_utils._waiters import failed_attempts, plan_attempt_since, plan_wait_options, wait_for_plan
+from ansible_collections.ece.remote_clusters.plugins.module_utils._waiters import (
+    failed_attempts, plan_attempt_since, plan_wait_options, remaining, wait_for_plan)
 
 # -- ece_deployment_info -------------------------------------------------------------------------------------------
 MAX_WORKERS = 8
@@ -64,7 +65,7 @@ class DeploymentInfo(Manager):
     def differs(self, current, desired):
         return False  # reads only
 
-    def report(self, current, after, changed):
+    def report(self, current, after, changed, facts):
         return {'deployments': [deployment_view(d, self.params['certificate_port'], self.params['api_key_port']) for d in current]}
 
     def search(self, name):
@@ -109,7 +110,6 @@ def deployment_trusts(client):
 # -- ece_deployment_restart ----------------------------------------------------------------------------------------
 class DeploymentRestart(Manager):
     api = 'ece'
-    deadline = None  # time.monotonic() by which every wait of this run ends
     argument_spec = dict(
         deployment_argument_spec(),
         only_if_version_below=dict(type='str'),
@@ -131,13 +131,10 @@ class DeploymentRestart(Manager):
             errors.append('wait_timeout: %d is negative; give the seconds to wait, e.g. 1800' % self.params['wait_timeout'])
         return errors
 
-    def remaining(self):
-        return max(0, self.deadline - time.monotonic())
-
-    def wait_for_pending(self, deployment_id, ref_id, previous_attempt):
+    def wait_for_pending(self, deployment_id, ref_id, previous_attempt, deadline):
         """Wait for a plan someone else started; it fails the task (before any restart) when it fails or does not end."""
         try:
-            summary = wait_for_plan(self.client, deployment_id, ref_id, self.remaining(), previous_attempt)
+            summary = wait_for_plan(self.client, deployment_id, ref_id, remaining(deadline), previous_attempt)
         except ApiError as exc:
             raise ApiError('not restarted: a plan already pending on deployment %s did not finish well: %s' % (deployment_id, exc.message),
                            status=exc.status, error=exc.error)
@@ -157,11 +154,13 @@ class DeploymentRestart(Manager):
                                started)
 
     def read(self):
-        self.deadline = time.monotonic() + self.params['wait_timeout']
+        """The resource's ref_id, running version and plans; ``deadline``: when every wait of this run ends
+        (``time.monotonic()``)."""
+        deadline = time.monotonic() + self.params['wait_timeout']
         deployment, dummy = self.client.get_deployment(self.params['deployment_id'])
         resource = es_resource(deployment, self.params['ref_id'])
-        return {'ref_id': resource['ref_id'], 'elasticsearch_version': running_version(resource), 'restarted': False,
-                'plan_info': resource['info'].get('plan_info') or {}}
+        return Observed({'ref_id': resource['ref_id'], 'elasticsearch_version': running_version(resource), 'restarted': False,
+                         'plan_info': resource['info'].get('plan_info') or {}}, {'deadline': deadline})
 
     def desired(self, current):
         threshold, version = self.params['only_if_version_below'], current['elasticsearch_version']
@@ -173,7 +172,7 @@ class DeploymentRestart(Manager):
                 return current
         return dict(current, restarted=True)
 
-    def apply(self, current, desired):
+    def apply(self, current, desired, facts):
         """The restart, after a plan someone else started (unless cancel_pending); the plan attempts that the wait for the
         restart's plan must not take for it."""
         deployment_id, ref_id, plan_info = self.params['deployment_id'], current['ref_id'], current['plan_info']
@@ -181,7 +180,7 @@ class DeploymentRestart(Manager):
         # attempts that end after the current one but are not the restart's: a pending plan that it cancels, failed ones
         cancelled = failed_attempts(self.client, deployment_id, ref_id, plan_info)
         if plan_info.get('pending') and not self.params['cancel_pending']:
-            previous_attempt = self.wait_for_pending(deployment_id, ref_id, previous_attempt)
+            previous_attempt = self.wait_for_pending(deployment_id, ref_id, previous_attempt, facts['deadline'])
         elif plan_info.get('pending'):
             cancelled += (plan_info['pending'].get('plan_attempt_id'),)
         try:
@@ -190,25 +189,24 @@ class DeploymentRestart(Manager):
             # a plan started between the read and the restart: wait for it once, then restart
             if exc.status != 422 or self.params['cancel_pending']:
                 raise
-            previous_attempt = self.wait_for_pending(deployment_id, ref_id, previous_attempt)
+            previous_attempt = self.wait_for_pending(deployment_id, ref_id, previous_attempt, facts['deadline'])
             self.restart(deployment_id, ref_id, previous_attempt, cancelled)
-        return dict(desired, previous_attempt=previous_attempt, cancelled=cancelled)
+        return Observed(desired, {'previous_attempt': previous_attempt, 'cancelled': cancelled})
 
-    def settle(self, after, changed):
-        """The restart's plan: awaited with ``wait``, else its attempt once it shows."""
+    def settle(self, after, changed, facts):
+        """The restart's plan (``plan``): awaited with ``wait``, else its attempt once it shows."""
         if not changed:
-            return
-        deployment_id, ref_id = self.params['deployment_id'], after['ref_id']
+            return None
+        deployment_id, ref_id, previous_attempt, cancelled = (self.params['deployment_id'], after['ref_id'], facts['previous_attempt'],
+                                                              facts['cancelled'])
         if self.params['wait']:
-            after['plan'] = wait_for_plan(self.client, deployment_id, ref_id, self.remaining(), after['previous_attempt'],
-                                          after_write=True, ignore=after['cancelled'])
-            return
+            return Observed(after, {'plan': wait_for_plan(self.client, deployment_id, ref_id, remaining(facts['deadline']),
+                                                          previous_attempt, after_write=True, ignore=cancelled)})
         # the restart's plan shows a moment after the answer: read until it does (a few reads at most)
-        attempt_id = plan_attempt_since(self.client, deployment_id, ref_id, after['previous_attempt'], ignore=after['cancelled'])
-        if attempt_id:
-            after['plan'] = {'attempt_id': attempt_id, 'status': 'pending', 'duration_seconds': None}
+        attempt_id = plan_attempt_since(self.client, deployment_id, ref_id, previous_attempt, ignore=cancelled)
+        return Observed(after, {'plan': {'attempt_id': attempt_id, 'status': 'pending', 'duration_seconds': None} if attempt_id else None})
 
-    def report(self, current, after, changed):
+    def report(self, current, after, changed, facts):
         where = (self.params['deployment_id'], current['ref_id'])
         if not changed:
             msg = 'not restarted: deployment %s (%s) runs Elasticsearch %s, not below %s' % (
@@ -219,7 +217,7 @@ class DeploymentRestart(Manager):
             msg = 'deployment %s (%s) restarted' % where
         else:
             msg = 'deployment %s (%s): restart started' % where
-        return {'restarted': changed, 'plan': after.get('plan'), 'elasticsearch_version': current['elasticsearch_version'],
+        return {'restarted': changed, 'plan': facts.get('plan'), 'elasticsearch_version': current['elasticsearch_version'],
                 'msg': msg}
 
     def view(self, state):
@@ -282,13 +280,28 @@ class KeystoreSecret(Manager):
         return resource['ref_id'], running_version(resource)
 
     def read(self):
+        """The secret's name and whether it is a file, if it exists; the resource's ref_id and running version, which says
+        whether a write needs a restart (with ref_id given, the deployment is read only when a write follows)."""
         self.register_secret()
         ref_id, version = self.params['ref_id'], None
-        if not ref_id:  # the deployment is read for its ref_id; with ref_id given, only when the version is needed
+        if not ref_id:
             ref_id, version = self.read_resource()
         existing = self.client.keystore(self.params['deployment_id'], ref_id).get(self.name)
         secret = {'name': self.name, 'as_file': bool(existing.get('as_file'))} if existing is not None else None
-        return {'ref_id': ref_id, 'elasticsearch_version': version, 'secret': secret}
+        state = {'ref_id': ref_id, 'elasticsearch_version': version, 'secret': secret}
+        if version is None and self.differs(state, self.desired(state)):
+            state['elasticsearch_version'] = self.read_resource()[1]
+        return state
+
+    def plan(self, observed):
+        current = observed.object
+        desired = self.desired(current)
+        changed = self.differs(current, desired)
+        warnings = []
+        if changed and current['elasticsearch_version'] is None:
+            warnings.append('deployment %s: the running Elasticsearch version is unknown; restart_required is true to be safe'
+                            % self.params['deployment_id'])
+        return Plan(observed, desired, changed, warnings)
 
     def desired(self, current):
         if self.params['state'] == 'absent':
@@ -302,19 +315,14 @@ class KeystoreSecret(Manager):
             return True
         return self.view(current) != self.view(desired)
 
-    def apply(self, current, desired):
+    def apply(self, current, desired, facts):
         # a setting without a value is removed
         body = {'value': self.params['value'], 'as_file': self.params['as_file']} if desired['secret'] else {}
         self.client.update_keystore(self.params['deployment_id'], current['ref_id'], {self.name: body})
         return desired
 
-    def report(self, current, after, changed):
+    def report(self, current, after, changed, facts):
         version = current['elasticsearch_version']
-        if changed and version is None and self.params['ref_id']:  # the deployment is read only when the version matters
-            version = self.read_resource()[1]
-        if changed and version is None:
-            self.warn('deployment %s: the running Elasticsearch version is unknown; restart_required is true to be safe'
-                      % self.params['deployment_id'])
         return {'exists': current['secret'] is not None, 'secret': after['secret'], 'elasticsearch_version': version,
                 'restart_required': changed and (version is None or version_tuple(version) < version_tuple(self.params['reload_min_version']))}
 
@@ -408,12 +416,12 @@ class RemoteClusters(Manager):
         by_alias = dict((e.get('alias'), normalize(e)) for e in current['remote_clusters'])
         return by_alias != dict((e['alias'], e) for e in desired['remote_clusters'])
 
-    def apply(self, current, desired):
+    def apply(self, current, desired, facts):
         where = (self.params['deployment_id'], current['ref_id'])
         return dict(desired, remote_clusters=self.write_list(where, 'remote clusters of deployment %s (%s)' % where,
                                                              desired['remote_clusters']))
 
-    def report(self, current, after, changed):
+    def report(self, current, after, changed, facts):
         entries = current['remote_clusters']
         if changed:
             entries = predicted(entries, after['remote_clusters']) if self.check_mode else after['remote_clusters']

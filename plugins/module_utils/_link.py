@@ -244,21 +244,21 @@ class RemoteClusterLink(Composition):
 
     def steps(self, *steps):
         """Run ``(name, label, step)`` steps as :attr:`schedule` runs them (at the same time when there are several; in a
-        rollout, steps that start plans join the plan round of every link); record and return their results."""
-        outcomes = self.schedule.run([step[2] for step in steps])
-        results = []
-        for (name, label, dummy), (result, failure) in zip(steps, outcomes):
+        rollout, steps that start plans join the plan round of every link); record their results (with their diffs) in
+        the link's and return their :class:`Outcome` objects."""
+        done = self.schedule.run([step[2] for step in steps])
+        outcomes = []
+        for (name, label, dummy), (outcome, failure) in zip(steps, done):
             if failure is not None:
                 self.fail('%s: %s' % (label, failure.msg), status=failure.kwargs.get('status'),
                           error=failure.kwargs.get('error'), step=name)
-            diff = result.get('diff')
-            if diff:
-                self.diffs.append(dict(diff, before_header=label, after_header=label))
-            self.set_changed(result['changed'])
+            if outcome.diff:
+                self.diffs.append(dict(outcome.diff, before_header=label, after_header=label))
+            self.set_changed(outcome.changed)
             if name not in UNRECORDED:
-                self.result[name] = result
-            results.append(result)
-        return results
+                self.result[name] = outcome.as_result()
+            outcomes.append(outcome)
+        return outcomes
 
     def plan(self, name, label, step):
         """``step`` read and decided before it runs (:class:`Planned`): ``plan.changed`` says whether it will change
@@ -273,18 +273,19 @@ class RemoteClusterLink(Composition):
     def read_deployments(self):
         params = self.params
         sides = (self.local, self.remote)
-        results = self.steps(*[(side.key + '_deployment', 'read the %s deployment' % side.key,
-                                side.ece_step(DeploymentInfo, deployment_id=side.deployment_id,
-                                              certificate_port=params['certificate_port'], api_key_port=params['api_key_port']))
-                               for side in sides])
-        for side, result in zip(sides, results):
-            resources = result['deployments'][0]['elasticsearch']
+        outcomes = self.steps(*[(side.key + '_deployment', 'read the %s deployment' % side.key,
+                                 side.ece_step(DeploymentInfo, deployment_id=side.deployment_id,
+                                               certificate_port=params['certificate_port'], api_key_port=params['api_key_port']))
+                                for side in sides])
+        for side, outcome in zip(sides, outcomes):
+            deployment = outcome.result['deployments'][0]
+            resources = deployment['elasticsearch']
             ref_id = side.params['ref_id']
             resource = pick_resource(resources, ref_id)
             if resource is None:
                 self.fail('%s.ref_id: deployment %s has no Elasticsearch resource %s; it has: %s' % (
                     side.key, side.deployment_id, ref_id, ', '.join(r['ref_id'] for r in resources) or 'none'))
-            side.view = dict(resource, deployment_id=side.deployment_id, deployment_name=result['deployments'][0]['name'])
+            side.view = dict(resource, deployment_id=side.deployment_id, deployment_name=deployment['name'])
             self.result[side.key] = side.view
         self.check_addresses()
         accounts = [side.view['account_id'] for side in sides]

@@ -62,15 +62,16 @@ def create(link):
     # the secret is readable only at creation: without it in the keystore, a new key is the only way on
     label = 'cross-cluster API key on the remote cluster'
     planned = link.plan('api_key', label, remote.es_step(
-        CrossClusterApiKey, rotate=params['rotate'] or not lookup['exists'], **link.key_options(local.view)))
+        CrossClusterApiKey, rotate=params['rotate'] or not lookup.result['exists'], **link.key_options(local.view)))
     # where the key changes (created, rotated, its access updated) or the alias moves to it: what replicates through the
     # alias, read before any write; a key that would not grant replication on the leaders in use is refused
     observed = None
     if migrating or planned.plan.changed:
         observed = replication.observe(link)
         replication.check_key_covers(link, observed)
-    key, = link.steps(('api_key', label, planned))
-    encoded = key.pop('encoded', None)
+    link.steps(('api_key', label, planned))
+    key = link.result['api_key']  # what the link reports of the key, and says of it after its step
+    encoded = key.pop('encoded', None)  # the secret goes to the keystore, never into the result
     if encoded:
         link.context.mask(encoded)
     previous = key.get('previous_ids') or []
@@ -167,9 +168,9 @@ def retire_previous(link, cluster, key, previous):
         return
     done, = link.steps(('previous_keys', 'retire the previous cross-cluster API keys of %s' % params['alias'],
                         link.remote.es_step(PreviousKeys, name=key['name'], ids=previous, grace=params['previous_key_grace'])))
-    link.result['api_key']['invalidated_ids'] = done['invalidated_ids']
-    link.result['api_key']['expiring_ids'] = done['expiring_ids']
-    if link.check_mode or not done['invalidated_ids']:
+    invalidated = done.result['invalidated_ids']
+    link.result['api_key'].update(invalidated_ids=invalidated, expiring_ids=done.result['expiring_ids'])
+    if link.check_mode or not invalidated:
         return
     try:
         link.result['remote_info'] = cluster.wait_for_connection(params['alias'])
@@ -185,7 +186,7 @@ def retire_previous(link, cluster, key, previous):
     link.fail('the previous cross-cluster API keys %s of %s were invalidated, but cross-cluster requests through a node of '
               'the local deployment %s fail: it still uses one of them (%s). To recover, run the task again (it reloads the '
               'credentials, or restarts below %s), or restart the local deployment' % (
-                  ', '.join(done['invalidated_ids']), params['alias'], link.local.deployment_id, reason,
+                  ', '.join(invalidated), params['alias'], link.local.deployment_id, reason,
                   params['reload_min_version']), step='previous_keys')
 
 
@@ -198,8 +199,8 @@ def proxy_ca(link):
     # one environment by the accounts its trust names, or else by the environments' IDs (read only then)
     if mode == 'never' or (mode == 'auto' and link.result['same_environment'] and certificate.environment_relationships(link) is None):
         return None
-    chain, = link.steps(('proxy_chain', 'read the proxy certificate chain of the remote environment',
-                         remote.ece_step(TlsCertificateInfo, service='proxy')))
+    chain = link.steps(('proxy_chain', 'read the proxy certificate chain of the remote environment',
+                        remote.ece_step(TlsCertificateInfo, service='proxy')))[0].result
     pem = params['proxy_ca_certificate'] or chain['root_certificate']
     if not pem:
         return None

@@ -92,7 +92,7 @@ def drop_stale_credentials(link, cluster):
         return
     lookup, = link.steps(('keystore', 'look up the credentials in the local keystore', local.ece_step(
         KeystoreSecret, deployment_id=local.deployment_id, ref_id=local.view['ref_id'], remote_cluster_alias=alias)))
-    if lookup['exists']:
+    if lookup.result['exists']:
         link.fail('the local keystore holds credentials for %s (%s), so its nodes connect with an API key, not with '
                   'TLS certificates: remove them (ece_keystore_secret, state: absent) or keep model: api_key'
                   % (alias, credentials_setting(alias)), step='keystore')
@@ -136,8 +136,9 @@ def own_relationships(link):
     """Each environment's trust relationships (``trust_relationships``) and its own one (``local``: its environment
     ID, CA certificate and account IDs)."""
     sides = (link.local, link.remote)
-    results = link.steps(*[(side.key + '_environment', 'read the trust relationships of the %s environment' % side.key,
-                            side.ece_step(TrustRelationshipInfo)) for side in sides])
+    outcomes = link.steps(*[(side.key + '_environment', 'read the trust relationships of the %s environment' % side.key,
+                             side.ece_step(TrustRelationshipInfo)) for side in sides])
+    results = [outcome.result for outcome in outcomes]
     for side, result in zip(sides, results):
         if not result['local'] or not result['local'].get('installation_id'):
             link.fail('the %s environment returned no local trust relationship with an environment ID; check the ECE '
@@ -166,11 +167,11 @@ def platform_trust(link, own):
                                     installation_id=peer_own['installation_id'], certificate=peer_own['certificate'],
                                     account_ids=peer_own['account_ids'], trust_by_default=params['trust_by_default'])))
     with link.pool.serial:  # in a rollout, one link at a time: the next one finds the relationship the first created
-        results = link.steps(*steps)
+        outcomes = link.steps(*steps)
     # check mode: a relationship that does not exist yet has no ID; the deployment trust names a stand-in, so that its
     # change shows in the diff as the real run makes it
-    return dict((side.key, result['trust_relationship'].get('id') or CHECK_MODE_RELATIONSHIP % relationship_name(peer, own))
-                for (side, peer), result in zip(((local, remote), (remote, local)), results))
+    return dict((side.key, outcome.result['trust_relationship'].get('id') or CHECK_MODE_RELATIONSHIP % relationship_name(peer, own))
+                for (side, peer), outcome in zip(((local, remote), (remote, local)), outcomes))
 
 
 def existing_relationships(link, own):

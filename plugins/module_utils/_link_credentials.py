@@ -15,11 +15,10 @@ import time
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import connected_through_every_node
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import credentials_setting, view_version
-from ansible_collections.ece.remote_clusters.plugins.module_utils._waiters import wait_for_plan
+from ansible_collections.ece.remote_clusters.plugins.module_utils._waiters import attempts, wait_for_plan
 from ansible_collections.ece.remote_clusters.plugins.module_utils._proof import (
     credentials_loading, evidence_version, file_evidence, refused_for_privileges, reload_failures, restart_needed)
 
-CREDENTIALS_POLL_INTERVAL = 1.0
 
 
 def check_loaded(link, cluster):
@@ -87,8 +86,9 @@ def reload_with_evidence(link, cluster, proof, before):
     evidence = evidence_version(view_version(link.local.view)) and proof != 'probe'
     started = time.monotonic()
     settle = params['credentials_settle_seconds'] if proof == 'settle' and not evidence else 0
-    deadline = started + settle + params['credentials_wait_timeout']
-    while True:
+    failures = []
+    for dummy in attempts(client, 'every node of deployment %s to load the credentials of %s' % (link.local.deployment_id, params['alias']),
+                          settle + params['credentials_wait_timeout']):
         answer = client.reload_secure_settings()
         failures = reload_failures(answer)
         if failures and refused_for_privileges(failures):
@@ -104,10 +104,7 @@ def reload_with_evidence(link, cluster, proof, before):
             if proven:
                 return True, []
             failures = [reason]
-        if time.monotonic() >= deadline:
-            return False, failures
-        client.sleep(CREDENTIALS_POLL_INTERVAL, waiting=('every node of deployment %s to load the credentials of %s' % (
-            link.local.deployment_id, params['alias']), deadline, params['credentials_wait_timeout']))
+    return False, failures
 
 
 def pending_plan_loaded(link, cluster):

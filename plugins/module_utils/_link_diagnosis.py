@@ -46,7 +46,7 @@ def read_only_twin(link):
 def read_only(step):
     """The result of a read-only step, or the failure as the diagnosis takes it."""
     try:
-        return step().run()
+        return step().outcome().as_result()
     except ModuleFailure as failure:
         return {'failed': True, 'msg': failure.msg}
 

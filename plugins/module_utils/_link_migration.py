@@ -18,6 +18,10 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._common import
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import RemoteClusters
 from ansible_collections.ece.remote_clusters.plugins.module_utils._link_decisions import remote_hosts
 from ansible_collections.ece.remote_clusters.plugins.module_utils._proof import credentials_loading
+from ansible_collections.ece.remote_clusters.plugins.module_utils._waiters import attempts
+
+# ECE writes the settings of a change of its remote-clusters list a moment after it answered: polled often
+ALIAS_GONE_POLL_SECONDS = 0.25
 
 
 def check_roles(link):
@@ -48,7 +52,7 @@ def switch(link, cluster, loading, before):
         listed, = link.steps(('ece_remote_clusters', 'alias %s in the ECE remote-clusters list of the local deployment' % alias,
                               local.ece_step(RemoteClusters, deployment_id=local.deployment_id, ref_id=local.view['ref_id'],
                                              remote_clusters=[{'alias': alias}], state='absent')))
-        managed = listed['changed']
+        managed = listed.changed
         if managed:
             await_alias_gone(link)
     link.result['outage'] = ('cross-cluster requests through %s fail from %s until the alias moves to port %d: %s' % (
@@ -79,11 +83,9 @@ def await_alias_gone(link):
     alias's settings are gone, so that the alias the link writes next is not removed after it."""
     if link.check_mode:
         return
-    alias, client = link.params['alias'], link.local_es()
-    timeout = link.params['plan_wait_timeout']
-    deadline = time.monotonic() + timeout
-    while alias in remote_hosts(client.cluster_settings(fresh=True)):
-        if time.monotonic() >= deadline:
-            link.fail('ECE did not remove the alias %s from the settings of the local cluster within %ds after it was taken '
-                      'out of the ECE remote-clusters list' % (alias, timeout), step='ece_remote_clusters')
-        client.sleep(0.25, waiting=('ECE to remove alias %s from the local settings' % alias, deadline, timeout))
+    alias, client, timeout = link.params['alias'], link.local_es(), link.params['plan_wait_timeout']
+    for dummy in attempts(client, 'ECE to remove alias %s from the local settings' % alias, timeout, ALIAS_GONE_POLL_SECONDS):
+        if alias not in remote_hosts(client.cluster_settings(fresh=True)):
+            return
+    link.fail('ECE did not remove the alias %s from the settings of the local cluster within %ds after it was taken out of '
+              'the ECE remote-clusters list' % (alias, timeout), step='ece_remote_clusters')

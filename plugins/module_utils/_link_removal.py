@@ -77,8 +77,8 @@ def remove_api_key(link, others):
         keep(link, 'the proxy CA of the remote environment', 'the aliases %s of the local cluster connect to that environment'
              % ', '.join(users))
         return
-    chain, = link.steps(('proxy_chain', 'read the proxy certificate chain of the remote environment',
-                         remote.ece_step(TlsCertificateInfo, service='proxy')))
+    chain = link.steps(('proxy_chain', 'read the proxy certificate chain of the remote environment',
+                        remote.ece_step(TlsCertificateInfo, service='proxy')))[0].result
     certificate = link.params['proxy_ca_certificate'] or chain['root_certificate']
     entries = [e for e in (local.view.get('trust') or {}).get('direct') or [] if e.get('type') == 'proxy' and certificate]
     entries = [e for e in entries if any(same_certificate(certificate, c.get('pem')) for c in e.get('certificates') or [])]
@@ -154,9 +154,9 @@ def remove_platform_trust(link, relationships):
         steps.append((side.key + '_relationship', 'platform trust of the %s environment in %s' % (peer.key, side.key),
                       side.ece_step(UnusedRelationship, name=relationship['name'], state='absent',
                                     installation_id=relationship['installation_id'])))
-    for kept, result in zip(what, link.steps(*steps) if steps else []):
-        if result.get('kept'):  # read again just before its deletion, after a concurrent change
-            keep(link, kept, result['kept'])
+    for kept, outcome in zip(what, link.steps(*steps) if steps else []):
+        if outcome.result.get('kept'):  # read again just before its deletion, after a concurrent change
+            keep(link, kept, outcome.result['kept'])
 
 
 def relationship_kept(link, side, relationship):

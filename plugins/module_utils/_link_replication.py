@@ -27,8 +27,8 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._client import
 from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import RotationMark, restricted_search
 from ansible_collections.ece.remote_clusters.plugins.module_utils._replication import (
     alias_replication, in_use, licence_problem, node_roles_problem, replicated_leaders, replication_verdict, uncovered)
+from ansible_collections.ece.remote_clusters.plugins.module_utils._waiters import attempts
 
-POLL_INTERVAL = 1.0
 # the fields of an auto-follow pattern that its GET returns and a pause or resume passes on unchanged
 PATTERN_KEPT = ('name', 'leader_index_patterns', 'leader_index_exclusion_patterns', 'follow_index_pattern', 'max_outstanding_read_requests')
 FOLLOWER_OPTIONS = dict((name, dict(spec)) for name, spec in CcrFollower.argument_spec.items()
@@ -211,9 +211,9 @@ def run_states(link, observed, record, active):
 def run(link, *steps):
     """Run the steps of followers and patterns, and record those that changed (or would) in ``result.ccr_changes``: what
     each one manages, in words, with its diff."""
-    for (name, label, dummy), result in zip(steps, link.steps(*steps)):
-        if result.get('changed'):
-            link.result.setdefault('ccr_changes', []).append({'step': name, 'what': label, 'diff': result.get('diff')})
+    for (name, label, dummy), outcome in zip(steps, link.steps(*steps)):
+        if outcome.changed:
+            link.result.setdefault('ccr_changes', []).append({'step': name, 'what': label, 'diff': outcome.diff})
 
 
 def mark(link, key, record):
@@ -227,19 +227,15 @@ def verify(link, before, expected):
     caught up with its leader or advanced since ``before`` - within wait_timeout; else the step fails with why."""
     if link.check_mode or not before or not (before['followers'] or expected):
         return
-    params, client = link.params, link.local_es()
-    timeout = params['wait_timeout']
-    deadline = time.monotonic() + timeout
-    while True:
+    params, now, problems = link.params, None, []
+    for dummy in attempts(link.local_es(), 'the followers of %s to replicate' % params['alias'], params['wait_timeout']):
         now = observe(link, strict=True)
         proven, problems = replication_verdict(before, now, expected)
         if proven:
             link.result['replication'] = now
             return
-        if time.monotonic() >= deadline:
-            link.fail('the followers of %s do not replicate %ds after the change of its credentials: %s' % (
-                params['alias'], timeout, '; '.join(problems)), step='replication', replication=now)
-        client.sleep(POLL_INTERVAL, waiting=('the followers of %s to replicate' % params['alias'], deadline, timeout))
+    link.fail('the followers of %s do not replicate %ds after the change of its credentials: %s' % (
+        params['alias'], params['wait_timeout'], '; '.join(problems)), step='replication', replication=now)
 
 
 # -- removal ----------------------------------------------------------------------------------------------------------

@@ -5,13 +5,23 @@
 """Resource managers: one per managed object, and the one runner of their life cycle. Private to this collection.
 
 A manager knows one object of ECE or Elasticsearch (a trust relationship, a deployment's trust, a keystore secret, a
-role, ...): its options (``argument_spec`` and constraints, without the connection options), a pure :meth:`validate`
-that sends no request, :meth:`read` (the object as it is), :meth:`desired` (as it should be; no request),
-:meth:`differs`, :meth:`apply` (the writes, the read-modify-write of its object included), :meth:`settle` (a wait after
-them) and :meth:`report` (the fields of its result). :func:`run_manager` runs them and is the only place that decides
-what check mode skips: ``apply`` and ``settle`` are never called in it (a manager reads ``check_mode`` only to word or
-predict its report). It returns an :class:`Outcome`, which :meth:`Manager.run` turns into a module's result with the
-diff, secrets masked.
+role, ...): its options (``argument_spec`` and constraints, without the connection options) and its life cycle, which
+:func:`run_manager` runs in this order:
+
+- :meth:`~Manager.validate`: messages about bad input, with no request;
+- :meth:`~Manager.read`: the reads; it returns what it saw, an :class:`Observed` (the object, and the facts that the
+  decisions need besides it: what else was read, when), and keeps nothing on the manager;
+- :meth:`~Manager.plan`: pure, from what was read: a :class:`Plan` (the object as it should be, whether that is a
+  change, the warnings);
+- :meth:`~Manager.apply`: the writes (the read-modify-write of its object included); never called in check mode;
+- :meth:`~Manager.settle`: the waits and reads after the writes, or when nothing changed; never in check mode;
+- :meth:`~Manager.report`: pure, the fields of its result from what was read, written and found after.
+
+:func:`run_manager` is the only place that decides what check mode skips, the only one that shows the warnings of a
+plan, and the only one that makes the diff (secrets masked). It returns an :class:`Outcome`: the compositions (a link,
+a rollout) use it as it is, and a module turns it into its result (:meth:`Outcome.as_result`) at the end. A manager
+reads ``check_mode`` only to word or predict its report (what a real run reads in ``settle``, after the writes, check
+mode reads in ``read``, since nothing is written).
 
 A module is ``run_module(Manager)``; ``remote_cluster_link`` and ``remote_clusters_rollout`` compose managers
 (:meth:`Manager.create`) over clients they share.
@@ -54,11 +64,45 @@ class Context:
         self.secrets.update(value for value in values if value)
 
 
-class Outcome(namedtuple('Outcome', 'changed before after result')):
-    """What a manager did (or would do, in check mode): whether it changed the object, the object before and after
-    (as :meth:`Manager.view` shows it) and the fields of its result."""
+class Observed(namedtuple('Observed', 'object facts')):
+    """What :meth:`Manager.read` saw: the object as it is (the diff's before) and ``facts``, a dict of what the decisions
+    need besides it (what else was read, when). A manager may return the object alone: it has no facts."""
 
     __slots__ = ()
+
+
+def observed(value):
+    """``value`` as an :class:`Observed`: the object alone has no facts."""
+    return value if isinstance(value, Observed) else Observed(value, {})
+
+
+class Plan(namedtuple('Plan', 'observed desired changed warnings')):
+    """What a manager decided from what it read (:meth:`Manager.plan`), before any write: the object as it should be,
+    whether that changes it, and the warnings to show."""
+
+    __slots__ = ()
+
+    @property
+    def current(self):
+        return self.observed.object
+
+    @property
+    def facts(self):
+        return self.observed.facts
+
+
+class Outcome(namedtuple('Outcome', 'changed before after result diff')):
+    """What a manager did (or would do, in check mode): whether it changed the object, the object before and after, the
+    fields of its result and its diff (secrets masked; None without diff mode, or for a manager that shows none)."""
+
+    __slots__ = ()
+
+    def as_result(self):
+        """The outcome as a module returns it: its fields, ``changed`` and, in diff mode, ``diff``."""
+        result = dict(self.result, changed=self.changed)
+        if self.diff is not None:
+            result['diff'] = self.diff
+        return result
 
 
 class Manager:
@@ -101,18 +145,28 @@ class Manager:
         return []
 
     def read(self):
-        """The object as it is (reads only)."""
+        """The object as it is, with the facts the decisions need (an :class:`Observed`, or the object alone); reads only,
+        and nothing kept on the manager."""
         return None
 
+    def plan(self, observed):
+        """Pure: the :class:`Plan` of what :meth:`read` saw. Here the object as :meth:`desired` wants it, changed when
+        :meth:`differs` says so, with no warning; a manager whose decisions need the facts, or warn, overrides it."""
+        current = observed.object
+        desired = self.desired(current)
+        return Plan(observed, desired, bool(self.differs(current, desired)), ())
+
     def desired(self, current):
-        """The object as it should be, from ``current`` and the options (no request)."""
+        """The object as it should be, from ``current`` and the options (pure)."""
         return current
 
     def differs(self, current, desired):
         return self.view(current) != self.view(desired)
 
-    def apply(self, current, desired):
-        """Make ``current`` what ``desired`` says; returns the object after the writes. Never called in check mode."""
+    def apply(self, current, desired, facts):
+        """Make ``current`` what ``desired`` says (``facts``: what :meth:`read` found besides the object); returns the
+        object after the writes, or an :class:`Observed` of it with what the writes found (a plan they started). Never
+        called in check mode."""
         return desired
 
     def changed_by(self, current, after):
@@ -120,12 +174,14 @@ class Manager:
         nothing to change after all)."""
         return True
 
-    def settle(self, after, changed):
-        """What a real run does after ``apply`` or when nothing changed (wait for a plan or a connection). Never in check
-        mode."""
+    def settle(self, after, changed, facts):
+        """What a real run does after ``apply`` or when nothing changed (wait for a plan or a connection, read what the
+        report needs after a write): returns the object after it, or an :class:`Observed` of it with what it found, or
+        None when it found nothing. Never in check mode."""
 
-    def report(self, current, after, changed):
-        """The fields of the result, besides ``changed`` and ``diff``."""
+    def report(self, current, after, changed, facts):
+        """Pure: the fields of the result, besides ``changed`` and ``diff`` (``facts``: what was read, written and
+        settled besides the object)."""
         return {}
 
     def view(self, state):
@@ -146,13 +202,13 @@ class Manager:
         self.context.mask(*url_secrets(params[API_OPTIONS[api][1] + 'url']))
         return connection_errors(params, api, label)
 
-    def run(self, validated=False, planned=None):
-        """The result of :func:`run_manager` as a module returns it: ``changed``, the fields, the masked ``diff``."""
-        outcome = run_manager(self, validated, planned)
-        result = dict(outcome.result, changed=outcome.changed)
-        if self.diff and self.context.diff:
-            result['diff'] = self.diff_of(outcome.before, outcome.after)
-        return result
+    def outcome(self, validated=False):
+        """What :func:`run_manager` did: the :class:`Outcome` that a composition uses."""
+        return run_manager(self, validated)
+
+    def run(self, validated=False):
+        """The module's result: the :class:`Outcome` as a module returns it."""
+        return self.outcome(validated).as_result()
 
     def diff_of(self, before, after):
         """The diff of two states of the object, as :meth:`view` shows them, secrets masked."""
@@ -197,51 +253,50 @@ def failed(manager, exc, changed):
     manager.fail('internal error, please report it: %s' % exc, exception=traceback.format_exc())
 
 
-class Plan(namedtuple('Plan', 'current desired changed')):
-    """What a manager read and decided, before any write: the object as it is, as it should be, and whether they differ."""
-
-    __slots__ = ()
-
-
 def plan_manager(manager, validated=False):
-    """Validate (unless done), read and compare: the :class:`Plan` of ``manager``. No write."""
+    """Validate (unless done), read and decide: the :class:`Plan` of ``manager``, its warnings shown. No write."""
     check(manager, validated)
     try:
-        current = manager.read()
-        desired = manager.desired(current)
-        return Plan(current, desired, bool(manager.differs(current, desired)))
+        plan = manager.plan(observed(manager.read()))
     except (ApiError, Interrupted, CheckModeWriteError) as exc:
         failed(manager, exc, False)
+    for warning in plan.warnings:
+        manager.warn(warning)
+    return plan
 
 
 class Planned:
     """A step planned before it runs (:func:`plan_manager`), so that what it will do decides what comes before it (a
-    check that only a change needs); its :meth:`run` carries the plan out without reading again."""
+    check that only a change needs); :meth:`outcome` carries the plan out without reading again."""
 
     def __init__(self, manager):
         self.manager = manager
         self.plan = plan_manager(manager)
 
-    def run(self):
-        return self.manager.run(validated=True, planned=self.plan)
+    def outcome(self):
+        return run_manager(self.manager, validated=True, planned=self.plan)
 
 
 def run_manager(manager, validated=False, planned=None):
-    """Validate (unless done), read, compare (or take ``planned``, a :class:`Plan` made before) and, outside check mode,
-    apply and settle: the only place that decides what check mode skips. API errors become :class:`ModuleFailure` with
-    ``status`` and ``error``."""
-    planned = planned or plan_manager(manager, validated)
+    """Validate (unless done), read and plan (or take ``planned``, a :class:`Plan` made before) and, outside check mode,
+    apply and settle: the only place that decides what check mode skips. Returns the :class:`Outcome`; API errors become
+    :class:`ModuleFailure` with ``status`` and ``error``."""
+    plan = planned or plan_manager(manager, validated)
     client = manager.client
     writes = client.thread_writes() if client is not None else 0
     try:
-        current, desired, changed = planned
-        after = desired
+        current, after, changed, facts = plan.current, plan.desired, plan.changed, dict(plan.facts)
         if not manager.check_mode:
             if changed:
-                after = manager.apply(current, desired)
+                after, found = observed(manager.apply(current, plan.desired, facts))
+                facts.update(found)
                 changed = manager.changed_by(current, after)
-            manager.settle(after, changed)
-        return Outcome(changed, current, after, manager.report(current, after, changed))
+            settled = manager.settle(after, changed, facts)
+            if settled is not None:
+                after, found = observed(settled)
+                facts.update(found)
+        diff = manager.diff_of(current, after) if manager.diff and manager.context.diff else None
+        return Outcome(changed, current, after, manager.report(current, after, changed, facts), diff)
     except (ApiError, Interrupted, CheckModeWriteError) as exc:
         # changed only when a write was sent before the failure (it may have been applied)
         failed(manager, exc, client is not None and client.thread_writes() > writes)

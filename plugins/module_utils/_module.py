@@ -252,9 +252,9 @@ def given(value):
 
 
 def run_step(step):
-    """``(result, None)`` of a step that succeeded, ``(None, failure)`` of one that failed."""
+    """``(outcome, None)`` of a step (a manager, or a planned one) that succeeded, ``(None, failure)`` of one that failed."""
     try:
-        return step.run(), None
+        return step.outcome(), None
     except ModuleFailure as failure:
         return None, failure
 

@@ -23,11 +23,11 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import DeploymentInfo, DeploymentRestart
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._link import RemoteClusterLink, Side, Steps
-from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Composition
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Composition, Outcome, plan_manager, run_manager
 from ansible_collections.ece.remote_clusters.plugins.module_utils._outcome import describe
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import (
     ClientPool, ModuleFailure, run_step)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import KINDS, DeploymentTrust, comparable, merge_trust
+from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import KINDS, DeploymentTrust, comparable, merge_trust, sent_again
 
 # the steps that start a plan: in a rollout they join the plan round of every link
 PLAN_STEPS = (DeploymentTrust, DeploymentRestart)
@@ -178,60 +178,67 @@ class PlanRounds:
     def run_kind(self, kind, steps):
         """The steps of one kind of one deployment as one: a restart, or one trust write with every link's entries."""
         try:
-            lead = steps[0] if kind == 'restart' or len(steps) == 1 else merged_trust(steps)
-            result, failure = run_step(lead)
-            with self._condition:
-                if result is not None and result['changed']:
-                    self.writes += 1
-                if kind != 'restart' and result is not None:
-                    self._trusts[(lead.client.base_url, lead.params['deployment_id'], lead.resource['ref_id'])] = result['trust']
-            if kind != 'restart' and len(steps) > 1:
-                if failure is None:
-                    return [(share(lead, result, step), None) for step in steps]
-                outcomes = []
-                for step in steps:
-                    own = unshared(lead, step)
-                    outcomes.append((own, None) if own else (None, failure))
-                return outcomes
-            return [(copy.deepcopy(result), failure) for dummy in steps]
+            if kind == 'restart':
+                outcome, failure = run_step(steps[0])
+                self.count(outcome)
+                return [(copy.deepcopy(outcome), failure) for dummy in steps]
+            wanted = [step.wanted() for step in steps] if len(steps) > 1 else None
+            lead = merged_trust(steps, wanted) if wanted else steps[0]
+            plan = outcome = failure = None
+            try:
+                plan = plan_manager(lead)
+                outcome = run_manager(lead, validated=True, planned=plan)
+            except ModuleFailure as exc:
+                failure = exc
+            self.count(outcome)
+            if outcome is not None:
+                with self._condition:
+                    self._trusts[(lead.client.base_url, lead.params['deployment_id'], plan.facts['resource']['ref_id'])] = outcome.after
+            if len(steps) == 1:
+                return [(outcome, failure)]
+            if failure is None:
+                return [(share(plan, outcome, step, own), None) for step, own in zip(steps, wanted)]
+            return [unshared(plan, step, own, failure) for step, own in zip(steps, wanted)]
         except Exception as exc:  # a link waits for this outcome: never leave it waiting
             failure = ModuleFailure('internal error, please report it: %s' % exc, exception=traceback.format_exc())
             return [(None, failure) for dummy in steps]
 
+    def count(self, outcome):
+        """A deployment written (or that would be, in check mode) in this round."""
+        if outcome is not None and outcome.changed:
+            with self._condition:
+                self.writes += 1
 
-def merged_trust(steps):
-    """One deployment-trust step with the entries of ``steps`` (of one deployment and state), over the first one's client."""
+
+def merged_trust(steps, wanted):
+    """One deployment-trust step with the entries ``wanted`` of ``steps`` (of one deployment and state), over the first
+    one's client."""
     first = steps[0]
     params = dict(first.params, wait_timeout=max(step.params['wait_timeout'] for step in steps))
-    params.update(merge_wanted([step.wanted() for step in steps], first.params['state']))
+    params.update(merge_wanted(wanted, first.params['state']))
     return DeploymentTrust.create(first.context, first.client, **params)
 
 
-def own_trust(merged, step):
-    """The trust of the deployment as read by the merged step, with the entries of one link's step only."""
-    return merge_trust(merged.before, step.wanted(), step.params['state'], step.params['purge'])
+def own_trust(plan, step, wanted):
+    """The trust of the deployment as the merged step read it, with the entries ``wanted`` of one link's step only."""
+    return merge_trust(plan.current, wanted, step.params['state'], step.params['purge'])
 
 
-def unshared(merged, step):
-    """The result of a link whose own entries the deployment had already, when the merged write failed: the failure is
-    not its own (None when it is: its entries were missing, the deployment could not be read, or its last plan failed)."""
-    if getattr(merged, 'before', None) is None or merged.reapplied or comparable(own_trust(merged, step)) != comparable(merged.before):
-        return None
-    return {'changed': False, 'trust': merged.before, 'plan_change': False}
+def unshared(plan, step, wanted, failure):
+    """The outcome of a link whose own entries the deployment had already, when the merged write failed: the failure is
+    not its own; else ``failure`` (its entries were missing, the deployment could not be read, or its last plan failed)."""
+    if plan is None or sent_again(plan.current, plan.desired) or comparable(own_trust(plan, step, wanted)) != comparable(plan.current):
+        return None, failure
+    return Outcome(False, plan.current, plan.current, {'trust': plan.current, 'plan_change': False}, None), None
 
 
-def share(merged, result, step):
-    """The result of one link's deployment-trust step that the merged step applied (its ``result``): changed when the
-    link's own entries changed the trust (or the trust was sent again after a failed plan), with their diff."""
-    own = own_trust(merged, step)
-    changed = comparable(own) != comparable(merged.before) or bool(result['changed'] and merged.reapplied)
-    shared = dict(result, changed=changed)
-    shared.pop('diff', None)
-    if not changed:
-        shared['plan_change'] = False
-    elif step.context.diff:
-        shared['diff'] = step.diff_of(merged.before, own)
-    return shared
+def share(plan, outcome, step, wanted):
+    """The outcome of one link's deployment-trust step that the merged step applied: changed when the link's own entries
+    changed the trust (or the trust was sent again after a failed plan), with their diff."""
+    own = own_trust(plan, step, wanted)
+    changed = comparable(own) != comparable(plan.current) or bool(outcome.changed and sent_again(plan.current, plan.desired))
+    result = dict(outcome.result) if changed else dict(outcome.result, plan_change=False)
+    return Outcome(changed, plan.current, own, result, step.diff_of(plan.current, own) if changed and step.context.diff else None)
 
 
 class RemoteClustersRollout(Composition):
@@ -267,7 +274,7 @@ class RemoteClustersRollout(Composition):
         contacts = FirstContact()
         try:
             with ThreadPoolExecutor(max_workers=max(1, len(links))) as threads:
-                futures = [threads.submit(self.apply, link, pool, rounds, contacts) for link in links]
+                futures = [threads.submit(self.run_link, link, pool, rounds, contacts) for link in links]
                 rounds.run()
                 outcomes = [future.result() for future in futures]
         finally:
@@ -310,7 +317,7 @@ class RemoteClustersRollout(Composition):
                                environment=params[key]['environment'])
             result[key].setdefault('deployment_name', params[key].get('deployment_name'))
 
-    def apply(self, params, pool, rounds, contacts):
+    def run_link(self, params, pool, rounds, contacts):
         """One link, in its thread: its result with its name, or its failure (``failed``, ``msg``, ``step``); and, when it
         is not connected, its ``problems``; in every case its ``status``, its ``changes`` in words and the names of both
         sides."""
@@ -374,10 +381,10 @@ class RemoteClustersRollout(Composition):
         deployment_name = side.pop('deployment_name')
         if side['deployment_id']:
             contacts.run(client, name, 'read the %s deployment' % key, '%s_deployment' % key,
-                         lambda: DeploymentInfo.create(self.context, client, deployment_id=side['deployment_id']).run(), fail=False)
+                         lambda: DeploymentInfo.create(self.context, client, deployment_id=side['deployment_id']).outcome().result, fail=False)
             return
         found = contacts.run(client, name, 'find the %s deployment by name' % key, '%s_deployment' % key,
-                             lambda: DeploymentInfo.create(self.context, client, name=deployment_name).run())['deployments']
+                             lambda: DeploymentInfo.create(self.context, client, name=deployment_name).outcome().result)['deployments']
         if len(found) != 1:
             raise ModuleFailure('%s.deployment_name: %r does not name exactly one deployment of the %s environment (%d found); '
                                 'give its deployment_id instead' % (key, deployment_name, side['environment'] or key, len(found)),

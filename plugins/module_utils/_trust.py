@@ -18,7 +18,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._client import
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
     check_cluster_ids, check_deployment_ids, check_identifiers, check_installation_id, check_pem, check_ref_id, normalize_pem, pem_key,
     same_certificate)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Manager
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Manager, Observed, Plan
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import deployment_argument_spec
 from ansible_collections.ece.remote_clusters.plugins.module_utils._views import es_resource, relationship_view, settings_update, trust_of
 from ansible_collections.ece.remote_clusters.plugins.module_utils._waiters import await_pending_plan, failed_attempts, plan_wait_options, wait_for_plan
@@ -36,7 +36,7 @@ class TrustRelationshipInfo(Manager):
     def read(self):
         return [relationship_view(i) for i in self.client.list_trust_relationships(self.params['include_certificate'])]
 
-    def report(self, current, after, changed):
+    def report(self, current, after, changed, facts):
         local = next((i for i in current if i['local']), None)
         items = [i for i in current if self.params['name'] is None or i['name'] == self.params['name']]
         return dict(trust_relationships=items, local=local)
@@ -83,17 +83,13 @@ class TrustRelationship(Manager):
         return errors
 
     def read(self):
-        name = self.params['name']
+        """The relationship to manage, with this environment's own (``local``) and the other relationships that trust the
+        same environment (``duplicates``)."""
         items = self.client.list_trust_relationships(include_certificate=True)
-        current = self.find(items, name, self.params['installation_id'])
+        current = self.find(items, self.params['name'], self.params['installation_id'])
         others = [i for i in items if current and i is not current and not i.get('local')]
         duplicates = [i.get('id') for i in others if i.get('installation_id') == current.get('installation_id')]
-        if duplicates:
-            self.warn('trust relationship %s: %s also trust environment %s (left from runs that created one at the '
-                      'same time); %s is managed and used. Delete the others once no deployment trust names them.'
-                      % (name, ', '.join(str(d) for d in duplicates), current.get('installation_id'), current.get('id')))
-        self.local = next((i for i in items if i.get('local')), None)
-        return current
+        return Observed(current, {'local': next((i for i in items if i.get('local')), None), 'duplicates': duplicates})
 
     @staticmethod
     def find(items, name, installation_id=None):
@@ -136,12 +132,23 @@ class TrustRelationship(Manager):
             body['account_ids'] = sorted(set(params['account_ids']))
         return body
 
-    def desired(self, current):
+    def plan(self, observed):
+        current, facts = observed
+        warnings = []
+        if facts['duplicates']:
+            warnings.append('trust relationship %s: %s also trust environment %s (left from runs that created one at the same '
+                            'time); %s is managed and used. Delete the others once no deployment trust names them.' % (
+                                self.params['name'], ', '.join(str(d) for d in facts['duplicates']),
+                                current.get('installation_id'), current.get('id')))
+        desired = self.desired(current, facts['local'])
+        return Plan(observed, desired, self.differs(current, desired), warnings)
+
+    def desired(self, current, local=None):
         params = self.params
         if params['state'] == 'absent':
             return None
         installation_id = params['installation_id']
-        if installation_id and self.local is not None and installation_id == self.local.get('installation_id'):
+        if installation_id and local is not None and installation_id == local.get('installation_id'):
             raise ApiError('installation_id: %s is the ID of this environment itself; give the ID of the other environment '
                            '(run ece_trust_relationship_info there and use its local.installation_id)' % installation_id)
         body = self.changes(current)
@@ -157,7 +164,7 @@ class TrustRelationship(Manager):
             return desired is not current
         return bool(self.changes(current))
 
-    def apply(self, current, desired):
+    def apply(self, current, desired, facts):
         name = self.params['name']
         if desired is None:
             return self.delete(current)
@@ -171,16 +178,14 @@ class TrustRelationship(Manager):
     def changed_by(self, current, after):
         return self.params['state'] == 'present' or after is None
 
-    def report(self, current, after, changed):
+    def report(self, current, after, changed, facts):
         result = {'trust_relationship': relationship_view(after) if after is not None else None}
-        if self.kept:
-            result['kept'] = self.kept
+        if facts.get('kept'):
+            result['kept'] = facts['kept']
         return result
 
     def view(self, state):
         return state_view(state)
-
-    kept = None  # why a relationship to delete was kept after all
 
     def keep_reason(self, relationship):
         """Why ``relationship``, read again just before its deletion, is to be kept after all (None: delete it): it is no
@@ -191,15 +196,16 @@ class TrustRelationship(Manager):
 
     def delete(self, current):
         """DELETE with ``?version=`` of the relationship read just before: a concurrent change is answered with 409, then it
-        is read and decided again (once). Returns None when deleted (or gone already), else the relationship kept."""
+        is read and decided again (once). Returns None when deleted (or gone already), else an :class:`Observed` of the
+        relationship kept and why (``kept``)."""
         for attempt in (1, 2):
             relationship, version = self.client.trust_relationship(current['id'])
             if relationship is None:
                 return None
-            self.kept = self.keep_reason(relationship)
-            if self.kept:
-                self.warn('trust relationship %s (%s) kept: %s' % (self.params['name'], current['id'], self.kept))
-                return dict(current, **relationship)
+            kept = self.keep_reason(relationship)
+            if kept:
+                self.warn('trust relationship %s (%s) kept: %s' % (self.params['name'], current['id'], kept))
+                return Observed(dict(current, **relationship), {'kept': kept})
             try:
                 self.client.delete_trust_relationship(current['id'], self.params['name'], version)
                 return None
@@ -404,6 +410,11 @@ def _unique(values):
     return result
 
 
+def sent_again(current, desired):
+    """Whether a trust write would send the trust as it is: a change only to start a new plan after a failed one."""
+    return comparable(desired) == comparable(current)
+
+
 class DeploymentTrust(Manager):
     api = 'ece'
     argument_spec = dict(
@@ -515,8 +526,6 @@ class DeploymentTrust(Manager):
             raise ApiError('external: trust relationship %s is given twice (by ID and by name); give it once' % ', '.join(duplicates))
         return wanted
 
-    _dangling = ()  # the relationships that read() found deleted but named by external entries that trust nothing
-
     def dangling(self, trust):
         """The IDs of the deleted relationships that ``external`` entries trusting nothing still name (left by a removal of
         an earlier version of this collection). ECE refuses every trust update that names a missing relationship, so such
@@ -526,46 +535,40 @@ class DeploymentTrust(Manager):
         if not empty:
             return ()
         existing = set(r.get('id') for r in self.client.list_trust_relationships(include_certificate=False))
-        gone = tuple(i for i in empty if i not in existing)
-        for relationship_id in gone:
-            self.warn('deployment %s: its external trust entry that names the deleted trust relationship %s trusts no '
-                      'cluster; it goes with this trust update, since ECE refuses every update that names a missing '
-                      'relationship' % (self.params['deployment_id'], relationship_id))
-        return gone
-
-    _wanted = None
-    plan = None
-    reapplied = False
+        return tuple(i for i in empty if i not in existing)
 
     def wanted(self):
-        """The entries asked for, by kind, with trust relationships by ID."""
-        if self._wanted is None:
-            self._wanted = {'accounts': self.params['accounts'] or [], 'external': self.resolve_external(),
-                            'direct': self.params['direct'] or []}
-        return self._wanted
+        """The entries asked for, by kind, with trust relationships by ID (a read only when one is given by name)."""
+        return {'accounts': self.params['accounts'] or [], 'external': self.resolve_external(), 'direct': self.params['direct'] or []}
 
     def read(self):
-        self.wanted()  # a relationship named that does not exist fails before the deployment is read
+        """The trust of the Elasticsearch resource, with the resource (``resource``), the entries asked for (``wanted``; a
+        relationship named that does not exist fails before the deployment is read) and the deleted relationships that
+        entries trusting nothing still name (``dangling``)."""
+        wanted = self.wanted()
         deployment, dummy = self.client.get_deployment(self.params['deployment_id'])
-        self.resource = es_resource(deployment, self.params['ref_id'])
-        self.before = trust_of(self.resource)
-        self._dangling = self.dangling(self.before)
-        return self.before
+        resource = es_resource(deployment, self.params['ref_id'])
+        trust = trust_of(resource)
+        return Observed(trust, {'resource': resource, 'wanted': wanted, 'dangling': self.dangling(trust)})
 
-    def desired(self, current):
-        return merge_trust(current, self.wanted(), self.params['state'], self.params['purge'], self._dangling)
+    def plan(self, observed):
+        """The trust merged with the entries asked for. Stored as asked but after a failed plan, which never put it to use,
+        it is sent again (a change) to start a new plan."""
+        current, facts = observed
+        deployment_id = self.params['deployment_id']
+        warnings = ['deployment %s: its external trust entry that names the deleted trust relationship %s trusts no cluster; '
+                    'it goes with this trust update, since ECE refuses every update that names a missing relationship'
+                    % (deployment_id, relationship_id) for relationship_id in facts['dangling']]
+        desired = merge_trust(current, facts['wanted'], self.params['state'], self.params['purge'], facts['dangling'])
+        if sent_again(current, desired):
+            if ((facts['resource'].get('info') or {}).get('plan_info') or {}).get('healthy') is not False:
+                return Plan(observed, desired, False, warnings)
+            warnings.append('deployment %s: the last plan failed, so the trust settings, stored as asked, may not be in use; '
+                            '%s sent again to start a new plan' % (deployment_id, 'they would be' if self.check_mode else 'they were'))
+        check_direct(desired.get('direct'), [e['name'] for e in facts['wanted']['direct']], deployment_id)
+        return Plan(observed, desired, True, warnings)
 
-    def differs(self, current, desired):
-        if comparable(desired) == comparable(current):
-            if ((self.resource.get('info') or {}).get('plan_info') or {}).get('healthy') is not False:
-                return False
-            self.reapplied = True  # stored as asked, but the failed plan never put it to use
-            self.warn('deployment %s: the last plan failed, so the trust settings, stored as asked, may not be in use; %s '
-                      'sent again to start a new plan' % (self.params['deployment_id'], 'they would be' if self.check_mode else 'they were'))
-        check_direct(desired.get('direct'), [e['name'] for e in self.wanted()['direct']], self.params['deployment_id'])
-        return True
-
-    def apply(self, current, desired):
+    def apply(self, current, desired, facts):
         """Write the trust: a read-modify-write of the Elasticsearch resource's ``settings`` through ``PUT /deployments/{id}``;
         the trust after it.
 
@@ -574,26 +577,28 @@ class DeploymentTrust(Manager):
         :func:`settings_update`) and ``?version=`` of the read, so that a concurrent change is answered with 409: then the
         deployment is read again and the entries merged again on top of the concurrent change, once. ECE refuses an update
         while a plan is pending, so a pending plan is waited for first. With ``wait``, the plan the write started is
-        awaited (``self.plan``: its summary)."""
+        awaited (``plan``: its summary). The trust read is sent again as it is when the plan decided so (a failed plan)."""
         deployment_id, wait, timeout = self.params['deployment_id'], self.params['wait'], self.params['wait_timeout']
+        reapply = sent_again(current, desired)
         waited_for_pending = conflict_retried = False
+        summary = None
         sent = None  # a write answered with 409: its resource's ref_id, the plan attempts before it
         for dummy in range(3):
             deployment, version = self.client.get_deployment(deployment_id, reuse=not (waited_for_pending or conflict_retried))
             resource = es_resource(deployment, self.params['ref_id'])
             before = trust_of(resource)
-            trust = merge_trust(before, self.wanted(), self.params['state'], self.params['purge'], self._dangling)
+            trust = merge_trust(before, facts['wanted'], self.params['state'], self.params['purge'], facts['dangling'])
             plan_info = resource['info'].get('plan_info') or {}
-            if comparable(trust) == comparable(before) and not self.reapplied:
+            if comparable(trust) == comparable(before) and not reapply:
                 if sent:
                     # the change is there after a 409: a write of this run that was answered late (the transport sent it
                     # again with the old version) or a concurrent one that made the same change; either way the deployment
                     # changed in this run, and the plan it started is awaited
-                    self.plan = wait_for_plan(self.client, deployment_id, sent['ref_id'], timeout, sent['previous_attempt'],
-                                              after_write=True, ignore=sent['earlier']) if wait else None
+                    summary = wait_for_plan(self.client, deployment_id, sent['ref_id'], timeout, sent['previous_attempt'],
+                                            after_write=True, ignore=sent['earlier']) if wait else None
                 elif wait:
-                    self.plan = await_pending_plan(self.client, deployment_id, resource, timeout)
-                return trust
+                    summary = await_pending_plan(self.client, deployment_id, resource, timeout)
+                return Observed(trust, {'plan': summary})
             if plan_info.get('pending') and not waited_for_pending:
                 # ECE refuses an update while another plan runs: let it finish, then read again
                 self.warn('deployment %s: waiting for the pending plan to finish before the update' % deployment_id)
@@ -614,20 +619,23 @@ class DeploymentTrust(Manager):
                           'the concurrent change' % deployment_id)
                 continue
             if wait:
-                self.plan = wait_for_plan(self.client, deployment_id, resource['ref_id'], timeout, previous_attempt,
-                                          after_write=True, ignore=earlier)
-            return trust
+                summary = wait_for_plan(self.client, deployment_id, resource['ref_id'], timeout, previous_attempt,
+                                        after_write=True, ignore=earlier)
+            return Observed(trust, {'plan': summary})
         raise ApiError('update deployment %s: unreachable' % deployment_id)  # pragma: no cover
 
-    def settle(self, after, changed):
+    def settle(self, after, changed, facts):
         if not changed and self.params['wait']:
-            self.plan = await_pending_plan(self.client, self.params['deployment_id'], self.resource, self.params['wait_timeout'])
+            return Observed(after, {'plan': await_pending_plan(self.client, self.params['deployment_id'], facts['resource'],
+                                                               self.params['wait_timeout'])})
+        return None
 
-    def report(self, current, after, changed):
+    def report(self, current, after, changed, facts):
         real_wait = changed and self.params['wait'] and not self.check_mode
-        result = {'trust': after, 'plan_change': self.plan is not None if real_wait else changed}
-        if self.plan is not None:
-            result['plan'] = self.plan
+        summary = facts.get('plan')
+        result = {'trust': after, 'plan_change': summary is not None if real_wait else changed}
+        if summary is not None:
+            result['plan'] = summary
         return result
 
 
@@ -642,7 +650,7 @@ class TlsCertificateInfo(Manager):
     def read(self):
         return self.client.tls_certificate_chain(self.params['service'])
 
-    def report(self, current, after, changed):
+    def report(self, current, after, changed, facts):
         chain = list(current.get('chain') or [])
         return dict(chain=chain, root_certificate=chain[-1] if chain else None,
                     user_supplied=bool(current.get('user_supplied')), chain_status=current.get('chain_status'))

@@ -2,11 +2,12 @@
 # Copyright: Contributors to the ece.remote_clusters collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The waits for ECE plans: how a plan that a write started is found, polled and judged. Private to this collection.
+"""The waits: how a wait polls (:func:`attempts`, which every wait of this collection uses), and the waits for ECE plans
+(how a plan that a write started is found, polled and judged). Private to this collection.
 
-Each function takes the ECE client (:class:`EceClient`) whose named calls it polls (``plan_info``); the client itself
-never waits. A poll's pause goes through ``client.sleep``, which an interruption ends and which tells the progress of a
-wait to the action plugin of remote_cluster_link.
+Each function takes the client whose named calls it polls; the clients themselves never wait. A poll's pause goes
+through ``client.sleep``, which an interruption ends and which tells the progress of a wait to the action plugins of
+remote_cluster_link and remote_clusters_rollout.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,6 +18,9 @@ import time
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 
+# the pause between two attempts of a wait for Elasticsearch (a connection, credentials loaded, followers that follow or
+# replicate, settings that ECE writes)
+POLL_SECONDS = 1.0
 # after a write, how long no plan may show before a wait takes it that none started: ECE shows a plan a moment after the
 # write that started it, how long after is undocumented; ECE's Go SDK (cloud-sdk-go pkg/plan, TrackChange) polls every 2 to
 # 10 s and concludes after 2 to 4 polls that showed nothing, so at least 4 s. Polled fast meanwhile: a plan that shows
@@ -36,6 +40,29 @@ def plan_wait_options(timeout):
     """The options of a module that waits for the plan its write starts: ``wait`` (true by default) and ``wait_timeout``
     (seconds, ``timeout`` by default), as ece_deployment_trust and ece_deployment_restart take them."""
     return dict(wait=dict(type='bool', default=True), wait_timeout=dict(type='int', default=timeout))
+
+
+def remaining(deadline):
+    """The seconds left until ``deadline`` (``time.monotonic()``), never negative."""
+    return max(0, deadline - time.monotonic())
+
+
+def attempts(client, what, timeout, interval=POLL_SECONDS):
+    """The attempts of a wait for ``what`` (in words, for the progress line): yields the seconds left before each one, and
+    between two of them pauses ``interval`` seconds through ``client.sleep``, until ``timeout`` seconds have passed. The
+    caller ends the loop once an attempt succeeds, and fails after it::
+
+        for left in attempts(client, 'the followers of logs to replicate', timeout):
+            if replicating():
+                return
+        fail(...)
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        yield remaining(deadline)
+        if time.monotonic() >= deadline:
+            return
+        client.sleep(min(interval, remaining(deadline)), waiting=(what, deadline, timeout))
 
 
 def wait_for_plan(client, deployment_id, ref_id, timeout, previous_attempt=None, after_write=False, ignore=()):

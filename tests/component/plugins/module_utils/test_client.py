@@ -22,7 +22,7 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._common import
     version_tuple)
 from ansible_collections.ece.remote_clusters.plugins.module_utils._ece import EceClient
 from ansible_collections.ece.remote_clusters.plugins.module_utils._elasticsearch import ElasticsearchClient
-from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Context, run_manager
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Context, observed, run_manager
 from ansible_collections.ece.remote_clusters.plugins.module_utils._trust import DeploymentTrust
 from ansible_collections.ece.remote_clusters.plugins.module_utils._waiters import wait_for_plan
 
@@ -504,6 +504,13 @@ def _trust_writer(client, check_mode=False, ref_id=None, **params):
                                   ref_id=ref_id, **params)
 
 
+def _write(writer):
+    """The trust read-modify-write of ``writer`` (``apply``) for a trust read without account x: the object after it,
+    and what the write found (the plan it awaited)."""
+    return observed(writer.apply({}, {'accounts': [{'account_id': 'x', 'trust_all': False}]},
+                                 {'wanted': writer.wanted(), 'dangling': ()}))
+
+
 def test_the_trust_write_reads_again_after_waiting_for_a_pending_plan_even_with_kept_reads(server, make_client):
     pending = _deployment()
     pending['resources']['elasticsearch'][0]['info']['plan_info']['pending'] = {'plan_attempt_id': 'a2'}
@@ -514,7 +521,7 @@ def test_the_trust_write_reads_again_after_waiting_for_a_pending_plan_even_with_
                  dict(status=200, body={'id': 'd1'}))
     client = make_client(EceClient)
     client.keep_reads()
-    _trust_writer(client).apply(None, None)
+    _write(_trust_writer(client))
     assert [(r.method, r.path) for r in server.requests] == [
         ('GET', '/api/v1/deployments/d1'), ('GET', '/api/v1/deployments/d1/elasticsearch/main-elasticsearch'),
         ('GET', '/api/v1/deployments/d1'), ('PUT', '/api/v1/deployments/d1')]
@@ -531,9 +538,9 @@ def test_the_trust_write_is_merged_again_and_sent_again_once_after_a_409(server,
                  dict(status=200, body={'id': 'd1'}))
     client = make_client(EceClient)
     writer = _trust_writer(client)
-    trust = writer.apply(None, None)
+    trust, found = _write(writer)
     settings = {'trust': {'accounts': [{'account_id': 'y', 'trust_all': True}, {'account_id': 'x', 'trust_all': False}]}}
-    assert (trust, writer.plan) == (settings['trust'], None)
+    assert (trust, found) == (settings['trust'], {'plan': None})
     assert [(r.method, r.path) for r in server.requests] == [('GET', '/api/v1/deployments/d1'), ('PUT', '/api/v1/deployments/d1')] * 2
     assert server.requests[0].query == {'show_settings': 'true', 'show_metadata': 'true', 'show_plans': 'true',
                                         'clear_transient': 'true'}
@@ -552,7 +559,7 @@ def test_the_trust_write_fails_on_a_second_409(server, make_client):
     conflict = dict(status=409, body=_ece_error('deployments.version_conflict', 'version mismatch'))
     server.reply(dict(status=200, body=_deployment()), conflict, dict(status=200, body=_deployment()), conflict)
     with pytest.raises(ApiError) as info:
-        _trust_writer(make_client(EceClient), ref_id='main-elasticsearch').apply(None, None)
+        _write(_trust_writer(make_client(EceClient), ref_id='main-elasticsearch'))
     assert info.value.status == 409 and len(server.requests) == 4
 
 

@@ -2,7 +2,7 @@
 # Copyright: Contributors to the ece.remote_clusters collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The decisions of the managers of _ccr.py (validate, desired, differs, report): pure code, no simulator, no request."""
+"""The decisions of the managers of _ccr.py (validate, plan, report): pure code, no simulator, no request."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -10,7 +10,7 @@ __metaclass__ = type
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._ccr import (
     CcrAutoFollowPattern, CcrFollower, follower_summary, normalize_parameter, replication_problems)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Context
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Context, Observed
 
 FOLLOWER = dict(name='orders-copy', remote_cluster='ece_b', leader_index='orders')
 PATTERN = dict(name='logs', remote_cluster='ece_b', leader_index_patterns=['logs-*'])
@@ -24,6 +24,11 @@ def follower(**params):
 
 def pattern(**params):
     return CcrAutoFollowPattern.create(Context(), None, **dict(PATTERN, **params))
+
+
+def decide(manager, current):
+    """The manager's plan of ``current`` as read (no other fact)."""
+    return manager.plan(Observed(current, {}))
 
 
 def observed(status='active', parameters=None, **fields):
@@ -41,34 +46,34 @@ def test_a_missing_follower_is_created_active_with_the_given_tuning_only():
                        'parameters': {'max_read_request_operation_count': 100}}
     assert manager.differs(None, desired)
     assert manager.request_body() == {'max_read_request_operation_count': 100}
-    assert manager.report(None, desired, True)['created'] is True
+    assert manager.report(None, desired, True, {})['created'] is True
 
 
 def test_an_active_follower_as_wanted_is_no_change_with_sizes_and_times_compared_by_value():
     manager = follower(max_read_request_size='32768kb', max_retry_delay='500ms', read_poll_timeout='60s')
     current = observed()
-    assert not manager.differs(current, manager.desired(current))
-    assert manager.report(current, current, False)['unverified'] == []
+    assert not decide(manager, current).changed
+    assert manager.report(current, current, False, {})['unverified'] == []
 
 
 def test_an_active_follower_with_another_tuning_value_is_a_change_that_names_it():
     manager = follower(max_outstanding_read_requests=4)
     current = observed()
-    assert manager.differs(current, manager.desired(current))
+    assert decide(manager, current).changed
     assert manager.differing_parameters(current) == ['max_outstanding_read_requests']
 
 
 def test_a_follower_elasticsearch_paused_is_a_change_when_active_is_wanted():
     manager = follower()
     current = observed(status='paused')
-    assert manager.differs(current, manager.desired(current))
+    assert decide(manager, current).changed
     assert manager.view(current)['status'] == 'paused' and manager.view(manager.desired(current))['status'] == 'active'
 
 
 def test_a_paused_follower_wanted_paused_is_no_change_and_its_tuning_is_unverified_not_changed():
     manager = follower(status='paused', max_outstanding_read_requests=4, settings={'index.number_of_replicas': 0})
     current = observed(status='paused')
-    assert not manager.differs(current, manager.desired(current))
+    assert not decide(manager, current).changed
     assert manager.unverified(current) == ['settings', 'max_outstanding_read_requests']
     assert manager.differing_parameters(current) == []
 
@@ -109,14 +114,14 @@ def read_pattern(**fields):
 def test_a_pattern_as_read_is_no_change_and_write_only_tuning_is_unverified():
     manager = pattern(max_read_request_size='16mb', settings={'index.number_of_replicas': 0})
     current = read_pattern()
-    assert not manager.differs(current, manager.desired(current))
-    assert manager.report(current, manager.desired(current), False)['unverified'] == ['settings', 'max_read_request_size']
+    assert not decide(manager, current).changed
+    assert manager.report(current, manager.desired(current), False, {})['unverified'] == ['settings', 'max_read_request_size']
 
 
 def test_the_default_follow_index_pattern_and_pattern_order_are_no_change():
     manager = pattern(leader_index_patterns=['metrics-*', 'logs-*'], follow_index_pattern='{{leader_index}}')
     current = read_pattern(leader_index_patterns=['logs-*', 'metrics-*'])
-    assert not manager.differs(current, manager.desired(current))
+    assert not decide(manager, current).changed
 
 
 def test_a_changed_pattern_or_readable_tuning_is_an_update_in_place():

@@ -2,7 +2,8 @@
 # Copyright: Contributors to the ece.remote_clusters collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The decisions of the managers of _deployments.py (desired, differs, view, report): pure code, no simulator, no request."""
+"""The decisions of the managers of _deployments.py (plan, view, report): observed in, plan out; pure code, no simulator,
+no request."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -12,7 +13,7 @@ import pytest
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._deployments import (
     DeploymentInfo, DeploymentRestart, KeystoreSecret, RemoteClusters)
-from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Context
+from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Context, Observed
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import MASK
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import ModuleFailure
 
@@ -21,9 +22,9 @@ OTHER = 'fedcba9876543210fedcba9876543210'
 SETTING = 'cluster.remote.b.credentials'
 
 
-def manager(cls, check_mode=False, warnings=None, **params):
+def manager(cls, check_mode=False, **params):
     """A manager without a client: any request it tried would fail."""
-    return cls.create(Context(check_mode=check_mode, warn=warnings.append if warnings is not None else None), None, **params)
+    return cls.create(Context(check_mode=check_mode), None, **params)
 
 
 # -- RemoteClusters ------------------------------------------------------------------------------------------------
@@ -67,17 +68,17 @@ def test_remote_clusters_check_mode_predicts_the_list_with_the_info_of_unchanged
     current = clusters(entry('a', info={'connected': True}), entry('b', info={'connected': False}))
     rc = remote_clusters(check_mode=True, remote_clusters=[entry('b', skip_unavailable=True), entry('c')])
     desired = rc.desired(current)
-    assert rc.report(current, desired, True) == {'ref_id': 'main-elasticsearch', 'remote_clusters': [
+    assert rc.report(current, desired, True, {}) == {'ref_id': 'main-elasticsearch', 'remote_clusters': [
         entry('a', info={'connected': True}), entry('b', skip_unavailable=True), entry('c')]}
     # without a change, the list as read
-    assert rc.report(current, rc.desired(current), False)['remote_clusters'] is current['remote_clusters']
+    assert rc.report(current, rc.desired(current), False, {})['remote_clusters'] is current['remote_clusters']
 
 
 def test_remote_clusters_a_real_run_reports_the_list_read_back():
     current = clusters(entry('a'))
     after = clusters(entry('a'), entry('c', info={'connected': True}))
     rc = remote_clusters(remote_clusters=[entry('c')])
-    assert rc.report(current, after, True)['remote_clusters'] == after['remote_clusters']
+    assert rc.report(current, after, True, {})['remote_clusters'] == after['remote_clusters']
 
 
 # -- KeystoreSecret ------------------------------------------------------------------------------------------------
@@ -86,10 +87,10 @@ def secret(as_file=False, ref_id='main-elasticsearch', version='8.15.0'):
             'secret': {'name': SETTING, 'as_file': as_file} if as_file is not None else None}
 
 
-def keystore(check_mode=False, warnings=None, **params):
+def keystore(check_mode=False, **params):
     if 'setting' not in params:
         params['remote_cluster_alias'] = 'b'
-    return manager(KeystoreSecret, check_mode=check_mode, warnings=warnings, deployment_id=DEPLOYMENT, **params)
+    return manager(KeystoreSecret, check_mode=check_mode, deployment_id=DEPLOYMENT, **params)
 
 
 @pytest.mark.parametrize('current_as_file, params, changed', [
@@ -122,17 +123,18 @@ def test_keystore_secret_view_never_holds_the_value_and_shows_a_missing_setting_
 def test_keystore_secret_restart_required_below_reload_min_version(version, changed, required):
     ks = keystore(value='s')
     current = secret(None if changed else False, version=version)
-    result = ks.report(current, ks.desired(current), changed)
+    result = ks.report(current, ks.desired(current), changed, {})
     assert result == {'exists': not changed, 'secret': {'name': SETTING, 'as_file': False}, 'elasticsearch_version': version,
                       'restart_required': required}
 
 
 def test_keystore_secret_an_unknown_version_requires_a_restart_with_a_warning():
-    warnings = []
-    ks = keystore(warnings=warnings, state='absent')
+    ks = keystore(state='absent')
     current = secret(False, version=None)
-    assert ks.report(current, ks.desired(current), True)['restart_required'] is True
-    assert len(warnings) == 1 and 'version is unknown' in warnings[0]
+    plan = ks.plan(Observed(current, {}))
+    assert plan.changed and ks.report(current, plan.desired, True, {})['restart_required'] is True
+    assert len(plan.warnings) == 1 and 'version is unknown' in plan.warnings[0]
+    assert keystore(state='absent').plan(Observed(secret(None, version=None), {})).warnings == []  # nothing to write
 
 
 # -- DeploymentRestart ---------------------------------------------------------------------------------------------
@@ -168,15 +170,15 @@ def test_restart_only_if_version_below_an_unknown_version_fails():
 
 def test_restart_report_says_what_was_or_would_be_done():
     current = deployment('8.14.0')
-    kept = restart(only_if_version_below='8.13.0').report(current, current, False)
+    kept = restart(only_if_version_below='8.13.0').report(current, current, False, {})
     assert kept == {'restarted': False, 'plan': None, 'elasticsearch_version': '8.14.0',
                     'msg': 'not restarted: deployment %s (main-elasticsearch) runs Elasticsearch 8.14.0, not below 8.13.0' % DEPLOYMENT}
     step = restart(check_mode=True)
-    predicted = step.report(current, step.desired(current), True)
+    predicted = step.report(current, step.desired(current), True, {})
     assert predicted['restarted'] is True and predicted['plan'] is None
     assert predicted['msg'] == 'deployment %s (main-elasticsearch) would be restarted' % DEPLOYMENT
     plan = {'attempt_id': 'attempt-2', 'status': 'pending', 'duration_seconds': None}
-    started = restart(wait=False).report(current, dict(step.desired(current), plan=plan), True)
+    started = restart(wait=False).report(current, step.desired(current), True, {'plan': plan})
     assert started['plan'] == plan and started['msg'].endswith(': restart started')
 
 
@@ -189,7 +191,7 @@ def test_deployment_info_reads_only_and_reports_each_deployment_with_its_remote_
         'info': {'healthy': True, 'status': 'started',
                  'metadata': {'endpoint': 'abc.ece.example.com', 'ports': {'transport_passthrough': 9300}}}}]}}]
     assert not info.differs(read, [])
-    deployments = info.report(read, read, False)['deployments']
+    deployments = info.report(read, read, False, {})['deployments']
     assert [d['id'] for d in deployments] == [DEPLOYMENT]
     es = deployments[0]['elasticsearch'][0]
     assert es['cluster_id'] == 'abc' and es['running_version'] is None
