@@ -15,10 +15,9 @@ import time
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._cluster import connected_through_every_node
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import credentials_setting, view_version
-from ansible_collections.ece.remote_clusters.plugins.module_utils._waiters import attempts, wait_for_plan
 from ansible_collections.ece.remote_clusters.plugins.module_utils._proof import (
     credentials_loading, evidence_version, file_evidence, refused_for_privileges, reload_failures, restart_needed)
-
+from ansible_collections.ece.remote_clusters.plugins.module_utils._waiters import attempts, wait_for_plan
 
 
 def check_loaded(link, cluster):

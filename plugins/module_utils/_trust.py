@@ -13,6 +13,7 @@ __metaclass__ = type
 
 import copy
 import re
+import time
 
 from ansible_collections.ece.remote_clusters.plugins.module_utils._client import ApiError
 from ansible_collections.ece.remote_clusters.plugins.module_utils._common import (
@@ -21,7 +22,8 @@ from ansible_collections.ece.remote_clusters.plugins.module_utils._common import
 from ansible_collections.ece.remote_clusters.plugins.module_utils._manager import Manager, Observed, Plan
 from ansible_collections.ece.remote_clusters.plugins.module_utils._module import deployment_argument_spec
 from ansible_collections.ece.remote_clusters.plugins.module_utils._views import es_resource, relationship_view, settings_update, trust_of
-from ansible_collections.ece.remote_clusters.plugins.module_utils._waiters import await_pending_plan, failed_attempts, plan_wait_options, wait_for_plan
+from ansible_collections.ece.remote_clusters.plugins.module_utils._waiters import (
+    await_pending_plan, failed_attempts, plan_wait_options, remaining, wait_for_plan)
 
 
 # -- ece_trust_relationship_info -----------------------------------------------------------------------------------
@@ -543,13 +545,14 @@ class DeploymentTrust(Manager):
 
     def read(self):
         """The trust of the Elasticsearch resource, with the resource (``resource``), the entries asked for (``wanted``; a
-        relationship named that does not exist fails before the deployment is read) and the deleted relationships that
-        entries trusting nothing still name (``dangling``)."""
+        relationship named that does not exist fails before the deployment is read), the deleted relationships that
+        entries trusting nothing still name (``dangling``) and when every wait of this run ends (``deadline``)."""
+        deadline = time.monotonic() + self.params['wait_timeout']
         wanted = self.wanted()
         deployment, dummy = self.client.get_deployment(self.params['deployment_id'])
         resource = es_resource(deployment, self.params['ref_id'])
         trust = trust_of(resource)
-        return Observed(trust, {'resource': resource, 'wanted': wanted, 'dangling': self.dangling(trust)})
+        return Observed(trust, {'resource': resource, 'wanted': wanted, 'dangling': self.dangling(trust), 'deadline': deadline})
 
     def plan(self, observed):
         """The trust merged with the entries asked for. Stored as asked but after a failed plan, which never put it to use,
@@ -578,7 +581,7 @@ class DeploymentTrust(Manager):
         deployment is read again and the entries merged again on top of the concurrent change, once. ECE refuses an update
         while a plan is pending, so a pending plan is waited for first. With ``wait``, the plan the write started is
         awaited (``plan``: its summary). The trust read is sent again as it is when the plan decided so (a failed plan)."""
-        deployment_id, wait, timeout = self.params['deployment_id'], self.params['wait'], self.params['wait_timeout']
+        deployment_id, wait, deadline = self.params['deployment_id'], self.params['wait'], facts['deadline']
         reapply = sent_again(current, desired)
         waited_for_pending = conflict_retried = False
         summary = None
@@ -594,15 +597,15 @@ class DeploymentTrust(Manager):
                     # the change is there after a 409: a write of this run that was answered late (the transport sent it
                     # again with the old version) or a concurrent one that made the same change; either way the deployment
                     # changed in this run, and the plan it started is awaited
-                    summary = wait_for_plan(self.client, deployment_id, sent['ref_id'], timeout, sent['previous_attempt'],
-                                            after_write=True, ignore=sent['earlier']) if wait else None
+                    summary = wait_for_plan(self.client, deployment_id, sent['ref_id'], remaining(deadline),
+                                            sent['previous_attempt'], after_write=True, ignore=sent['earlier']) if wait else None
                 elif wait:
-                    summary = await_pending_plan(self.client, deployment_id, resource, timeout)
+                    summary = await_pending_plan(self.client, deployment_id, resource, remaining(deadline))
                 return Observed(trust, {'plan': summary})
             if plan_info.get('pending') and not waited_for_pending:
                 # ECE refuses an update while another plan runs: let it finish, then read again
                 self.warn('deployment %s: waiting for the pending plan to finish before the update' % deployment_id)
-                wait_for_plan(self.client, deployment_id, resource['ref_id'], timeout)
+                wait_for_plan(self.client, deployment_id, resource['ref_id'], remaining(deadline))
                 waited_for_pending = True
                 continue
             payload = settings_update(deployment_id, resource, {'trust': for_write(trust)})
@@ -619,7 +622,7 @@ class DeploymentTrust(Manager):
                           'the concurrent change' % deployment_id)
                 continue
             if wait:
-                summary = wait_for_plan(self.client, deployment_id, resource['ref_id'], timeout, previous_attempt,
+                summary = wait_for_plan(self.client, deployment_id, resource['ref_id'], remaining(deadline), previous_attempt,
                                         after_write=True, ignore=earlier)
             return Observed(trust, {'plan': summary})
         raise ApiError('update deployment %s: unreachable' % deployment_id)  # pragma: no cover
@@ -627,7 +630,7 @@ class DeploymentTrust(Manager):
     def settle(self, after, changed, facts):
         if not changed and self.params['wait']:
             return Observed(after, {'plan': await_pending_plan(self.client, self.params['deployment_id'], facts['resource'],
-                                                               self.params['wait_timeout'])})
+                                                               remaining(facts['deadline']))})
         return None
 
     def report(self, current, after, changed, facts):

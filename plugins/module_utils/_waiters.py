@@ -38,7 +38,9 @@ MAX_QUIET_POLL_INTERVAL = 1.0
 
 def plan_wait_options(timeout):
     """The options of a module that waits for the plan its write starts: ``wait`` (true by default) and ``wait_timeout``
-    (seconds, ``timeout`` by default), as ece_deployment_trust and ece_deployment_restart take them."""
+    (seconds, ``timeout`` by default: in all, for a plan already pending and for the plan of the write), as
+    ece_deployment_trust and ece_deployment_restart take them. The doc fragment ``plan_wait`` documents them; a module
+    gives only the default of ``wait_timeout``."""
     return dict(wait=dict(type='bool', default=True), wait_timeout=dict(type='int', default=timeout))
 
 

@@ -46,18 +46,10 @@ options:
       - With V(false), the module waits for a pending plan to finish before it restarts.
     type: bool
     default: false
-  wait:
-    description:
-      - Wait until the restart plan has finished, and fail with the plan's own error if it fails.
-      - With V(false), the module returns once ECE accepted the restart.
-    type: bool
-    default: true
   wait_timeout:
-    description:
-      - Seconds to wait in all, for a pending plan and for the restart plan.
-    type: int
     default: 1800
 extends_documentation_fragment:
+  - ece.remote_clusters.plan_wait
   - ece.remote_clusters.deployment
   - ece.remote_clusters.ece
   - ece.remote_clusters.connection

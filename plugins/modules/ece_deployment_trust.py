@@ -165,17 +165,10 @@ options:
       - Entries not named in the options are never removed; use O(state=absent) for that.
     type: bool
     default: false
-  wait:
-    description:
-      - Wait until the plan that the update starts has finished, and fail with the plan's own error if it fails.
-    type: bool
-    default: true
   wait_timeout:
-    description:
-      - Seconds to wait for the plan with O(wait=true).
-    type: int
     default: 600
 extends_documentation_fragment:
+  - ece.remote_clusters.plan_wait
   - ece.remote_clusters.deployment
   - ece.remote_clusters.ece
   - ece.remote_clusters.connection

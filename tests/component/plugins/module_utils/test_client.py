@@ -508,7 +508,7 @@ def _write(writer):
     """The trust read-modify-write of ``writer`` (``apply``) for a trust read without account x: the object after it,
     and what the write found (the plan it awaited)."""
     return observed(writer.apply({}, {'accounts': [{'account_id': 'x', 'trust_all': False}]},
-                                 {'wanted': writer.wanted(), 'dangling': ()}))
+                                 {'wanted': writer.wanted(), 'dangling': (), 'deadline': time.monotonic() + 600}))
 
 
 def test_the_trust_write_reads_again_after_waiting_for_a_pending_plan_even_with_kept_reads(server, make_client):
