@@ -97,7 +97,7 @@ def wait_for_plan(client, deployment_id, ref_id, timeout, previous_attempt=None,
             if time.monotonic() >= deadline:
                 if not pending:
                     return None
-                raise ApiError('%s: still pending after %ss (wait_timeout): plan attempt %s, started %s, step %s' % (
+                raise ApiError('%s: still pending after %.0fs (wait_timeout): plan attempt %s, started %s, step %s' % (
                     operation, timeout, watched, pending.get('attempt_start_time') or 'at an unknown time',
                     current_step(pending)), error={'plan_attempt_id': watched, 'pending': True})
             client.sleep(poll_interval, waiting=('the plan of deployment %s (%s)%s' % (deployment_id, ref_id, pending and ', attempt %s, step %s' % (

@@ -455,3 +455,17 @@ def test_trust_as_wanted_with_a_plan_pending_awaits_that_plan_and_writes_nothing
     sim.clear_log()
     checked = run_module(MODULE, args(conn, accounts=wanted), check_mode=True)
     assert checked['changed'] is False and 'plan' not in checked and len(sim.requests()) == 1
+
+
+def test_wait_timeout_counts_in_all_the_pending_plan_and_the_plan_of_the_update(sim, conn, run_module, relationship):
+    # a plan already pending takes most of wait_timeout: the plan of the update gets what is left (each would fit alone)
+    data_b = cluster_id(conn, 'ece-b', 'data-b')
+    sim.settings(plan_seconds=2.5)
+    sim.mutate({'op': 'start_plan', 'env': ENV, 'deployment': 'search-a', 'kind': 'update', 'seconds': 2.5})
+    sim.clear_log()
+    result = run_module(MODULE, args(conn, external=[{'trust_relationship_id': relationship, 'trust_allowlist': [data_b]}],
+                                     wait_timeout=4))
+    assert result.get('failed') is True and result['changed'] is True, result
+    assert 'still pending after' in result['msg'] and '(wait_timeout)' in result['msg']
+    assert len(writes(sim)) == 1  # the update, sent once after the pending plan ended
+    sim.mutate({'op': 'complete_plans'})
