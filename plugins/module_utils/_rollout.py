@@ -224,10 +224,16 @@ def own_trust(plan, step, wanted):
     return merge_trust(plan.current, wanted, step.params['state'], step.params['purge'])
 
 
+def resent(plan):
+    """Whether the merged step sends the trust as it read it, to start a new plan after a failed one: a change of every
+    link's."""
+    return plan.changed and sent_again(plan.current, plan.desired)
+
+
 def unshared(plan, step, wanted, failure):
     """The outcome of a link whose own entries the deployment had already, when the merged write failed: the failure is
     not its own; else ``failure`` (its entries were missing, the deployment could not be read, or its last plan failed)."""
-    if plan is None or sent_again(plan.current, plan.desired) or comparable(own_trust(plan, step, wanted)) != comparable(plan.current):
+    if plan is None or resent(plan) or comparable(own_trust(plan, step, wanted)) != comparable(plan.current):
         return None, failure
     return Outcome(False, plan.current, plan.current, {'trust': plan.current, 'plan_change': False}, None), None
 
@@ -236,7 +242,7 @@ def share(plan, outcome, step, wanted):
     """The outcome of one link's deployment-trust step that the merged step applied: changed when the link's own entries
     changed the trust (or the trust was sent again after a failed plan), with their diff."""
     own = own_trust(plan, step, wanted)
-    changed = comparable(own) != comparable(plan.current) or bool(outcome.changed and sent_again(plan.current, plan.desired))
+    changed = comparable(own) != comparable(plan.current) or bool(outcome.changed and resent(plan))
     result = dict(outcome.result) if changed else dict(outcome.result, plan_change=False)
     return Outcome(changed, plan.current, own, result, step.diff_of(plan.current, own) if changed and step.context.diff else None)
 
