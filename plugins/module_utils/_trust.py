@@ -565,7 +565,7 @@ class DeploymentTrust(Manager):
         desired = merge_trust(current, facts['wanted'], self.params['state'], self.params['purge'], facts['dangling'])
         if sent_again(current, desired):
             if ((facts['resource'].get('info') or {}).get('plan_info') or {}).get('healthy') is not False:
-                return Plan(observed, desired, False, warnings)
+                return Plan(observed, desired, False, ())  # no update: a dangling entry stays until the next one
             warnings.append('deployment %s: the last plan failed, so the trust settings, stored as asked, may not be in use; '
                             '%s sent again to start a new plan' % (deployment_id, 'they would be' if self.check_mode else 'they were'))
         check_direct(desired.get('direct'), [e['name'] for e in facts['wanted']['direct']], deployment_id)

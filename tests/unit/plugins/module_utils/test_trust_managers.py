@@ -117,7 +117,7 @@ def test_the_same_trust_is_sent_again_only_when_the_last_plan_failed():
     current = {'accounts': [{'account_id': 'acc', 'trust_all': True}]}
     same = trust(accounts=[{'account_id': 'acc', 'trust_all': True}])
     plan = trust_plan(same, current)
-    assert plan.changed is False and plan.warnings == []
+    assert plan.changed is False and not plan.warnings
     plan = trust_plan(same, current, healthy=False)
     assert plan.changed is True and sent_again(plan.current, plan.desired)
     assert len(plan.warnings) == 1 and 'the last plan failed' in plan.warnings[0]
@@ -128,3 +128,6 @@ def test_an_entry_that_names_a_deleted_relationship_goes_with_the_change_and_a_w
     plan = trust_plan(trust(accounts=[{'account_id': 'acc', 'trust_all': True}]), current, dangling=['gone'])
     assert plan.changed and plan.desired == {'accounts': [{'account_id': 'acc', 'trust_all': True}], 'external': []}
     assert len(plan.warnings) == 1 and 'names the deleted trust relationship gone' in plan.warnings[0]
+    # without an update it stays (ECE takes it as it is), and nothing says it goes
+    same = trust_plan(trust(accounts=[]), current, dangling=['gone'])
+    assert (same.changed, same.desired, list(same.warnings)) == (False, current, [])
