@@ -283,13 +283,13 @@ class KeystoreSecret(Manager):
         """The secret's name and whether it is a file, if it exists; the resource's ref_id and running version, which says
         whether a write needs a restart (with ref_id given, the deployment is read only when a write follows)."""
         self.register_secret()
-        ref_id, version = self.params['ref_id'], None
-        if not ref_id:
+        ref_id, version, known = self.params['ref_id'], None, not self.params['ref_id']
+        if known:  # the deployment is read for its ref_id, and its running version comes with it
             ref_id, version = self.read_resource()
         existing = self.client.keystore(self.params['deployment_id'], ref_id).get(self.name)
         secret = {'name': self.name, 'as_file': bool(existing.get('as_file'))} if existing is not None else None
         state = {'ref_id': ref_id, 'elasticsearch_version': version, 'secret': secret}
-        if version is None and self.differs(state, self.desired(state)):
+        if not known and self.differs(state, self.desired(state)):
             state['elasticsearch_version'] = self.read_resource()[1]
         return state
 
