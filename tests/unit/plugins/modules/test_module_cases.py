@@ -78,7 +78,8 @@ class Api:
         self.sent = []
         self.mismatches = []
 
-    def request(self, session, method, url, params=None, data=None, **dummy):
+    def request(self, method, url, params=None, data=None, **dummy):
+        """``requests.Session.request`` of every session while the case runs (a bound method: no session passed)."""
         index = len(self.sent)
         self.sent.append('%s %s' % (method, urlsplit(url).path))
         if index >= len(self.exchanges) or self.exchanges[index]['request'] != self.sent[-1]:
@@ -102,7 +103,7 @@ def subset(expected, actual, where='result'):
 @pytest.mark.parametrize('module, case', cases())
 def test_module_case(module, case, run_module, monkeypatch):
     api = Api(case['exchanges'])
-    monkeypatch.setattr(requests.Session, 'request', lambda session, method, url, **options: api.request(session, method, url, **options))
+    monkeypatch.setattr(requests.Session, 'request', api.request)
     result = run_module(module, case['params'], check_mode=case.get('check_mode', False), diff=case.get('diff', False))
     assert api.sent == [exchange['request'] for exchange in case['exchanges']], result
     assert api.mismatches == []
@@ -114,7 +115,7 @@ def test_module_case(module, case, run_module, monkeypatch):
 
 def test_the_harness_answers_an_unexpected_request_with_599_and_sees_a_wrong_body():
     api = Api([{'request': 'PATCH /a', 'sent': {'x': 1}}])
-    assert api.request(None, 'PATCH', 'https://ece.example/a', data='{"x": 2}').status_code == 200
-    assert api.request(None, 'GET', 'https://ece.example/b').status_code == UNEXPECTED
+    assert api.request('PATCH', 'https://ece.example/a', data='{"x": 2}').status_code == 200
+    assert api.request('GET', 'https://ece.example/b').status_code == UNEXPECTED
     assert api.sent == ['PATCH /a', 'GET /b'] and len(api.mismatches) == 1
     assert subset({'a': {'b': 1}, 'c': 2}, {'a': {'b': 2, 'z': 0}}) == ['result.a.b: 2, not 1', 'c: missing']
