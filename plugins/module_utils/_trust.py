@@ -545,14 +545,16 @@ class DeploymentTrust(Manager):
 
     def read(self):
         """The trust of the Elasticsearch resource, with the resource (``resource``), the entries asked for (``wanted``; a
-        relationship named that does not exist fails before the deployment is read), the deleted relationships that
-        entries trusting nothing still name (``dangling``) and when every wait of this run ends (``deadline``)."""
+        relationship named that does not exist fails before the deployment is read), its ``version`` (which the write
+        sends), the deleted relationships that entries trusting nothing still name (``dangling``) and when every wait of
+        this run ends (``deadline``)."""
         deadline = time.monotonic() + self.params['wait_timeout']
         wanted = self.wanted()
-        deployment, dummy = self.client.get_deployment(self.params['deployment_id'])
+        deployment, version = self.client.get_deployment(self.params['deployment_id'])
         resource = es_resource(deployment, self.params['ref_id'])
         trust = trust_of(resource)
-        return Observed(trust, {'resource': resource, 'wanted': wanted, 'dangling': self.dangling(trust), 'deadline': deadline})
+        return Observed(trust, {'resource': resource, 'version': version, 'wanted': wanted, 'dangling': self.dangling(trust),
+                                'deadline': deadline})
 
     def plan(self, observed):
         """The trust merged with the entries asked for. Stored as asked but after a failed plan, which never put it to use,
@@ -575,8 +577,8 @@ class DeploymentTrust(Manager):
         """Write the trust: a read-modify-write of the Elasticsearch resource's ``settings`` through ``PUT /deployments/{id}``;
         the trust after it.
 
-        The deployment is read again (from the client's kept reads unless something was written or awaited since), the
-        entries asked for are merged into the trust read, and only ``settings.trust`` is sent, with the current plan (see
+        The deployment as :meth:`read` read it (``resource``, ``version``) is taken first, the entries asked for are
+        merged into its trust, and only ``settings.trust`` is sent, with the current plan (see
         :func:`settings_update`) and ``?version=`` of the read, so that a concurrent change is answered with 409: then the
         deployment is read again and the entries merged again on top of the concurrent change, once. ECE refuses an update
         while a plan is pending, so a pending plan is waited for first. With ``wait``, the plan the write started is
@@ -586,9 +588,11 @@ class DeploymentTrust(Manager):
         waited_for_pending = conflict_retried = False
         summary = None
         sent = None  # a write answered with 409: its resource's ref_id, the plan attempts before it
-        for dummy in range(3):
-            deployment, version = self.client.get_deployment(deployment_id, reuse=not (waited_for_pending or conflict_retried))
-            resource = es_resource(deployment, self.params['ref_id'])
+        resource, version = facts['resource'], facts['version']
+        for attempt in range(3):
+            if attempt:  # after a wait for a pending plan or a 409: the deployment as it is now
+                deployment, version = self.client.get_deployment(deployment_id, reuse=False)
+                resource = es_resource(deployment, self.params['ref_id'])
             before = trust_of(resource)
             trust = merge_trust(before, facts['wanted'], self.params['state'], self.params['purge'], facts['dangling'])
             plan_info = resource['info'].get('plan_info') or {}

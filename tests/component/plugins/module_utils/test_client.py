@@ -505,10 +505,10 @@ def _trust_writer(client, check_mode=False, ref_id=None, **params):
 
 
 def _write(writer):
-    """The trust read-modify-write of ``writer`` (``apply``) for a trust read without account x: the object after it,
-    and what the write found (the plan it awaited)."""
-    return observed(writer.apply({}, {'accounts': [{'account_id': 'x', 'trust_all': False}]},
-                                 {'wanted': writer.wanted(), 'dangling': (), 'deadline': time.monotonic() + 600}))
+    """The read of ``writer`` (one GET of the deployment) and its read-modify-write (``apply``) of a trust without
+    account x: the object after it, and what the write found (the plan it awaited)."""
+    read = writer.read()
+    return observed(writer.apply(read.object, {'accounts': [{'account_id': 'x', 'trust_all': False}]}, read.facts))
 
 
 def test_the_trust_write_reads_again_after_waiting_for_a_pending_plan_even_with_kept_reads(server, make_client):

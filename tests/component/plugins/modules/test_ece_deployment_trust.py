@@ -469,3 +469,14 @@ def test_wait_timeout_counts_in_all_the_pending_plan_and_the_plan_of_the_update(
     assert 'still pending after' in result['msg'] and '(wait_timeout)' in result['msg']
     assert len(writes(sim)) == 1  # the update, sent once after the pending plan ended
     sim.mutate({'op': 'complete_plans'})
+
+
+def test_a_change_reads_the_deployment_once_and_writes_it_once(sim, conn, run_module, relationship):
+    # the read-modify-write takes the deployment (and its version) that the module read to decide: no second GET
+    data_b = cluster_id(conn, 'ece-b', 'data-b')
+    sim.clear_log()
+    result = run_module(MODULE, args(conn, external=[{'trust_relationship_id': relationship, 'trust_allowlist': [data_b]}],
+                                     wait=False))
+    assert result['changed'] is True, result
+    path = '/api/v1/deployments/%s' % deployment_id(conn)
+    assert [(r['method'], r['path']) for r in sim.requests() if r['path'] == path] == [('GET', path), ('PUT', path)]
