@@ -20,10 +20,6 @@ def args(conn, deployment='search-a', **options):
     return result
 
 
-def writes(sim):
-    return [r for r in sim.requests() if r['write']]
-
-
 def restarts_sent(sim):
     return [r for r in sim.requests() if r['method'] == 'POST' and r['path'].endswith('/_restart')]
 
@@ -43,7 +39,7 @@ def test_check_mode_predicts_a_restart_and_sends_no_write(sim, conn, run_module)
     assert result['changed'] is True
     assert result['restarted'] is True
     assert result['plan'] is None
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert es_state(sim)['restarts'] == 0
 
 
@@ -51,7 +47,7 @@ def test_restarts_with_the_default_parameters_and_waits_for_the_plan(sim, conn, 
     sim.clear_log()
     result = run_module(MODULE, args(conn))
     assert result['changed'] is True and result['restarted'] is True
-    assert len(writes(sim)) == 1
+    assert len(sim.requests(write=True)) == 1
     assert restarts_sent(sim)[0]['query'] == {'skip_snapshot': 'true', 'group_attribute': '__zone__', 'cancel_pending': 'false'}
     assert restarts_sent(sim)[0]['path'].endswith('/elasticsearch/main-elasticsearch/_restart')
     state = es_state(sim)
@@ -89,7 +85,7 @@ def test_only_if_version_below_skips_a_newer_version_without_a_write(sim, conn, 
     assert result['changed'] is False
     assert result['restarted'] is False
     assert '8.14.3' in result['msg'] and 'not below 8.13.0' in result['msg']
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert result['diff']['before'] == result['diff']['after']
 
 
@@ -148,7 +144,7 @@ def test_pending_plan_that_does_not_end_in_time_fails_before_the_restart(sim, co
     result = run_module(MODULE, args(conn, wait_timeout=1))
     assert result.get('failed') is True
     assert 'not restarted' in result['msg'] and 'wait_timeout' in result['msg']
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     sim.mutate({'op': 'complete_plans'})
 
 
@@ -159,7 +155,7 @@ def test_pending_plan_that_fails_fails_the_task_before_the_restart(sim, conn, ru
     result = run_module(MODULE, args(conn))
     assert result.get('failed') is True
     assert 'not restarted' in result['msg'] and 'Instance capacity exhausted on allocator 192.168.44.10' in result['msg']
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     # nothing was sent: nothing changed
     assert not result.get('changed')
 
@@ -169,7 +165,7 @@ def test_check_mode_with_a_pending_plan_neither_waits_nor_writes(sim, conn, run_
     sim.clear_log()
     result = run_module(MODULE, args(conn), check_mode=True)
     assert result['changed'] is True
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert len(sim.requests()) == 1
     sim.mutate({'op': 'complete_plans'})
 
@@ -213,4 +209,4 @@ def test_unknown_ref_id_fails_naming_the_existing_ones_without_a_write(sim, conn
     result = run_module(MODULE, args(conn, ref_id='es-two'))
     assert result.get('failed') is True
     assert 'main-elasticsearch' in result['msg']
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []

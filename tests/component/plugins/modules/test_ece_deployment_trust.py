@@ -31,10 +31,6 @@ def args(conn, **options):
     return result
 
 
-def writes(sim):
-    return [r for r in sim.requests() if r['write']]
-
-
 def gets(sim):
     return [r for r in sim.requests() if r['method'] == 'GET']
 
@@ -109,7 +105,7 @@ def test_check_mode_predicts_change_and_sends_no_write(sim, conn, run_module, re
                         check_mode=True)
     assert result['changed'] is True
     assert entry(result['trust'], 'external', 'trust_relationship_id', relationship)['trust_allowlist'] == [data_b]
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert entry(es_state(sim)['elasticsearch']['trust'], 'external', 'trust_relationship_id', relationship) is None
 
 
@@ -118,7 +114,7 @@ def test_adds_external_entry_and_keeps_accounts_and_unrelated_entries(sim, conn,
     result = run_module(MODULE, args(conn, external=[{'trust_relationship_id': mixed_trust['relationship'],
                                                       'trust_allowlist': [data_b]}]))
     assert result['changed'] is True, result
-    assert len(writes(sim)) == 1
+    assert len(sim.requests(write=True)) == 1
     sent = puts(sim)[0]['body']['resources']['elasticsearch'][0]['settings']['trust']
     assert sent['accounts'] == mixed_trust['trust']['accounts']
     assert entry(sent, 'external', 'trust_relationship_id', mixed_trust['other']) == mixed_trust['trust']['external'][0]
@@ -137,7 +133,7 @@ def test_second_identical_run_changes_nothing_and_only_reads(sim, conn, run_modu
     result = run_module(MODULE, options)
     assert result['changed'] is False, result
     assert result['plan_change'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert len(gets(sim)) <= 3
 
 
@@ -149,7 +145,7 @@ def test_diff_shows_trust_before_and_after(sim, conn, run_module, mixed_trust):
     assert entry(before, 'external', 'trust_relationship_id', mixed_trust['relationship']) is None
     assert entry(after, 'external', 'trust_relationship_id', mixed_trust['relationship'])['trust_allowlist'] == [data_b]
     assert before['accounts'] == after['accounts'] == mixed_trust['trust']['accounts']
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 def test_allowlist_is_merged_into_the_existing_one(sim, conn, run_module, relationship):
@@ -168,7 +164,7 @@ def test_allowlist_order_does_not_matter(sim, conn, run_module, relationship):
     result = run_module(MODULE, args(conn, external=[{'trust_relationship_id': relationship, 'trust_allowlist': ids[::-1]}],
                                      purge=True))
     assert result['changed'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 def test_purge_makes_the_given_allowlist_the_whole_allowlist(sim, conn, run_module, mixed_trust):
@@ -202,7 +198,7 @@ def test_allowlist_is_irrelevant_while_trust_all_is_true(sim, conn, run_module, 
     sim.clear_log()
     result = run_module(MODULE, args(conn, external=[{'trust_relationship_id': relationship, 'trust_all': True}]))
     assert result['changed'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 def test_absent_removes_listed_cluster_ids_and_keeps_the_entry(sim, conn, run_module, mixed_trust):
@@ -213,7 +209,7 @@ def test_absent_removes_listed_cluster_ids_and_keeps_the_entry(sim, conn, run_mo
     result = run_module(MODULE, args(conn, external=[{'trust_relationship_id': relationship, 'trust_allowlist': [data_b]}],
                                      state='absent'))
     assert result['changed'] is True
-    assert len(writes(sim)) == 1
+    assert len(sim.requests(write=True)) == 1
     stored = es_state(sim)['elasticsearch']['trust']
     assert entry(stored, 'external', 'trust_relationship_id', relationship)['trust_allowlist'] == [old_b]
     assert entry(stored, 'external', 'trust_relationship_id', mixed_trust['other']) is not None
@@ -227,7 +223,7 @@ def test_absent_twice_changes_nothing_the_second_time(sim, conn, run_module, rel
     sim.clear_log()
     result = run_module(MODULE, options)
     assert result['changed'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert len(gets(sim)) <= 3
 
 
@@ -238,7 +234,7 @@ def test_absent_of_the_last_cluster_id_removes_the_external_entry_but_not_an_acc
     sim.clear_log()
     result = run_module(MODULE, args(conn, external=[{'trust_relationship_id': relationship, 'trust_allowlist': [data_b]}],
                                      accounts=[{'account_id': account_id(sim), 'trust_allowlist': [own]}], state='absent'))
-    assert result['changed'] is True and len(writes(sim)) == 1
+    assert result['changed'] is True and len(sim.requests(write=True)) == 1
     stored = es_state(sim)['elasticsearch']['trust']
     # the external entry would name its relationship and trust nothing: it goes; the account entry stays, emptied
     assert stored['external'] == []
@@ -252,7 +248,7 @@ def test_an_entry_that_trusts_nothing_and_names_a_deleted_relationship_goes_with
     sim.clear_log()
     # nothing to write: nothing is dropped either
     assert run_module(MODULE, args(conn, accounts=[{'account_id': account_id(sim), 'trust_all': True}]))['changed'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     result = run_module(MODULE, args(conn, external=[{'trust_relationship_id': relationship, 'trust_allowlist': [data_b]}]))
     assert result['changed'] is True and not result.get('failed'), result.get('msg')
     assert [e['trust_relationship_id'] for e in es_state(sim)['elasticsearch']['trust']['external']] == [relationship]
@@ -345,7 +341,7 @@ def test_failed_plan_fails_the_task_with_the_plans_own_message(sim, conn, run_mo
     result = run_module(MODULE, args(conn, external=[{'trust_relationship_id': relationship, 'trust_all': True}]))
     assert result.get('failed') is True
     assert 'Allocator capacity exceeded in zone ece-zone-1' in result['msg']
-    assert len(writes(sim)) == 1
+    assert len(sim.requests(write=True)) == 1
 
 
 # -- trust relationship names --------------------------------------------------------------------------------
@@ -367,7 +363,7 @@ def test_unknown_relationship_name_fails_before_any_write_naming_the_existing_on
     result = run_module(MODULE, args(conn, external=[{'trust_relationship_name': 'ece-z', 'trust_all': True}]))
     assert result.get('failed') is True
     assert "'ece-z'" in result['msg'] and "'ece-b'" in result['msg'] and "'ece-a'" in result['msg']
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert len(sim.requests()) == 1
 
 
@@ -381,7 +377,7 @@ def test_proxy_ca_entry_is_added_and_compared_without_regard_to_pem_wrapping(sim
     sim.clear_log()
     again = run_module(MODULE, args(conn, direct=[{'name': 'ece-b-proxy', 'type': 'proxy', 'certificates': [rewrap(pem)]}]))
     assert again['changed'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 def test_direct_entry_uid_read_back_is_sent_with_the_change(sim, conn, run_module, mixed_trust):
@@ -398,7 +394,7 @@ def test_new_direct_entry_without_certificates_fails_before_any_write(sim, conn,
     result = run_module(MODULE, args(conn, direct=[{'name': 'no-ca', 'scope_id': 'abc123', 'trust_all': True}]))
     assert result.get('failed') is True
     assert 'certificates' in result['msg']
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 def test_allowlist_on_an_existing_proxy_entry_fails_before_any_write(sim, conn, run_module):
@@ -409,7 +405,7 @@ def test_allowlist_on_an_existing_proxy_entry_fails_before_any_write(sim, conn, 
     result = run_module(MODULE, args(conn, direct=[{'name': 'ece-b-proxy', 'trust_allowlist': [cluster_id(conn, 'ece-b', 'data-b')]}]))
     assert result.get('failed') is True
     assert 'type proxy' in result['msg'] and 'trust_allowlist' in result['msg']
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 # -- bad input: refused before any request ------------------------------------------------------------------
@@ -446,7 +442,7 @@ def test_trust_as_wanted_with_a_plan_pending_awaits_that_plan_and_writes_nothing
     attempt = sim.mutate({'op': 'start_plan', 'env': ENV, 'deployment': 'search-a', 'kind': 'update', 'seconds': 0.6})['plan_attempt_id']
     sim.clear_log()
     result = run_module(MODULE, args(conn, accounts=wanted))
-    assert result['changed'] is False and writes(sim) == []
+    assert result['changed'] is False and sim.requests(write=True) == []
     assert result['plan']['attempt_id'] == attempt
     texts = [w['event']['msg'] if isinstance(w, dict) else w for w in result.get('warnings') or []]
     assert any('waiting for its pending plan' in w for w in texts), texts
@@ -467,7 +463,7 @@ def test_wait_timeout_counts_in_all_the_pending_plan_and_the_plan_of_the_update(
                                      wait_timeout=4))
     assert result.get('failed') is True and result['changed'] is True, result
     assert 'still pending after' in result['msg'] and '(wait_timeout)' in result['msg']
-    assert len(writes(sim)) == 1  # the update, sent once after the pending plan ended
+    assert len(sim.requests(write=True)) == 1  # the update, sent once after the pending plan ended
     sim.mutate({'op': 'complete_plans'})
 
 

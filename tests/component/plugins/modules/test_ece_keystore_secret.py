@@ -25,10 +25,6 @@ def args(conn, deployment='search-a', **options):
     return result
 
 
-def writes(sim):
-    return [r for r in sim.requests() if r['write']]
-
-
 def gets(sim):
     return [r for r in sim.requests() if r['method'] == 'GET']
 
@@ -47,7 +43,7 @@ def test_check_mode_predicts_creation_and_sends_no_write(sim, conn, run_module):
     result = run_module(MODULE, args(conn, remote_cluster_alias='ece_b_data', value=SECRET), check_mode=True)
     assert result['changed'] is True
     assert result['secret'] == {'name': SETTING, 'as_file': False}
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert es_state(sim)['keystore'] == {}
 
 
@@ -55,8 +51,8 @@ def test_creates_the_setting_with_one_patch(sim, conn, run_module):
     sim.clear_log()
     result = run_module(MODULE, args(conn, remote_cluster_alias='ece_b_data', value=SECRET))
     assert result['changed'] is True
-    assert [(r['method'], r['path'].rsplit('/', 1)[-1]) for r in writes(sim)] == [('PATCH', 'keystore')]
-    assert writes(sim)[0]['body'] == {'secrets': {SETTING: {'value': SECRET, 'as_file': False}}}
+    assert [(r['method'], r['path'].rsplit('/', 1)[-1]) for r in sim.requests(write=True)] == [('PATCH', 'keystore')]
+    assert sim.requests(write=True)[0]['body'] == {'secrets': {SETTING: {'value': SECRET, 'as_file': False}}}
     assert es_state(sim)['keystore'] == {SETTING: {'value': SECRET, 'as_file': False}}
 
 
@@ -67,7 +63,7 @@ def test_second_run_with_on_create_leaves_the_setting_alone(sim, conn, run_modul
     result = run_module(MODULE, dict(options, value='another-value'))
     assert result['changed'] is False
     assert result['restart_required'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert len(gets(sim)) <= 3
     assert es_state(sim)['keystore'][SETTING]['value'] == SECRET
 
@@ -78,7 +74,7 @@ def test_update_secret_always_writes_and_reports_a_change_every_run(sim, conn, r
         sim.clear_log()
         result = run_module(MODULE, args(conn, remote_cluster_alias='ece_b_data', value=value, update_secret='always'))
         assert result['changed'] is True
-        assert len(writes(sim)) == 1
+        assert len(sim.requests(write=True)) == 1
     assert es_state(sim)['keystore'][SETTING]['value'] == 'new-value'
 
 
@@ -88,7 +84,7 @@ def test_on_create_rewrites_a_setting_stored_with_another_as_file(sim, conn, run
     result = run_module(MODULE, args(conn, setting='gcs.client.default.credentials_file', value={'type': 'service_account'},
                                      as_file=True))
     assert result['changed'] is True
-    assert writes(sim)[0]['body'] == {'secrets': {'gcs.client.default.credentials_file': {
+    assert sim.requests(write=True)[0]['body'] == {'secrets': {'gcs.client.default.credentials_file': {
         'value': {'type': 'service_account'}, 'as_file': True}}}
     assert es_state(sim)['keystore']['gcs.client.default.credentials_file']['as_file'] is True
 
@@ -105,7 +101,7 @@ def test_absent_removes_the_setting_with_an_empty_entry(sim, conn, run_module):
     result = run_module(MODULE, args(conn, remote_cluster_alias='ece_b_data', state='absent'), diff=True)
     assert result['changed'] is True
     assert result['secret'] is None
-    assert writes(sim)[0]['body'] == {'secrets': {SETTING: {}}}
+    assert sim.requests(write=True)[0]['body'] == {'secrets': {SETTING: {}}}
     assert SETTING not in es_state(sim)['keystore']
     assert result['diff']['after'] == {'name': SETTING, 'state': 'absent'}
 
@@ -117,7 +113,7 @@ def test_absent_twice_changes_nothing_the_second_time(sim, conn, run_module):
     sim.clear_log()
     result = run_module(MODULE, options)
     assert result['changed'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 def test_setting_option_names_the_setting_as_given(sim, conn, run_module):
@@ -196,7 +192,7 @@ def test_without_a_value_the_module_only_looks_the_setting_up(sim, conn, run_mod
     set_keystore(sim)
     found = run_module(MODULE, args(conn, remote_cluster_alias='ece_b_data'))
     assert (found['changed'], found['exists'], found['secret']) == (False, True, {'name': SETTING, 'as_file': False})
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert es_state(sim)['keystore'][SETTING]['value'] == 'old-value'
 
 

@@ -15,10 +15,6 @@ MODULE = 'ece_remote_clusters'
 REF_ID = 'main-elasticsearch'
 
 
-def writes(sim):
-    return [r for r in sim.requests() if r['write']]
-
-
 def gets(sim):
     return [r for r in sim.requests() if r['method'] == 'GET']
 
@@ -66,14 +62,14 @@ def test_check_mode_on_a_new_alias_predicts_a_change_and_sends_no_write(sim, con
     result = run_module(MODULE, args_for(conn, ids, [{'alias': 'logs', 'deployment_id': ids['logs-a']}]), check_mode=True)
     assert result['changed'] is True
     assert result['remote_clusters'] == [entry('logs', ids['logs-a'])]
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert api_list(sim, ids['search-a']) == []
 
 
 def test_adding_an_alias_puts_the_whole_list_once(sim, conn, run_module, ids):
     result = run_module(MODULE, args_for(conn, ids, [{'alias': 'logs', 'deployment_id': ids['logs-a'], 'skip_unavailable': True}]))
     assert result['changed'] is True
-    [put] = writes(sim)
+    [put] = sim.requests(write=True)
     assert (put['method'], put['path'], put['status']) == ('PUT', list_path(ids['search-a']), 202)
     assert put['body'] == {'resources': [entry('logs', ids['logs-a'], skip_unavailable=True)]}
     assert without_info(api_list(sim, ids['search-a'])) == [entry('logs', ids['logs-a'], skip_unavailable=True)]
@@ -93,7 +89,7 @@ def test_a_second_identical_run_changes_nothing_and_only_reads(sim, conn, run_mo
     sim.clear_log()
     result = run_module(MODULE, args)
     assert result['changed'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert len(gets(sim)) <= 3
     assert without_info(result['remote_clusters']) == [entry('logs', ids['logs-a'])]
 
@@ -103,7 +99,7 @@ def test_check_mode_after_the_change_predicts_no_change(sim, conn, run_module, i
     run_module(MODULE, args)
     sim.clear_log()
     assert run_module(MODULE, args, check_mode=True)['changed'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 def test_without_ref_id_one_small_deployment_get_finds_the_first_elasticsearch_resource(sim, conn, run_module, ids):
@@ -135,7 +131,7 @@ def test_nothing_unrelated_is_lost_when_an_alias_is_added(sim, conn, run_module,
     seed(sim, ids['search-a'], [entry('legacy', ids['legacy-a'], skip_unavailable=True)])
     result = run_module(MODULE, args_for(conn, ids, [{'alias': 'logs', 'deployment_id': ids['logs-a']}]))
     assert result['changed'] is True
-    [put] = writes(sim)
+    [put] = sim.requests(write=True)
     assert put['body'] == {'resources': [entry('legacy', ids['legacy-a'], skip_unavailable=True), entry('logs', ids['logs-a'])]}
     assert all('info' not in item for item in put['body']['resources'])
     final = without_info(api_list(sim, ids['search-a']))
@@ -148,7 +144,7 @@ def test_a_changed_alias_is_updated_in_place_and_the_others_kept(sim, conn, run_
     result = run_module(MODULE, args_for(conn, ids, [{'alias': 'logs', 'deployment_id': ids['logs-a'], 'skip_unavailable': True}]),
                         diff=True)
     assert result['changed'] is True
-    [put] = writes(sim)
+    [put] = sim.requests(write=True)
     assert put['body'] == {'resources': [entry('logs', ids['logs-a'], skip_unavailable=True), entry('legacy', ids['legacy-a'])]}
     assert result['diff']['before']['remote_clusters'][1]['skip_unavailable'] is False
     assert result['diff']['after']['remote_clusters'][1]['skip_unavailable'] is True
@@ -165,7 +161,7 @@ def test_absent_removes_only_the_listed_alias(sim, conn, run_module, ids):
     seed(sim, ids['search-a'], [entry('logs', ids['logs-a']), entry('legacy', ids['legacy-a'])])
     result = run_module(MODULE, args_for(conn, ids, [{'alias': 'logs'}], state='absent'), diff=True)
     assert result['changed'] is True
-    [put] = writes(sim)
+    [put] = sim.requests(write=True)
     assert put['body'] == {'resources': [entry('legacy', ids['legacy-a'])]}
     assert without_info(api_list(sim, ids['search-a'])) == [entry('legacy', ids['legacy-a'])]
     assert result['diff']['after'] == {'remote_clusters': [entry('legacy', ids['legacy-a'])]}
@@ -176,7 +172,7 @@ def test_absent_in_check_mode_sends_no_write(sim, conn, run_module, ids):
     result = run_module(MODULE, args_for(conn, ids, [{'alias': 'logs'}], state='absent'), check_mode=True)
     assert result['changed'] is True
     assert result['remote_clusters'] == []
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert len(api_list(sim, ids['search-a'])) == 1
 
 
@@ -185,7 +181,7 @@ def test_absent_twice_is_no_change(sim, conn, run_module, ids):
     args = args_for(conn, ids, [{'alias': 'logs'}], state='absent')
     result = run_module(MODULE, args)
     assert result['changed'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert without_info(result['remote_clusters']) == [entry('legacy', ids['legacy-a'])]
 
 
@@ -193,7 +189,7 @@ def test_purge_makes_the_list_authoritative(sim, conn, run_module, ids):
     seed(sim, ids['search-a'], [entry('legacy', ids['legacy-a']), entry('old', ids['logs-a'])])
     result = run_module(MODULE, args_for(conn, ids, [{'alias': 'logs', 'deployment_id': ids['logs-a']}], purge=True))
     assert result['changed'] is True
-    [put] = writes(sim)
+    [put] = sim.requests(write=True)
     assert put['body'] == {'resources': [entry('logs', ids['logs-a'])]}
     assert without_info(api_list(sim, ids['search-a'])) == [entry('logs', ids['logs-a'])]
 
@@ -202,7 +198,7 @@ def test_purge_with_an_empty_list_removes_every_remote_cluster(sim, conn, run_mo
     seed(sim, ids['search-a'], [entry('legacy', ids['legacy-a'])])
     result = run_module(MODULE, args_for(conn, ids, [], purge=True))
     assert result['changed'] is True
-    assert [r['body'] for r in writes(sim)] == [{'resources': []}]
+    assert [r['body'] for r in sim.requests(write=True)] == [{'resources': []}]
     assert api_list(sim, ids['search-a']) == []
 
 
@@ -211,7 +207,7 @@ def test_purge_with_the_same_list_in_another_order_is_no_change(sim, conn, run_m
     result = run_module(MODULE, args_for(conn, ids, [{'alias': 'logs', 'deployment_id': ids['logs-a']},
                                                      {'alias': 'legacy', 'deployment_id': ids['legacy-a']}], purge=True))
     assert result['changed'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 def test_a_remote_deployment_of_another_environment_fails_with_the_api_error(sim, conn, run_module, ids):

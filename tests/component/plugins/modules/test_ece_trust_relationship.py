@@ -14,10 +14,6 @@ MODULE = 'ece_trust_relationship'
 TRUST_PATH = '/api/v1/regions/ece-region/platform/configuration/trust-relationships'
 
 
-def writes(sim):
-    return [r for r in sim.requests() if r['write']]
-
-
 def gets(sim):
     return [r for r in sim.requests() if r['method'] == 'GET']
 
@@ -67,14 +63,14 @@ def test_check_mode_on_a_new_relationship_predicts_a_change_and_sends_no_write(s
     assert result['changed'] is True
     assert result['trust_relationship']['id'] is None
     assert result['trust_relationship']['installation_id'] == args['installation_id']
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert relationships_named(sim, 'ece-b', 'ece-a') == []
 
 
 def test_create_posts_the_relationship_once_and_returns_its_id(sim, run_module, args, env_a):
     result = run_module(MODULE, args)
     assert result['changed'] is True
-    posts = writes(sim)
+    posts = sim.requests(write=True)
     assert [(r['method'], r['path'], r['status']) for r in posts] == [('POST', TRUST_PATH, 201)]
     body = posts[0]['body']
     assert body['name'] == 'ece-a'
@@ -103,7 +99,7 @@ def test_a_second_identical_run_changes_nothing_and_only_reads(sim, run_module, 
     first = create(sim, run_module, args)
     second = run_module(MODULE, args)
     assert second['changed'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert len(gets(sim)) <= 3
     assert second['trust_relationship'] == first['trust_relationship']
 
@@ -111,7 +107,7 @@ def test_a_second_identical_run_changes_nothing_and_only_reads(sim, run_module, 
 def test_check_mode_after_creation_predicts_no_change(sim, run_module, args):
     create(sim, run_module, args)
     assert run_module(MODULE, args, check_mode=True)['changed'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 def test_diff_of_a_creation_shows_absent_before_and_the_certificate_after(sim, run_module, args, env_a):
@@ -129,7 +125,7 @@ def test_a_change_puts_only_the_changed_field(sim, run_module, args):
     created = create(sim, run_module, args)
     result = run_module(MODULE, dict(args, trust_by_default=True), diff=True)
     assert result['changed'] is True
-    puts = writes(sim)
+    puts = sim.requests(write=True)
     rel_id = created['trust_relationship']['id']
     assert [(r['method'], r['path']) for r in puts] == [('PUT', '%s/%s' % (TRUST_PATH, rel_id))]
     assert puts[0]['body'] == {'trust_by_default': True}
@@ -147,7 +143,7 @@ def test_check_mode_predicts_an_update_without_sending_it(sim, run_module, args)
     result = run_module(MODULE, dict(args, trust_by_default=True), check_mode=True)
     assert result['changed'] is True
     assert result['trust_relationship']['trust_by_default'] is True
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     [stored] = relationships_named(sim, 'ece-b', 'ece-a')
     assert stored['trust_by_default'] is False
 
@@ -156,21 +152,21 @@ def test_account_ids_are_compared_as_a_set(sim, run_module, args, env_a):
     create(sim, run_module, dict(args, account_ids=[env_a['account_id'], 'f' * 32]))
     result = run_module(MODULE, dict(args, account_ids=['f' * 32, env_a['account_id'], 'f' * 32]))
     assert result['changed'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 def test_changed_account_ids_are_sent_whole(sim, run_module, args, env_a):
     create(sim, run_module, args)
     result = run_module(MODULE, dict(args, account_ids=[env_a['account_id'], 'e' * 32]))
     assert result['changed'] is True
-    assert [r['body'] for r in writes(sim)] == [{'account_ids': sorted([env_a['account_id'], 'e' * 32])}]
+    assert [r['body'] for r in sim.requests(write=True)] == [{'account_ids': sorted([env_a['account_id'], 'e' * 32])}]
 
 
 def test_a_certificate_with_other_line_breaks_is_no_change(sim, run_module, args):
     create(sim, run_module, args)
     result = run_module(MODULE, dict(args, certificate=reformatted(args['certificate'])))
     assert result['changed'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 def test_another_certificate_is_sent(sim, run_module, args):
@@ -178,7 +174,7 @@ def test_another_certificate_is_sent(sim, run_module, args):
     other = read_file(sim.info['environments']['ece-c']['ca_cert_file'])
     result = run_module(MODULE, dict(args, certificate=other), diff=True)
     assert result['changed'] is True
-    [put] = writes(sim)
+    [put] = sim.requests(write=True)
     assert list(put['body']) == ['public_ca_cert']
     assert put['body']['public_ca_cert'].strip() == other.strip()
     assert result['diff']['after']['certificate'].strip() == other.strip()
@@ -189,7 +185,7 @@ def test_options_not_given_are_left_as_they_are(sim, run_module, args, conn, env
     create(sim, run_module, args)
     result = run_module(MODULE, conn.ece('ece-b', name='ece-a', trust_by_default=True))
     assert result['changed'] is True
-    assert [r['body'] for r in writes(sim)] == [{'trust_by_default': True}]
+    assert [r['body'] for r in sim.requests(write=True)] == [{'trust_by_default': True}]
     assert result['trust_relationship']['account_ids'] == [env_a['account_id']]
     assert result['trust_relationship']['installation_id'] == env_a['installation_id']
     assert result['trust_relationship']['certificate'].strip() == env_a['certificate'].strip()
@@ -200,7 +196,7 @@ def test_absent_deletes_the_relationship(sim, run_module, args, conn):
     result = run_module(MODULE, conn.ece('ece-b', name='ece-a', state='absent'), diff=True)
     assert result['changed'] is True
     assert result['trust_relationship'] is None
-    assert [(r['method'], r['path'], r['status']) for r in writes(sim)] == [
+    assert [(r['method'], r['path'], r['status']) for r in sim.requests(write=True)] == [
         ('DELETE', '%s/%s' % (TRUST_PATH, created['trust_relationship']['id']), 200)]
     assert result['diff']['before']['state'] == 'present'
     assert result['diff']['after'] == {'state': 'absent'}
@@ -232,14 +228,14 @@ def test_absent_in_check_mode_sends_no_delete(sim, run_module, args, conn):
     create(sim, run_module, args)
     result = run_module(MODULE, conn.ece('ece-b', name='ece-a', state='absent'), check_mode=True)
     assert result['changed'] is True
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert len(relationships_named(sim, 'ece-b', 'ece-a')) == 1
 
 
 def test_absent_twice_is_no_change(sim, run_module, conn):
     result = run_module(MODULE, conn.ece('ece-b', name='ece-a', state='absent'))
     assert result['changed'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert len(gets(sim)) == 1
 
 
@@ -249,7 +245,7 @@ def test_the_local_relationship_is_never_changed(sim, run_module, conn):
         result = run_module(MODULE, conn.ece('ece-b', name=local_name, state=state, trust_by_default=False))
         assert result['failed'] is True
         assert 'own (local) trust relationship' in result['msg']
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     [local] = relationships_named(sim, 'ece-b', local_name)
     assert local['local'] is True
 
@@ -262,7 +258,7 @@ def test_several_relationships_with_the_name_fail_and_list_their_ids(sim, run_mo
     assert '2 trust relationships are named' in result['msg']
     for rel_id in ids:
         assert rel_id in result['msg']
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 def test_creating_without_a_certificate_fails_before_any_write(sim, run_module, args):
@@ -271,7 +267,7 @@ def test_creating_without_a_certificate_fails_before_any_write(sim, run_module, 
     result = run_module(MODULE, args)
     assert result['failed'] is True
     assert 'certificate' in result['msg']
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 def test_the_environment_s_own_id_is_refused(sim, run_module, args):
@@ -279,7 +275,7 @@ def test_the_environment_s_own_id_is_refused(sim, run_module, args):
     result = run_module(MODULE, dict(args, installation_id=own_id))
     assert result['failed'] is True
     assert 'ID of this environment itself' in result['msg']
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 @pytest.mark.parametrize('installation_id', ['ECE-A', 'A' * 32, 'abc', 'g' * 32, 'bb39ca8d-0b88-942e-cffc-f86e01b695ad'])

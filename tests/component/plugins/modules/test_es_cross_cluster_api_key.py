@@ -19,10 +19,6 @@ KEY_PATH = '/_security/cross_cluster/api_key'
 
 
 # -- helpers --------------------------------------------------------------------------------------------------------------
-def writes(sim):
-    return [r for r in sim.requests() if r['write']]
-
-
 def reads(sim):
     return [r for r in sim.requests() if not r['write']]
 
@@ -54,7 +50,7 @@ def test_check_mode_on_a_new_key_predicts_a_creation_without_writing(sim, conn, 
     assert result['changed'] is True
     assert result['created'] is True
     assert result['encoded'] == 'check-mode-no-key-created' and result['id'] is None
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert keys(sim) == []
 
 
@@ -63,7 +59,7 @@ def test_creates_a_key_and_returns_its_secret_once(sim, conn, run_module):
 
     assert result['changed'] is True
     assert (result['created'], result['updated']) == (True, False)
-    [post] = writes(sim)
+    [post] = sim.requests(write=True)
     assert (post['method'], post['path']) == ('POST', KEY_PATH)
     assert post['body'] == {'name': NAME, 'metadata': {'managed_by': 'ansible'},
                             'access': {'search': [{'names': ['logs-*', 'metrics-*']}], 'replication': [{'names': ['archive-*']}]}}
@@ -89,7 +85,7 @@ def test_second_identical_run_is_unchanged_with_two_reads_and_no_secret(sim, con
     assert result['changed'] is False
     assert (result['created'], result['updated'], result['encoded']) == (False, False, None)
     assert result['id'] == first['id']
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert [(r['method'], r['path'], r['query']) for r in reads(sim)] == [
         ('GET', '/', {}), ('GET', '/_security/api_key', {'name': NAME, 'active_only': 'true'})]
 
@@ -104,7 +100,7 @@ def test_equivalent_access_in_another_form_is_no_change(sim, conn, run_module):
                                                                    'allow_restricted_indices': False}]}))
 
     assert result['changed'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 def test_diff_shows_the_key_without_any_secret(sim, conn, run_module):
@@ -128,7 +124,7 @@ def test_an_access_change_updates_the_key_in_place(sim, conn, run_module):
     assert result['changed'] is True
     assert (result['created'], result['updated']) == (False, True)
     assert result['id'] == first['id'] and result['encoded'] is None
-    [put] = writes(sim)
+    [put] = sim.requests(write=True)
     assert (put['method'], put['path']) == ('PUT', '%s/%s' % (KEY_PATH, first['id']))
     assert put['body'] == {'access': new_access}  # never expiration: Elasticsearch would report an update on every run
     assert result['diff']['before']['access']['replication'] and result['diff']['after']['access']['replication'] == []
@@ -143,7 +139,7 @@ def test_an_access_change_in_check_mode_predicts_an_update_without_writing(sim, 
     result = run_module(MODULE, key_args(conn, access={'search': [{'names': ['other-*']}]}), check_mode=True)
 
     assert (result['changed'], result['created'], result['updated']) == (True, False, True)
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 def test_a_metadata_change_updates_only_the_metadata(sim, conn, run_module):
@@ -154,7 +150,7 @@ def test_a_metadata_change_updates_only_the_metadata(sim, conn, run_module):
 
     assert (result['changed'], result['updated'], result['id']) == (True, True, first['id'])
     # access goes with every update (required in the Elasticsearch API specification), unchanged
-    [body] = [w['body'] for w in writes(sim)]
+    [body] = [w['body'] for w in sim.requests(write=True)]
     assert body['metadata'] == {'owner': 'team-b'}
     assert body['access'] == {'search': [{'names': ['logs-*', 'metrics-*']}], 'replication': [{'names': ['archive-*']}]}
     assert sorted(body) == ['access', 'metadata']
@@ -167,7 +163,7 @@ def test_metadata_not_given_is_neither_compared_nor_changed(sim, conn, run_modul
     result = run_module(MODULE, key_args(conn))
 
     assert result['changed'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert active(sim)[0]['metadata'] == {'owner': 'team-a'}
 
 
@@ -181,13 +177,13 @@ def test_rotate_with_invalidate_previous_creates_a_new_key_and_invalidates_the_o
     assert (result['changed'], result['created']) == (True, True)
     assert result['id'] != first['id'] and result['encoded'] and result['encoded'] != first['encoded']
     assert result['invalidated_ids'] == [first['id']]
-    assert [(w['method'], w['path']) for w in writes(sim)] == [('POST', KEY_PATH), ('DELETE', '/_security/api_key')]
-    assert writes(sim)[1]['body'] == {'ids': [first['id']]}
+    assert [(w['method'], w['path']) for w in sim.requests(write=True)] == [('POST', KEY_PATH), ('DELETE', '/_security/api_key')]
+    assert sim.requests(write=True)[1]['body'] == {'ids': [first['id']]}
     assert [k['id'] for k in active(sim)] == [result['id']]
     sim.clear_log()
     again = run_module(MODULE, key_args(conn))
     assert (again['changed'], again['id']) == (False, result['id'])
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 def test_rotate_in_check_mode_predicts_creation_and_invalidation_without_writing(sim, conn, run_module):
@@ -198,7 +194,7 @@ def test_rotate_in_check_mode_predicts_creation_and_invalidation_without_writing
 
     assert (result['changed'], result['created'], result['encoded']) == (True, True, 'check-mode-no-key-created')
     assert result['invalidated_ids'] == [first['id']]
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 def test_rotate_without_invalidate_previous_keeps_the_old_key_valid(sim, conn, run_module):
@@ -218,7 +214,7 @@ def test_several_keys_with_the_name_manage_the_newest_and_warn_about_the_others(
     result = run_module(MODULE, key_args(conn, access={'search': [{'names': ['logs-*']}]}))
 
     assert (result['id'], result['updated']) == (newer['id'], True)
-    assert writes(sim)[0]['path'] == '%s/%s' % (KEY_PATH, newer['id'])
+    assert sim.requests(write=True)[0]['path'] == '%s/%s' % (KEY_PATH, newer['id'])
     [warning] = [w for w in warnings(result) if 'active cross-cluster API keys' in w]
     assert older['id'] in warning and 'state: absent' in warning and 'invalidate_previous' in warning
 
@@ -235,7 +231,7 @@ def test_invalidated_expired_and_rest_keys_with_the_name_are_ignored(sim, conn, 
 
     assert result['created'] is True
     assert result['id'] not in (gone['id'], expired['id'], wider['id'])
-    assert [w['path'] for w in writes(sim)] == [KEY_PATH]
+    assert [w['path'] for w in sim.requests(write=True)] == [KEY_PATH]
 
 
 # -- absent ------------------------------------------------------------------------------------------------------------------------
@@ -249,7 +245,7 @@ def test_absent_invalidates_every_active_key_with_the_name(sim, conn, run_module
 
     assert result['changed'] is True
     assert sorted(result['invalidated_ids']) == sorted([first['id'], second['id']])
-    [delete] = writes(sim)
+    [delete] = sim.requests(write=True)
     assert delete['method'] == 'DELETE' and sorted(delete['body']['ids']) == sorted([first['id'], second['id']])
     assert active(sim) == []
     assert [k['id'] for k in active(sim, name='another-key')] == [other['id']]
@@ -263,7 +259,7 @@ def test_absent_in_check_mode_predicts_the_invalidation_without_writing(sim, con
     result = run_module(MODULE, dict(conn.es('ece-b', 'data-b'), name=NAME, state='absent'), check_mode=True)
 
     assert (result['changed'], result['invalidated_ids']) == (True, [first['id']])
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 def test_absent_twice_reports_no_change(sim, conn, run_module):
@@ -274,7 +270,7 @@ def test_absent_twice_reports_no_change(sim, conn, run_module):
     result = run_module(MODULE, dict(conn.es('ece-b', 'data-b'), name=NAME, state='absent'))
 
     assert (result['changed'], result['invalidated_ids']) == (False, [])
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 def test_invalidation_errors_fail_the_task(sim, conn, run_module):
@@ -309,7 +305,7 @@ def test_clusters_below_8_10_are_refused_before_any_write(sim, conn, run_module,
 
     assert result['failed'] is True
     assert '8.10' in result['msg'] and conn.deployment(env, deployment)['elasticsearch']['version'] in result['msg']
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert [r['path'] for r in sim.requests()] == ['/']
 
 
@@ -365,18 +361,18 @@ def test_a_changed_expiration_updates_the_existing_key_and_a_rerun_changes_nothi
     assert active(sim)[0]['metadata'] == {'requested_expiration': '30d'}
     sim.clear_log()
     assert run_module(MODULE, key_args(conn, expiration='30d'))['changed'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
     result = run_module(MODULE, key_args(conn, expiration='60d'))
 
     assert (result['changed'], result['updated'], result['created'], result['id']) == (True, True, False, first['id'])
-    [body] = [w['body'] for w in writes(sim)]
+    [body] = [w['body'] for w in sim.requests(write=True)]
     assert body['expiration'] == '60d' and body['metadata'] == {'requested_expiration': '60d'}
     [key] = active(sim)
     assert key['expiration'] - first['expiration'] > 29 * 86400 * 1000  # counted from the update, 60 days
     sim.clear_log()
     assert run_module(MODULE, key_args(conn, expiration='60d'))['changed'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 def test_an_expiration_change_below_8_13_fails_before_any_write(sim, conn, run_module):
@@ -387,7 +383,7 @@ def test_an_expiration_change_below_8_13_fails_before_any_write(sim, conn, run_m
 
     assert result['failed'] and 'Elasticsearch 8.12.2 cannot change the expiration' in result['msg']
     assert 'rotate: true' in result['msg']
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 def test_a_key_of_the_same_name_that_another_link_owns_is_never_taken(sim, conn, run_module):
@@ -398,7 +394,7 @@ def test_a_key_of_the_same_name_that_another_link_owns_is_never_taken(sim, conn,
     mine = run_module(MODULE, key_args(conn, metadata=dict(owner, local_cluster_id='b' * 32)))
 
     assert mine['created'] is True and mine['id'] != theirs['id']
-    assert [w['method'] for w in writes(sim)] == ['POST']  # a new key; the other link's key is neither updated nor invalidated
+    assert [w['method'] for w in sim.requests(write=True)] == ['POST']  # a new key; the other link's key is neither updated nor invalidated
     assert sorted(k['id'] for k in active(sim)) == sorted([theirs['id'], mine['id']])
 
 
@@ -409,5 +405,5 @@ def test_an_update_that_elasticsearch_finds_changes_nothing_is_not_a_change(sim,
               body={'updated': False})
     sim.clear_log()
     result = run_module(MODULE, key_args(conn, access={'search': [{'names': ['logs-*']}]}, expiration='30d'))
-    assert len(writes(sim)) == 1
+    assert len(sim.requests(write=True)) == 1
     assert (result['changed'], result['created'], result['updated']) == (False, False, False)

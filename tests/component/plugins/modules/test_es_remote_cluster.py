@@ -15,10 +15,6 @@ ALIAS = 'logs_a'
 
 
 # -- helpers --------------------------------------------------------------------------------------------------------------
-def writes(sim):
-    return [r for r in sim.requests() if r['write']]
-
-
 def reads(sim):
     return [r for r in sim.requests() if not r['write']]
 
@@ -52,7 +48,7 @@ def stored(sim, env, deployment, scope='persistent'):
 
 
 def put_bodies(sim):
-    return [r['body'] for r in writes(sim) if r['method'] == 'PUT' and r['path'] == '/_cluster/settings']
+    return [r['body'] for r in sim.requests(write=True) if r['method'] == 'PUT' and r['path'] == '/_cluster/settings']
 
 
 # -- the standard sequence --------------------------------------------------------------------------------------------------
@@ -61,7 +57,7 @@ def test_check_mode_on_a_new_alias_predicts_a_change_and_sends_no_write(sim, con
 
     assert result['changed'] is True
     assert result['remote_cluster']['proxy_address'].endswith(':9400')
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert stored(sim, 'ece-a', 'search-a') == {}
 
 
@@ -89,7 +85,7 @@ def test_second_identical_run_is_unchanged_and_only_reads(sim, conn, run_module)
     result = run_module(MODULE, proxy_args(conn))
 
     assert result['changed'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert [(r['method'], r['path']) for r in reads(sim)] == [('GET', '/'), ('GET', '/_cluster/settings'), ('GET', '/_remote/info')]
 
 
@@ -100,7 +96,7 @@ def test_check_mode_on_a_converged_alias_predicts_no_change(sim, conn, run_modul
     result = run_module(MODULE, proxy_args(conn), check_mode=True)
 
     assert result['changed'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 def test_diff_shows_the_alias_settings_before_and_after(sim, conn, run_module):
@@ -224,7 +220,7 @@ def test_legacy_sniff_mode_with_proxy_on_7_5_has_no_mode_key_and_converges(sim, 
     sim.clear_log()
     again = run_module(MODULE, legacy_args(conn))
     assert again['changed'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 def test_proxy_mode_is_refused_below_7_6_before_any_write(sim, conn, run_module):
@@ -232,7 +228,7 @@ def test_proxy_mode_is_refused_below_7_6_before_any_write(sim, conn, run_module)
 
     assert result['failed'] is True
     assert '7.6' in result['msg'] and 'sniff' in result['msg'] and '7.5.2' in result['msg']
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert stored(sim, 'ece-a', 'legacy-a') == {}
 
 
@@ -241,7 +237,7 @@ def test_node_connections_is_refused_below_7_6_before_any_write(sim, conn, run_m
 
     assert result['failed'] is True
     assert 'node_connections' in result['msg'] and '7.6' in result['msg']
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 def test_legacy_proxy_setting_on_7_6_or_later_works_with_a_warning(sim, conn, run_module):
@@ -270,7 +266,7 @@ def test_every_version_gets_its_mode_and_converges(sim, conn, run_module, env, d
 
     assert (check['changed'], first['changed'], second['changed']) == (True, True, False)
     assert first['elasticsearch_version'] == version
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert len(reads(sim)) <= 3
     assert check['remote_cluster'] == first['remote_cluster'] == second['remote_cluster']
 
@@ -303,7 +299,7 @@ def test_transient_keys_equal_to_the_wanted_values_are_left_alone(sim, conn, run
     result = run_module(MODULE, proxy_args(conn))
 
     assert result['changed'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 # -- absent ----------------------------------------------------------------------------------------------------------------------
@@ -335,7 +331,7 @@ def test_absent_in_check_mode_predicts_the_removal_without_writing(sim, conn, ru
     result = run_module(MODULE, dict(conn.es('ece-a', 'search-a'), alias=ALIAS, state='absent'), check_mode=True)
 
     assert result['changed'] is True
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert len(stored(sim, 'ece-a', 'search-a')) == 4
 
 
@@ -347,7 +343,7 @@ def test_absent_twice_reports_no_change(sim, conn, run_module):
     result = run_module(MODULE, dict(conn.es('ece-a', 'search-a'), alias=ALIAS, state='absent'))
 
     assert result['changed'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 # -- waiting for the connection -------------------------------------------------------------------------------------------

@@ -19,10 +19,6 @@ INDICES = [{'names': ['local-*'], 'privileges': ['read']}]
 
 
 # -- helpers --------------------------------------------------------------------------------------------------------------
-def writes(sim):
-    return [r for r in sim.requests() if r['write']]
-
-
 def reads(sim):
     return [r for r in sim.requests() if not r['write']]
 
@@ -43,7 +39,7 @@ def test_check_mode_on_a_new_role_predicts_its_creation_without_writing(sim, con
 
     assert (result['changed'], result['created']) == (True, True)
     assert result['role']['remote_indices'][0]['clusters'] == ['ece_b_*']
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert stored(sim) is None
 
 
@@ -51,7 +47,7 @@ def test_creates_the_role_with_remote_indices(sim, conn, run_module):
     result = run_module(MODULE, role_args(conn))
 
     assert (result['changed'], result['created']) == (True, True)
-    [put] = writes(sim)
+    [put] = sim.requests(write=True)
     assert (put['method'], put['path']) == ('PUT', ROLE_PATH)
     assert put['body'] == {'cluster': ['monitor'], 'indices': INDICES, 'remote_indices': REMOTE_INDICES}
     assert stored(sim)['remote_indices'][0]['names'] == ['logs-*']
@@ -65,7 +61,7 @@ def test_second_identical_run_is_unchanged_and_only_reads(sim, conn, run_module)
     result = run_module(MODULE, role_args(conn))
 
     assert (result['changed'], result['created']) == (False, False)
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert [(r['method'], r['path']) for r in reads(sim)] == [('GET', '/'), ('GET', ROLE_PATH)]
 
 
@@ -89,7 +85,7 @@ def test_equivalent_input_in_another_form_is_no_change(sim, conn, run_module):
          'query': '{"term":{"team":"blue"}}'}]))
 
     assert result['changed'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 def test_diff_shows_the_normalised_role_before_and_after(sim, conn, run_module):
@@ -111,7 +107,7 @@ def test_a_change_rewrites_the_role_and_is_not_a_creation(sim, conn, run_module)
     result = run_module(MODULE, role_args(conn, remote_indices=remote))
 
     assert (result['changed'], result['created']) == (True, False)
-    [put] = writes(sim)
+    [put] = sim.requests(write=True)
     assert put['body']['remote_indices'] == remote
     assert stored(sim)['remote_indices'][0]['privileges'] == ['cross_cluster_replication']
 
@@ -123,7 +119,7 @@ def test_options_not_given_are_kept_when_the_role_is_written_back(sim, conn, run
     result = run_module(MODULE, dict(conn.es('ece-a', 'search-a'), name=NAME, cluster=['monitor', 'manage_ccr']))
 
     assert result['changed'] is True
-    [put] = writes(sim)
+    [put] = sim.requests(write=True)
     assert put['body']['cluster'] == ['monitor', 'manage_ccr']
     assert put['body']['indices'][0]['names'] == ['local-*']
     assert put['body']['remote_indices'][0]['clusters'] == ['ece_b_*']
@@ -146,7 +142,7 @@ def test_parts_the_module_does_not_manage_are_kept(sim, conn, run_module):
 
     result = run_module(MODULE, role_args(conn, cluster=['all']))
 
-    [put] = writes(sim)
+    [put] = sim.requests(write=True)
     assert put['body']['applications'] == applications
     assert result['role']['applications'] == applications
 
@@ -159,7 +155,7 @@ def test_remote_indices_are_refused_below_8_10_before_any_write(sim, conn, run_m
     assert result['failed'] is True
     assert 'remote_indices needs Elasticsearch 8.10.0' in result['msg']
     assert conn.deployment(env, deployment)['elasticsearch']['version'] in result['msg']
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert [r['path'] for r in sim.requests()] == ['/']
 
 
@@ -170,7 +166,7 @@ def test_remote_cluster_and_description_are_refused_below_8_15_before_any_write(
     assert result['failed'] is True
     assert 'remote_cluster needs Elasticsearch 8.15.0' in result['msg'] and 'description needs' in result['msg']
     assert '8.14.3' in result['msg']
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 def test_a_role_without_remote_privileges_works_on_6_8(sim, conn, run_module):
@@ -180,7 +176,7 @@ def test_a_role_without_remote_privileges_works_on_6_8(sim, conn, run_module):
     second = run_module(MODULE, args)
 
     assert (first['changed'], second['changed']) == (True, False)
-    assert [set(w['body']) for w in writes(sim)] == [{'cluster', 'indices'}]
+    assert [set(w['body']) for w in sim.requests(write=True)] == [{'cluster', 'indices'}]
 
 
 def test_remote_cluster_and_description_on_8_15_converge(sim, conn, run_module):
@@ -192,7 +188,7 @@ def test_remote_cluster_and_description_on_8_15_converge(sim, conn, run_module):
     second = run_module(MODULE, args)
 
     assert (first['changed'], second['changed']) == (True, False)
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert stored(sim, 'ece-b', 'data-b')['description'] == 'Searches logs'
     assert second['role']['remote_cluster'] == [{'clusters': ['ece_a_*'], 'privileges': ['monitor_enrich']}]
 
@@ -213,7 +209,7 @@ def test_absent_deletes_the_role(sim, conn, run_module):
     result = run_module(MODULE, dict(conn.es('ece-a', 'search-a'), name=NAME, state='absent'), diff=True)
 
     assert result['changed'] is True and result['role'] is None
-    assert [(w['method'], w['path']) for w in writes(sim)] == [('DELETE', ROLE_PATH)]
+    assert [(w['method'], w['path']) for w in sim.requests(write=True)] == [('DELETE', ROLE_PATH)]
     assert stored(sim) is None
     assert result['diff']['after'] == {} and result['diff']['before']['cluster'] == ['monitor']
 
@@ -225,7 +221,7 @@ def test_absent_in_check_mode_predicts_the_deletion_without_writing(sim, conn, r
     result = run_module(MODULE, dict(conn.es('ece-a', 'search-a'), name=NAME, state='absent'), check_mode=True)
 
     assert result['changed'] is True
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
     assert stored(sim) is not None
 
 
@@ -237,7 +233,7 @@ def test_absent_twice_reports_no_change(sim, conn, run_module):
     result = run_module(MODULE, dict(conn.es('ece-a', 'search-a'), name=NAME, state='absent'))
 
     assert result['changed'] is False
-    assert writes(sim) == []
+    assert sim.requests(write=True) == []
 
 
 def test_a_role_name_with_special_characters_is_quoted_in_the_path(sim, conn, run_module):
